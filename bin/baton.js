@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// The `baton` executable: runs the compiled CLI with the real process.
+import { runCli } from '../dist/src/cli/main.js';
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  cwd: process.cwd(),
+  onInterrupt: (handler) => {
+    process.on('SIGINT', handler);
+    return () => process.off('SIGINT', handler);
+  },
+});
+process.exitCode = code;

@@ -1,0 +1,197 @@
+/**
+ * The `baton` command line. The only place that chooses defaults from the process (environment, working directory,
+ * terminal) and prints; everything it runs is library code with injected dependencies.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { loadProject, type Project } from '../config/load.js';
+import { BatonError, exitCodeFor, UsageError } from '../errors.js';
+import type { RunStatus } from '../graph/state.js';
+import { createLogger } from '../logging.js';
+import { openRuntime } from '../runtime/open.js';
+import { runGoal, validateGoal } from '../runtime/run.js';
+import { formatCitations } from '../graph/compose.js';
+import { formatCost, formatDuration, progressLine, runRow, table } from './format.js';
+import { formatTranscript } from './transcript-view.js';
+
+/** CLI exit status of each run end state (documented in README). */
+export const EXIT_CODES: Record<Exclude<RunStatus, 'running'>, number> = {
+  approved: 0,
+  failed: 1,
+  unverified: 2,
+  budget_exceeded: 3,
+  cancelled: 130,
+};
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  /** Registers a Ctrl-C handler; returns the function that removes it. */
+  onInterrupt: (handler: () => void) => () => void;
+}
+
+interface CommonOptions {
+  config?: string;
+  dataDir?: string;
+  json?: boolean;
+}
+
+function open(options: CommonOptions & { offline?: boolean }, io: CliIo): Project {
+  return loadProject({
+    cwd: io.cwd,
+    env: io.env,
+    ...(options.config ? { configFile: options.config } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.offline ? { offline: true } : {}),
+  });
+}
+
+function engineDescription(project: Project): string {
+  const names = [...new Set(project.stages.map((stage) => stage.model))];
+  const described = names.map((name) => {
+    const spec = project.models.find((model) => model.name === name);
+    if (!spec || spec.provider === 'offline') return 'the offline engine (no network, deterministic)';
+    return `${spec.name} = ${spec.model} at ${spec.baseUrl}`;
+  });
+  return `${described.join('; ')} [models from ${project.modelSource}]`;
+}
+
+/** Builds the command tree. Exported so tests can run the CLI in-process. */
+export function buildCli(io: CliIo): { program: Command; exitCode: () => number } {
+  let exitCode = 0;
+  const program = new Command('baton')
+    .description('Give a goal, get a verified answer: Planner, Researcher and Checker under a logging supervisor.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
+    .exitOverride();
+
+  const common = (command: Command): Command =>
+    command
+      .option('--config <file>', 'config file (default: baton.config.yaml in the working directory, if present)')
+      .option('--data-dir <dir>', 'data directory for runs, transcripts and logs (default: .baton)')
+      .option('--json', 'machine-readable JSON output');
+
+  common(program.command('run'))
+    .description('run a goal and print the answer with its citations and verification status')
+    .argument('<goal>', 'what you want answered')
+    .option('--quiet', 'print only the answer')
+    .option('--offline', 'use the offline engine for every role, whatever the config or environment says')
+    .option('--verbose', 'also log info-level lines to the terminal')
+    .action(async (goalArgument: string, options: CommonOptions & { quiet?: boolean; offline?: boolean; verbose?: boolean }) => {
+      const goal = validateGoal(goalArgument);
+      const project = open(options, io);
+      const logger = createLogger({ dataDir: project.dataDir, level: project.config.log.level, terminalLevel: options.verbose ? 'info' : options.json || options.quiet ? 'silent' : 'warn' });
+      const runtime = openRuntime(project, { env: io.env });
+      const live = !options.json && !options.quiet;
+      if (live) io.stderr(`Using ${engineDescription(project)}\n`);
+      const unsubscribe = live ? runtime.store.onTurn((turn) => io.stderr(`${progressLine(turn)}\n`)) : () => undefined;
+      const controller = new AbortController();
+      let interrupts = 0;
+      const removeInterrupt = io.onInterrupt(() => {
+        interrupts += 1;
+        if (interrupts > 1) process.exit(130);
+        io.stderr('\nCancelling: stopping in-flight calls and keeping the transcript (Ctrl-C again to quit at once)\n');
+        controller.abort();
+      });
+      try {
+        const outcome = await runGoal(runtime, {
+          goal,
+          signal: controller.signal,
+          onStart: (runId) => {
+            logger.info({ runId, goal, engine: project.modelSource }, 'run-start');
+            if (live) io.stderr(`Run ${runId}\n`);
+          },
+        });
+        logger.info({ runId: outcome.runId, status: outcome.status, rounds: outcome.rounds, durationMs: outcome.durationMs }, 'run-end');
+        if (outcome.error) logger.warn({ runId: outcome.runId, error: outcome.error }, 'run-error');
+        exitCode = EXIT_CODES[outcome.status === 'running' ? 'failed' : outcome.status];
+        if (options.json) {
+          io.stdout(`${JSON.stringify({ runId: outcome.runId, status: outcome.status, verified: outcome.status === 'approved', result: outcome.result?.answer ?? null, citations: outcome.result?.citations ?? [], rounds: outcome.rounds, objections: outcome.objections, usage: { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, costUsd: outcome.costUsd, estimated: outcome.costEstimated }, durationMs: Math.round(outcome.durationMs), error: outcome.error })}\n`);
+          return;
+        }
+        if (options.quiet) {
+          if (outcome.result) io.stdout(`${outcome.result.answer}\n`);
+          return;
+        }
+        const verified = outcome.status === 'approved';
+        io.stdout('\n');
+        if (outcome.result) {
+          io.stdout(`${verified ? 'Answer (verified by the checker)' : 'Best draft (NOT verified)'}:\n${outcome.result.answer}\n\n`);
+          if (outcome.result.citations.length) io.stdout(`Citations:\n${formatCitations(outcome.result.citations)}\n\n`);
+        }
+        if (!verified && outcome.objections.length) io.stdout(`Open objections:\n${outcome.objections.map((objection) => `  - ${objection}`).join('\n')}\n\n`);
+        if (outcome.error) io.stdout(`Error ${outcome.error.code}: ${outcome.error.message}\n`);
+        io.stdout(
+          `Status: ${outcome.status}${verified ? ' (verified)' : ''}  rounds: ${outcome.rounds}  tokens: ${outcome.inputTokens + outcome.outputTokens}  cost: ${formatCost(outcome.costUsd, outcome.costEstimated)}  time: ${formatDuration(outcome.durationMs)}\nRun id: ${outcome.runId}  (baton show ${outcome.runId})\n`,
+        );
+      } finally {
+        removeInterrupt();
+        unsubscribe();
+        runtime.close();
+      }
+    });
+
+  common(program.command('runs'))
+    .description('list past runs')
+    .addOption(new Option('--status <status>', 'only runs with this status').choices(['running', 'approved', 'unverified', 'budget_exceeded', 'failed', 'cancelled']))
+    .option('--limit <n>', 'how many runs', (value) => parsePositive(value, '--limit'), 20)
+    .action((options: CommonOptions & { status?: string; limit: number }) => {
+      const project = open(options, io);
+      const runtime = openRuntime(project, { env: io.env, checkpoints: false });
+      try {
+        const runs = runtime.store.listRuns({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
+        if (options.json) {
+          io.stdout(`${JSON.stringify(runs.map((run) => ({ id: run.id, goal: run.goal, status: run.status, rounds: run.rounds, tokens: run.inputTokens + run.outputTokens, costUsd: run.costUsd, costEstimated: run.costEstimated, durationMs: run.durationMs, startedAt: run.startedAt })))}\n`);
+        } else if (runs.length === 0) {
+          io.stdout('No runs yet. Start one with: baton run "<goal>"\n');
+        } else {
+          io.stdout(`${table(['ID', 'STATUS', 'ROUNDS', 'TOKENS', 'COST', 'DURATION', 'STARTED', 'GOAL'], runs.map(runRow))}\n`);
+        }
+      } finally {
+        runtime.close();
+      }
+    });
+
+  common(program.command('show'))
+    .description('print the whole transcript of a run, turn by turn')
+    .argument('<runId>', 'a run id from `baton runs`')
+    .option('--verbose', 'include the messages sent to each model')
+    .action((runId: string, options: CommonOptions & { verbose?: boolean }) => {
+      const project = open(options, io);
+      const runtime = openRuntime(project, { env: io.env, checkpoints: false });
+      try {
+        const run = runtime.store.getRun(runId);
+        const turns = runtime.store.turns(runId);
+        io.stdout(options.json ? `${JSON.stringify({ run, turns })}\n` : `${formatTranscript(run, turns, { verbose: options.verbose ?? false })}\n`);
+      } finally {
+        runtime.close();
+      }
+    });
+
+  return { program, exitCode: () => exitCode };
+}
+
+function parsePositive(value: string, flag: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new UsageError(`${flag} expects a positive whole number, got "${value}"`);
+  return number;
+}
+
+/** Runs the CLI with arguments (without `node` and the script); returns the exit status. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const { program, exitCode } = buildCli(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode();
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 64;
+    if (error instanceof BatonError) {
+      io.stderr(`baton: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+      return exitCodeFor(error);
+    }
+    io.stderr(`baton: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nThis is a bug in Baton; please report it.\n`);
+    return 70;
+  }
+}

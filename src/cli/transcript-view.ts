@@ -1,0 +1,102 @@
+/** `baton show`: a run's transcript, turn by turn, as a person reads it. */
+import type { RunRecord, TurnRecord } from '../transcript/schema.js';
+import { formatCost, formatDuration, truncate, turnHeadline } from './format.js';
+
+interface ClaimView {
+  id?: string;
+  text: string;
+  citations: Array<{ source: string; quote: string }>;
+}
+
+function indent(text: string, prefix = '    '): string {
+  return text
+    .split('\n')
+    .map((line) => prefix + line)
+    .join('\n');
+}
+
+function details(turn: TurnRecord): string[] {
+  const output = (turn.output ?? {}) as Record<string, unknown>;
+  const lines: string[] = [];
+  switch (turn.kind) {
+    case 'planner':
+      for (const step of (output['steps'] as Array<{ id: string; question: string; rationale?: string }> | undefined) ?? []) {
+        lines.push(`${step.id}. ${step.question}${step.rationale ? `  (${step.rationale})` : ''}`);
+      }
+      break;
+    case 'researcher':
+      ((output['claims'] as ClaimView[] | undefined) ?? []).forEach((claim, index) => {
+        lines.push(`claim ${turn.stepId}.c${index + 1}: ${claim.text}`);
+        for (const citation of claim.citations) lines.push(`    cites ${citation.source}: "${truncate(citation.quote, 100)}"`);
+      });
+      for (const gap of (output['gaps'] as string[] | undefined) ?? []) lines.push(`gap: ${gap}`);
+      break;
+    case 'checker': {
+      lines.push(`decision: ${String(output['decision'])}${output['feedback'] ? ` (${String(output['feedback'])})` : ''}`);
+      for (const objection of (output['objections'] as Array<{ kind: string; message: string }> | undefined) ?? []) lines.push(`objection [${objection.kind}]: ${objection.message}`);
+      break;
+    }
+    case 'supervisor':
+      if (turn.from === 'user') lines.push(`goal: ${turn.messages[0]?.content ?? ''}`);
+      else {
+        lines.push(`status: ${String(output['status'])}; verified: ${String(output['verified'])}`);
+        for (const objection of (output['objections'] as string[] | undefined) ?? []) lines.push(`open objection: ${objection}`);
+      }
+      break;
+    default:
+      if (typeof output['message'] === 'string') lines.push(`message: ${output['message']}`);
+      if (typeof output['draft'] === 'string') lines.push('wrote the draft:', indent(output['draft'], '  '));
+  }
+  for (const call of turn.toolCalls) {
+    lines.push(`tool ${call.name}(${truncate(JSON.stringify(call.arguments), 80)}) → ${call.resultSummary} in ${formatDuration(call.durationMs)}${call.error ? ` ERROR ${call.error}` : ''}`);
+  }
+  for (const event of turn.events) lines.push(`event ${event.type}: ${truncate(JSON.stringify({ ...event, type: undefined, at: undefined }), 120)}`);
+  if (turn.error) lines.push(`error ${turn.error.code}: ${turn.error.message}`);
+  return lines;
+}
+
+/** Which sources the run's researchers read, and which claims each backs. */
+function sourcesSection(turns: TurnRecord[]): string[] {
+  const backing = new Map<string, Set<string>>();
+  for (const turn of turns) {
+    if (turn.kind !== 'researcher') continue;
+    for (const call of turn.toolCalls) {
+      const summary = /from (.+)$/.exec(call.resultSummary)?.[1];
+      for (const source of summary?.split(', ') ?? []) if (!backing.has(source)) backing.set(source, new Set());
+    }
+    ((turn.output as { claims?: ClaimView[] } | null)?.claims ?? []).forEach((claim, index) => {
+      for (const citation of claim.citations) {
+        const claims = backing.get(citation.source) ?? new Set<string>();
+        claims.add(`r${turn.round}:${turn.stepId}.c${index + 1}`);
+        backing.set(citation.source, claims);
+      }
+    });
+  }
+  return [...backing.entries()].map(([source, claims]) => `  ${source}: ${claims.size ? [...claims].join(', ') : 'read, backs no claim'}`);
+}
+
+export function formatTranscript(run: RunRecord, turns: TurnRecord[], options: { verbose?: boolean } = {}): string {
+  const lines = [
+    `Run ${run.id}  ${run.status}${run.result?.verification.verified ? ' (verified)' : ''}`,
+    `Goal: ${run.goal}`,
+    `Started ${run.startedAt}  duration ${formatDuration(run.durationMs)}  rounds ${run.rounds}  tokens ${run.inputTokens + run.outputTokens}  cost ${formatCost(run.costUsd, run.costEstimated)}  engine ${run.engine}`,
+    '',
+  ];
+  for (const turn of turns) {
+    lines.push(
+      `#${turn.seq} [round ${turn.round}] ${turn.from} → ${turn.to.join(', ')}  ${turn.model ?? ''}  ${formatDuration(turn.latencyMs)}  ${turn.usage.totalTokens ? `${turn.usage.estimated ? '~' : ''}${turn.usage.totalTokens} tok  ${formatCost(turn.costUsd, turn.usage.estimated)}` : ''}`.trimEnd(),
+    );
+    lines.push(`   ${turnHeadline(turn)}`);
+    for (const line of details(turn)) lines.push(indent(line, '   '));
+    if (options.verbose) for (const message of turn.messages) lines.push(indent(`${message.role}: ${message.content}`, '   | '));
+    lines.push('');
+  }
+  const sources = sourcesSection(turns);
+  if (sources.length) lines.push('Sources read:', ...sources, '');
+  if (run.result) {
+    lines.push(run.result.verification.verified ? 'Answer (verified by the checker):' : 'Best draft (NOT verified):', run.result.answer, '');
+    if (run.result.citations.length) lines.push('Citations:', ...run.result.citations.map((citation) => `  [${citation.marker}] ${citation.source}: "${truncate(citation.quote, 120)}"`));
+  }
+  if (run.error) lines.push(`Error ${run.error.code}: ${run.error.message}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,242 @@
+/**
+ * Loads a project: the config file, the roles the flow names, their prompts and the model registry, and checks the
+ * whole roster before any graph is built or any model is called.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, ConfigNotFoundError, FlowError, RoleError, UnknownModelError, type SourceLocation } from '../errors.js';
+import { OFFLINE_MODEL_NAME, offlineModelSpec, OpenAICompatibleModel, type ModelSpec } from './models.js';
+import { loadPrompt, type PromptTemplate } from './prompts.js';
+import { loadRoles, type LoadedRole, type RoleKind } from './roles.js';
+import { BatonConfig, type FlowStage } from './schema.js';
+import { readYamlFile, YamlSource } from './yaml.js';
+
+/** The package's own folder, where the built-in agents, prompts and sample knowledge live. */
+export const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(start: string): string {
+  let current = start;
+  while (!existsSync(path.join(current, 'package.json'))) {
+    const parent = path.dirname(current);
+    if (parent === current) return start;
+    current = parent;
+  }
+  return current;
+}
+
+export const DEFAULT_CONFIG_FILE = 'baton.config.yaml';
+
+/** A flow stage with its role, prompt and options resolved. */
+export interface Stage {
+  index: number;
+  name: string;
+  kind: RoleKind;
+  role: LoadedRole;
+  prompt: PromptTemplate;
+  /** The registry name of the model this role uses. */
+  model: string;
+  concurrency: number;
+  /** Checker gates: index of the stage a rejection returns to. */
+  onReject?: number;
+}
+
+/** Where the default model came from, as `baton run` reports it. */
+export type ModelSource = 'config' | 'environment' | 'offline';
+
+export interface Project {
+  config: BatonConfig;
+  /** The config file read, if any. */
+  configFile?: string;
+  /** Folder relative paths resolve against. */
+  baseDir: string;
+  dataDir: string;
+  knowledgePaths: string[];
+  stages: Stage[];
+  models: ModelSpec[];
+  defaultModel: string;
+  modelSource: ModelSource;
+}
+
+export interface LoadProjectOptions {
+  /** Config file; when absent, `baton.config.yaml` in `cwd` is used if it exists. */
+  configFile?: string;
+  cwd: string;
+  /** Environment variables (injected: the CLI passes `process.env`, tests pass what they need). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Overrides the config's data directory. */
+  dataDir?: string;
+  /** Forces the offline engine for every role. */
+  offline?: boolean;
+}
+
+/** Loads and checks a project. Throws a typed error naming the file and field on any problem. */
+export function loadProject(options: LoadProjectOptions): Project {
+  const explicit = options.configFile !== undefined;
+  const configFile = path.resolve(options.cwd, options.configFile ?? DEFAULT_CONFIG_FILE);
+  let config: BatonConfig;
+  let source: YamlSource | undefined;
+  if (existsSync(configFile)) {
+    const parsed = readYamlFile(configFile);
+    if ('problems' in parsed) throw configError(parsed.problems);
+    source = parsed.source;
+    const validated = source.validate(BatonConfig);
+    if ('problems' in validated) throw configError(validated.problems);
+    config = validated.value;
+  } else if (explicit) {
+    throw new ConfigNotFoundError(`config file not found: ${configFile}`, { hint: 'check the path given to --config' });
+  } else {
+    config = BatonConfig.parse({});
+  }
+  const baseDir = source ? path.dirname(configFile) : options.cwd;
+  const locate = (fieldPath: Array<string | number>): SourceLocation =>
+    source ? source.locate(fieldPath) : { file: '(built-in defaults)', path: fieldPath.join('.') };
+
+  const { models, defaultModel, modelSource } = resolveModels(config, options, locate);
+  const roleFolders = [path.resolve(baseDir, config.agentsDir), path.join(PACKAGE_ROOT, 'agents')];
+  const promptFolders = [path.resolve(baseDir, config.promptsDir), path.join(PACKAGE_ROOT, 'prompts')];
+  const roles = loadRoles(roleFolders);
+  const stages = resolveFlow(config.flow, roles, promptFolders, { models, defaultModel, offline: options.offline ?? false }, locate);
+
+  const knowledgePaths = (config.knowledge.paths ?? [path.join(PACKAGE_ROOT, 'examples', 'knowledge')]).map((entry) =>
+    path.resolve(baseDir, entry),
+  );
+  return {
+    config,
+    ...(source ? { configFile } : {}),
+    baseDir,
+    dataDir: path.resolve(options.cwd, options.dataDir ?? path.resolve(baseDir, config.dataDir)),
+    knowledgePaths,
+    stages,
+    models,
+    defaultModel,
+    modelSource,
+  };
+}
+
+function configError(problems: Array<{ message: string; location: SourceLocation }>): ConfigError {
+  return new ConfigError(problems.map((problem) => problem.message).join('; '), problems.map((problem) => problem.location));
+}
+
+function resolveModels(
+  config: BatonConfig,
+  options: LoadProjectOptions,
+  locate: (fieldPath: Array<string | number>) => SourceLocation,
+): { models: ModelSpec[]; defaultModel: string; modelSource: ModelSource } {
+  const models: ModelSpec[] = [...config.models];
+  if (!models.some((model) => model.name === OFFLINE_MODEL_NAME)) models.push(offlineModelSpec);
+  if (options.offline) return { models, defaultModel: OFFLINE_MODEL_NAME, modelSource: 'offline' };
+
+  const env = options.env;
+  const envEndpoint = env['OPENAI_API_KEY'] || env['OPENAI_BASE_URL'];
+  if (envEndpoint && !models.some((model) => model.name === 'env')) {
+    const parsed = OpenAICompatibleModel.safeParse({
+      name: 'env',
+      provider: 'openai-compatible',
+      baseUrl: env['OPENAI_BASE_URL'] || 'https://api.openai.com/v1',
+      model: env['BATON_MODEL'] || 'gpt-4o-mini',
+      ...(env['OPENAI_API_KEY'] ? { apiKeyEnv: 'OPENAI_API_KEY' } : {}),
+    });
+    if (!parsed.success) {
+      throw new ConfigError(`OPENAI_BASE_URL is not a valid http(s) URL: "${env['OPENAI_BASE_URL']}"`, [{ file: '(environment)', path: 'OPENAI_BASE_URL' }]);
+    }
+    models.push(parsed.data);
+  }
+  if (config.defaultModel !== undefined) {
+    if (!models.some((model) => model.name === config.defaultModel)) {
+      throw new UnknownModelError(config.defaultModel, models.map((model) => model.name), formatWhere(locate(['defaultModel'])));
+    }
+    return { models, defaultModel: config.defaultModel, modelSource: 'config' };
+  }
+  if (envEndpoint) return { models, defaultModel: 'env', modelSource: 'environment' };
+  return { models, defaultModel: OFFLINE_MODEL_NAME, modelSource: 'offline' };
+}
+
+function formatWhere(location: SourceLocation): string {
+  return `${location.file}${location.line !== undefined ? `:${location.line}` : ''}${location.path ? ` (at ${location.path})` : ''}`;
+}
+
+function stageOptions(stage: FlowStage): { role: string; concurrency?: number; onReject?: string } {
+  return typeof stage === 'string' ? { role: stage } : stage;
+}
+
+function resolveFlow(
+  flow: readonly FlowStage[],
+  roles: Map<string, LoadedRole>,
+  promptFolders: readonly string[],
+  modelContext: { models: ModelSpec[]; defaultModel: string; offline: boolean },
+  locate: (fieldPath: Array<string | number>) => SourceLocation,
+): Stage[] {
+  const seen = new Set<string>();
+  const stages: Stage[] = [];
+  flow.forEach((entry, index) => {
+    const options = stageOptions(entry);
+    const fieldPath = typeof entry === 'string' ? ['flow', index] : ['flow', index, 'role'];
+    const role = roles.get(options.role);
+    if (!role) {
+      throw new FlowError(`unknown role "${options.role}"; available roles: ${[...roles.keys()].join(', ')}`, [locate(fieldPath)], {
+        hint: `add agents/${options.role}.yaml and prompts/${options.role}.md, or fix the name`,
+      });
+    }
+    if (seen.has(options.role)) throw new FlowError(`role "${options.role}" appears twice in the flow; each role runs once per round`, [locate(fieldPath)]);
+    seen.add(options.role);
+    const kind = role.config.kind;
+    if (options.concurrency !== undefined && kind !== 'researcher') {
+      throw new FlowError(`"concurrency" applies to researcher stages only, and "${options.role}" is a ${kind}`, [locate(['flow', index, 'concurrency'])]);
+    }
+    if (options.onReject !== undefined && kind !== 'checker') {
+      throw new FlowError(`only a checker gate may loop back with "onReject", and "${options.role}" is a ${kind}`, [locate(['flow', index, 'onReject'])]);
+    }
+    const model = modelContext.offline ? OFFLINE_MODEL_NAME : (role.config.model ?? modelContext.defaultModel);
+    if (!modelContext.models.some((candidate) => candidate.name === model)) {
+      throw new UnknownModelError(model, modelContext.models.map((candidate) => candidate.name), `${role.file} (at model)`);
+    }
+    if (kind === 'generic' && role.config.output && model === OFFLINE_MODEL_NAME) {
+      throw new RoleError('a custom `output` schema needs a language model: the offline engine only writes { message, draft }', [
+        { file: role.file, path: 'output' },
+      ]);
+    }
+    const prompt = loadPrompt(role.config.prompt ?? role.config.name, promptFolders, kind, role.file);
+    stages.push({ index, name: options.role, kind, role, prompt, model, concurrency: options.concurrency ?? 4 });
+  });
+
+  const firstPlanner = stages.find((stage) => stage.kind === 'planner');
+  const gates = stages.filter((stage) => stage.kind === 'checker');
+  if (gates.length === 0) {
+    throw new FlowError('the flow has no checker gate: nothing would verify the answer, and a rejected draft would have nowhere to loop', [locate(['flow'])], {
+      hint: 'add "checker" to the flow',
+    });
+  }
+  for (const stage of stages) {
+    if ((stage.kind === 'researcher' || stage.kind === 'checker') && (!firstPlanner || firstPlanner.index > stage.index)) {
+      throw new FlowError(`"${stage.name}" (${stage.kind}) needs a plan, so a planner must come before it in the flow`, [locate(['flow', stage.index])]);
+    }
+  }
+  const lastGate = gates[gates.length - 1]!;
+  for (const stage of stages) {
+    if (stage.kind === 'generic' && stage.role.config.writes === 'draft' && stage.index > lastGate.index) {
+      throw new FlowError(`"${stage.name}" writes the draft after the last checker gate, so its text would never be verified; move it before "${lastGate.name}"`, [
+        locate(['flow', stage.index]),
+      ]);
+    }
+  }
+  for (const gate of gates) {
+    const entry = flow[gate.index];
+    const target = entry !== undefined ? stageOptions(entry).onReject : undefined;
+    if (target === undefined) {
+      gate.onReject = firstPlanner!.index;
+      continue;
+    }
+    const targetStage = stages.find((stage) => stage.name === target);
+    if (!targetStage || targetStage.index >= gate.index) {
+      throw new FlowError(`onReject must name a stage before "${gate.name}" in the flow; got "${target}"`, [locate(['flow', gate.index, 'onReject'])]);
+    }
+    if (targetStage.kind !== 'planner') {
+      throw new FlowError(`onReject must go back to a planner so the plan is revised; "${target}" is a ${targetStage.kind}`, [
+        locate(['flow', gate.index, 'onReject']),
+      ]);
+    }
+    gate.onReject = targetStage.index;
+  }
+  return stages;
+}

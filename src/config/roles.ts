@@ -1,0 +1,91 @@
+/**
+ * Role declarations: `agents/<role>.yaml`. A user adds a role by writing one of these and a prompt, and naming the
+ * role in the flow; no TypeScript change.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { RoleError } from '../errors.js';
+import { readYamlFile } from './yaml.js';
+
+export const RoleKind = z.enum(['planner', 'researcher', 'checker', 'generic']);
+export type RoleKind = z.infer<typeof RoleKind>;
+
+/** What a role needs from a model instead of naming one: the router (model registry) reads this. */
+export const RoleModelNeeds = z
+  .object({
+    capabilities: z.array(z.string()).default([]),
+    tier: z.number().int().min(1).max(3).optional(),
+    prefer: z.array(z.string()).default([]),
+  })
+  .strict();
+export type RoleModelNeeds = z.infer<typeof RoleModelNeeds>;
+
+export const RoleConfig = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lower-case name such as "editor"'),
+    kind: RoleKind,
+    description: z.string().default(''),
+    /** Prompt template name under the prompts folder (without `.md`); defaults to the role's name. */
+    prompt: z.string().optional(),
+    /** A model name from the registry; defaults to the config's default model. */
+    model: z.string().optional(),
+    needs: RoleModelNeeds.optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    /** How many times a reply that fails validation is asked again. */
+    maxOutputRetries: z.number().int().min(0).max(5).optional(),
+    /** Researcher: passages retrieved per plan step, and tools the model may call. */
+    search: z.object({ limit: z.number().int().min(1).max(50).default(6) }).strict().optional(),
+    tools: z.array(z.string()).optional(),
+    /** Checker: phrases (or `/regex/flags`) the answer must not contain. */
+    policy: z.object({ forbid: z.array(z.string()).default([]) }).strict().optional(),
+    /** Generic: `draft` when the role's output replaces the draft answer. */
+    writes: z.literal('draft').optional(),
+    /** Generic: a JSON Schema for the role's output; default `{ message, draft? }`. */
+    output: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type RoleConfig = z.infer<typeof RoleConfig>;
+
+/** A role declaration and the file it came from. */
+export interface LoadedRole {
+  config: RoleConfig;
+  file: string;
+}
+
+/** Reads and validates one role file. */
+export function loadRoleFile(file: string): LoadedRole {
+  const parsed = readYamlFile(file);
+  if ('problems' in parsed) throw roleError(parsed.problems);
+  const validated = parsed.source.validate(RoleConfig);
+  if ('problems' in validated) throw roleError(validated.problems);
+  const expectedName = path.basename(file).replace(/\.ya?ml$/, '');
+  if (validated.value.name !== expectedName) {
+    throw new RoleError(`role name "${validated.value.name}" does not match its file name; expected "${expectedName}"`, [
+      parsed.source.locate(['name']),
+    ]);
+  }
+  return { config: validated.value, file };
+}
+
+function roleError(problems: Array<{ message: string; location: import('../errors.js').SourceLocation }>): RoleError {
+  return new RoleError(problems.map((problem) => problem.message).join('; '), problems.map((problem) => problem.location));
+}
+
+/**
+ * Loads every role visible from the given folders. Earlier folders win: a project's `agents/planner.yaml`
+ * replaces the built-in planner.
+ */
+export function loadRoles(folders: readonly string[]): Map<string, LoadedRole> {
+  const roles = new Map<string, LoadedRole>();
+  for (const folder of folders) {
+    if (!existsSync(folder)) continue;
+    for (const entry of readdirSync(folder).sort()) {
+      if (!/\.ya?ml$/.test(entry)) continue;
+      const name = entry.replace(/\.ya?ml$/, '');
+      if (roles.has(name)) continue;
+      roles.set(name, loadRoleFile(path.join(folder, entry)));
+    }
+  }
+  return roles;
+}

@@ -1,0 +1,78 @@
+/**
+ * The project config file (`baton.config.yaml`): models, flow, limits, folders. Every field has a default, so a
+ * project with no config file runs the built-in Planner → Researcher → Checker flow on the offline engine.
+ */
+import { z } from 'zod';
+import { FetchPolicy } from '../net/policy.js';
+import { ModelSpec } from './models.js';
+
+/** One stage of the flow: a role name, or a role with options. */
+export const FlowStage = z.union([
+  z.string().min(1),
+  z
+    .object({
+      role: z.string().min(1),
+      /** Researcher stages: how many plan steps are researched at once. */
+      concurrency: z.number().int().min(1).max(32).optional(),
+      /** Checker gates: the stage a rejection goes back to; defaults to the planner. */
+      onReject: z.string().optional(),
+    })
+    .strict(),
+]);
+export type FlowStage = z.infer<typeof FlowStage>;
+
+export const Limits = z
+  .object({
+    /** Plan → research → check rounds before the run ends `unverified`. */
+    maxRounds: z.number().int().min(1).max(20).default(3),
+    /** Plan steps at most. */
+    maxSteps: z.number().int().min(1).max(12).default(5),
+    maxTokens: z.number().int().positive().optional(),
+    maxCostUsd: z.number().positive().optional(),
+    /** Wall-clock limit of a run in milliseconds. */
+    maxDurationMs: z.number().int().positive().default(15 * 60_000),
+    /** Times a reply that fails its schema is asked again. */
+    maxOutputRetries: z.number().int().min(0).max(5).default(2),
+    /** Tool calls a researcher model may make per step. */
+    maxToolCalls: z.number().int().min(0).max(50).default(6),
+  })
+  .strict();
+export type Limits = z.infer<typeof Limits>;
+
+export const BatonConfig = z
+  .object({
+    version: z.literal(1).default(1),
+    /** Where runs, transcripts, checkpoints, logs and the knowledge base live. */
+    dataDir: z.string().default('.baton'),
+    /** Folders with your own role files; built-in roles are used for any name not found there. */
+    agentsDir: z.string().default('agents'),
+    promptsDir: z.string().default('prompts'),
+    knowledge: z
+      .object({
+        /** Folders and files the researcher searches. */
+        paths: z.array(z.string()).optional(),
+      })
+      .strict()
+      .default({}),
+    models: z.array(ModelSpec).default([]),
+    /** The model a role uses when it names none. Defaults to the environment's endpoint if set, else `offline`. */
+    defaultModel: z.string().optional(),
+    flow: z.array(FlowStage).min(1).default(['planner', { role: 'researcher', concurrency: 4 }, 'checker']),
+    limits: Limits.default(Limits.parse({})),
+    tools: z.object({ fetch: FetchPolicy.default(FetchPolicy.parse({})) }).strict().default({ fetch: FetchPolicy.parse({}) }),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+      })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    const names = new Set<string>();
+    config.models.forEach((model, index) => {
+      if (names.has(model.name)) context.addIssue({ code: 'custom', path: ['models', index, 'name'], message: `duplicate model name "${model.name}"` });
+      names.add(model.name);
+    });
+  });
+export type BatonConfig = z.infer<typeof BatonConfig>;

@@ -1,0 +1,106 @@
+/**
+ * Reads a user's YAML file and validates it against a zod schema, so a mistake is reported with the file, the field
+ * path, the line and what was expected: never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import type { SourceLocation } from '../errors.js';
+
+/** A problem found in a file, with its location. */
+export interface FileProblem {
+  message: string;
+  location: SourceLocation;
+}
+
+/** Formats a zod issue path as `flow[1].role`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let text = '';
+  for (const key of path) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += text ? `.${String(key)}` : String(key);
+  }
+  return text;
+}
+
+/** A parsed YAML document that can say on which line a field path stands. */
+export class YamlSource {
+  readonly file: string;
+  readonly value: unknown;
+  private readonly document: Document;
+  private readonly lines: LineCounter;
+
+  private constructor(file: string, document: Document, lines: LineCounter) {
+    this.file = file;
+    this.document = document;
+    this.lines = lines;
+    this.value = document.toJS();
+  }
+
+  /** Parses text; YAML syntax errors come back as problems with their line. */
+  static parse(file: string, text: string): { source: YamlSource } | { problems: FileProblem[] } {
+    const lines = new LineCounter();
+    const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    if (document.errors.length > 0) {
+      return {
+        problems: document.errors.map((error) => {
+          const position = error.linePos?.[0];
+          return {
+            message: `invalid YAML: ${error.message.split('\n')[0]}`,
+            location: { file, ...(position ? { line: position.line, column: position.col } : {}) },
+          };
+        }),
+      };
+    }
+    return { source: new YamlSource(file, document, lines) };
+  }
+
+  /** The location of a field path, or of its nearest existing parent. */
+  locate(path: ReadonlyArray<PropertyKey>): SourceLocation {
+    const keys = path.filter((key): key is string | number => typeof key === 'string' || typeof key === 'number');
+    for (let length = keys.length; length >= 0; length -= 1) {
+      const node = length === 0 ? this.document.contents : this.document.getIn(keys.slice(0, length), true);
+      if (isNode(node) && node.range) {
+        const position = this.lines.linePos(node.range[0]);
+        return { file: this.file, path: formatPath(path) || undefined, line: position.line, column: position.col };
+      }
+    }
+    return { file: this.file, ...(path.length ? { path: formatPath(path) } : {}) };
+  }
+
+  /** Validates the document against a schema; problems name the field path and line. */
+  validate<Schema extends z.ZodType>(schema: Schema): { value: z.infer<Schema> } | { problems: FileProblem[] } {
+    const result = schema.safeParse(this.value ?? {});
+    if (result.success) return { value: result.data };
+    return {
+      problems: result.error.issues.map((issue) => ({
+        message: describeIssue(issue),
+        location: this.locate(issue.path),
+      })),
+    };
+  }
+}
+
+/** A zod issue in words a person can act on. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+    case 'invalid_type':
+      return issue.input === undefined ? `missing required field: expected ${issue.expected}` : `${issue.message}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** Reads and parses a YAML file, or returns the problems. */
+export function readYamlFile(file: string): { source: YamlSource } | { problems: FileProblem[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${(error as Error).message})`;
+    return { problems: [{ message: reason, location: { file } }] };
+  }
+  return YamlSource.parse(file, text);
+}

@@ -1,0 +1,46 @@
+/**
+ * Builds the LangGraph state machine from a checked flow: one node per stage, each wrapped by the supervisor, and
+ * conditional edges that ask the supervisor where to go next. A researcher stage fans out with `Send`, one task per
+ * plan step.
+ */
+import { END, Send, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
+import type { PlanStep } from '../roles/schemas.js';
+import { superviseTurn, type SupervisorDeps } from './node.js';
+import { RunState, type RunStateValue } from './state.js';
+import { nextStep, type NextStep } from './supervisor.js';
+
+/** What a researcher task receives through `Send`: the state and its plan step. */
+interface ResearchInput extends RunStateValue {
+  researchStep: PlanStep;
+}
+
+function route(next: NextStep, state: RunStateValue): string | Send[] {
+  switch (next.type) {
+    case 'stage':
+      return next.stage.name;
+    case 'fan-out':
+      return next.steps.map((step) => new Send(next.stage.name, { ...state, researchStep: step }));
+    case 'end':
+      return END;
+  }
+}
+
+export function buildRunGraph(deps: SupervisorDeps, checkpointer?: BaseCheckpointSaver) {
+  const stages = deps.stages;
+  // The builder's node names are only known at run time (they come from config), so it is typed loosely here and
+  // every name is checked against the flow before it is used.
+  const graph = new StateGraph(RunState) as unknown as StateGraph<typeof RunState, RunStateValue, Partial<RunStateValue>, string>;
+  const targets = [...stages.map((stage) => stage.name), END];
+  for (const stage of stages) {
+    graph.addNode(stage.name, async (input: RunStateValue | ResearchInput) => {
+      const step = 'researchStep' in input ? input.researchStep : undefined;
+      const { researchStep: _step, ...state } = input as ResearchInput;
+      return superviseTurn(stage, state, step, deps);
+    });
+  }
+  graph.addConditionalEdges(START, (state: RunStateValue) => route(nextStep(stages, undefined, state, deps.stops), state), targets);
+  for (const stage of stages) {
+    graph.addConditionalEdges(stage.name, (state: RunStateValue) => route(nextStep(stages, stage, state, deps.stops), state), targets);
+  }
+  return graph.compile(checkpointer ? { checkpointer } : {});
+}

@@ -1,0 +1,34 @@
+/**
+ * Composes the draft answer from a round's findings: each claim under its plan step, with a numbered marker that
+ * points at the source and the quoted evidence. Deterministic, so every sentence of the draft is a checked claim.
+ */
+import type { Plan } from '../roles/schemas.js';
+import type { Finding } from './state.js';
+
+export interface ComposedAnswer {
+  text: string;
+  citations: Array<{ marker: number; source: string; quote: string }>;
+}
+
+export function composeDraft(plan: Plan, findings: readonly Finding[]): ComposedAnswer {
+  const citations: ComposedAnswer['citations'] = [];
+  const markerOf = (source: string, quote: string): number => {
+    const existing = citations.find((citation) => citation.source === source && citation.quote === quote);
+    if (existing) return existing.marker;
+    const marker = citations.length + 1;
+    citations.push({ marker, source, quote });
+    return marker;
+  };
+  const sections: string[] = [];
+  for (const step of plan.steps) {
+    const claims = findings.filter((finding) => finding.stepId === step.id).flatMap((finding) => finding.claims);
+    const lines = claims.map((claim) => `${claim.text} ${claim.citations.map((citation) => `[${markerOf(citation.source, citation.quote)}]`).join('')}`);
+    sections.push(`${step.question}\n${lines.length ? lines.map((line) => `- ${line}`).join('\n') : '- (no supported answer found)'}`);
+  }
+  return { text: sections.join('\n\n'), citations };
+}
+
+/** The citations list as text, printed under an answer. */
+export function formatCitations(citations: ComposedAnswer['citations']): string {
+  return citations.map((citation) => `[${citation.marker}] ${citation.source}: "${citation.quote}"`).join('\n');
+}

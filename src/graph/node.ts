@@ -1,0 +1,194 @@
+/**
+ * The supervisor's hub around every agent node: it checks the stop conditions, runs the role, records the turn in
+ * the transcript before anything else starts, accounts usage and cost, and decides the end status a turn implies.
+ */
+import type { Stage } from '../config/load.js';
+import type { ModelSpec } from '../config/models.js';
+import { BatonError, errorMessage } from '../errors.js';
+import type { RoleContext } from '../roles/context.js';
+import type { PlanStep } from '../roles/schemas.js';
+import { runChecker, runGeneric, runPlanner, runResearcher, type RoleOutcome } from '../roles/run.js';
+import type { TranscriptStore } from '../transcript/store.js';
+import type { MessageRecord, NewTurn } from '../transcript/schema.js';
+import type { ChatMessage } from '../models/types.js';
+import { composeDraft } from './compose.js';
+import { nextStep, type NextStep, type StopCondition } from './supervisor.js';
+import { reduceStatus, reduceUsage, type Draft, type RunStateUpdate, type RunStateValue, type RunStatus, type UsageEntry } from './state.js';
+
+/** Turn lifecycle events, for live progress on a terminal or an event stream. */
+export type RunEvent =
+  | { type: 'turn-start'; role: string; kind: Stage['kind']; model: string; round: number; stepId?: string }
+  | { type: 'turn-end'; role: string; seq: number };
+
+export interface SupervisorDeps {
+  runId: string;
+  stages: readonly Stage[];
+  stops: readonly StopCondition[];
+  store: TranscriptStore;
+  /** The role context for a stage (model, tools, evidence...). */
+  contextFor: (stage: Stage) => RoleContext;
+  modelSpec: (stage: Stage) => ModelSpec;
+  /** Why the run's signal fired, if it did. */
+  abortReason: () => 'cancelled' | 'deadline' | undefined;
+  /** Bounds how many researcher tasks run at once. */
+  limiterFor: (stage: Stage) => <T>(task: () => Promise<T>) => Promise<T>;
+  now: () => number;
+  clock: () => Date;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** The names a next step sends to, as the transcript records them. */
+export function destinations(next: NextStep): string[] {
+  switch (next.type) {
+    case 'stage':
+      return [next.stage.name];
+    case 'fan-out':
+      return next.steps.map((step) => `${next.stage.name}:${step.id}`);
+    case 'end':
+      return ['user'];
+  }
+}
+
+function ensureDraft(state: RunStateValue): { draft: Draft; composed: boolean } {
+  if (state.draft && state.draft.round === state.round) return { draft: state.draft, composed: false };
+  const composed = composeDraft(state.plan!, state.findings.filter((finding) => finding.round === state.round));
+  return { draft: { round: state.round, text: composed.text, author: 'supervisor' }, composed: true };
+}
+
+/** The state as it will be once this turn's update is applied: what the supervisor decides on. */
+function project(state: RunStateValue, update: RunStateUpdate): RunStateValue {
+  return {
+    ...state,
+    round: (update.round as number | undefined) ?? state.round,
+    plan: (update.plan as RunStateValue['plan'] | undefined) ?? state.plan,
+    draft: (update.draft as RunStateValue['draft'] | undefined) ?? state.draft,
+    findings: state.findings.concat((update.findings as RunStateValue['findings'] | undefined) ?? []),
+    verdicts: state.verdicts.concat((update.verdicts as RunStateValue['verdicts'] | undefined) ?? []),
+    usage: reduceUsage(state.usage, (update.usage as UsageEntry[] | undefined) ?? []),
+    status: update.status ? reduceStatus(state.status, update.status as RunStatus) : state.status,
+  };
+}
+
+async function runRole(stage: Stage, state: RunStateValue, step: PlanStep | undefined, context: RoleContext, draft: Draft | undefined): Promise<RoleOutcome> {
+  switch (stage.kind) {
+    case 'planner':
+      return runPlanner(state, context);
+    case 'researcher':
+      return runResearcher(state, step!, context);
+    case 'checker':
+      return runChecker(state, draft!, context);
+    case 'generic':
+      return runGeneric(state, draft ?? null, context);
+  }
+}
+
+function toMessageRecords(messages: ChatMessage[]): MessageRecord[] {
+  return messages.map((message) => ({
+    role: message.role,
+    content:
+      typeof message.content === 'string'
+        ? message.content + (message.role === 'assistant' && message.toolCalls?.length ? `\n[tool calls: ${message.toolCalls.map((call) => call.name).join(', ')}]` : '')
+        : message.content.map((part) => (part.type === 'text' ? part.text : `[image ${part.mimeType}, ${Math.round((part.dataBase64.length * 3) / 4)} bytes]`)).join('\n'),
+  }));
+}
+
+/** Runs one agent turn under supervision and returns the state update. */
+export async function superviseTurn(stage: Stage, state: RunStateValue, step: PlanStep | undefined, deps: SupervisorDeps): Promise<RunStateUpdate> {
+  if (nextStepIsEnd(deps, state)) return {};
+  const context = deps.contextFor(stage);
+  const run = async (): Promise<RunStateUpdate> => {
+    const abortStatus = statusOnAbort(deps);
+    if (abortStatus) return { status: abortStatus };
+    const startedAt = deps.clock().toISOString();
+    const started = deps.now();
+    const round = stage.kind === 'planner' ? state.round + 1 : state.round;
+    deps.onEvent?.({ type: 'turn-start', role: stage.name, kind: stage.kind, model: context.model.id, round, ...(step ? { stepId: step.id } : {}) });
+    const needsDraft = stage.kind === 'checker' || (stage.kind === 'generic' && stage.role.config.writes === 'draft');
+    const prepared = needsDraft && state.plan ? ensureDraft(state) : undefined;
+    const base: Omit<NewTurn, 'to' | 'messages' | 'output' | 'toolCalls' | 'usage' | 'costUsd' | 'attempts' | 'events' | 'latencyMs' | 'model'> = {
+      runId: deps.runId,
+      round,
+      from: stage.name,
+      role: stage.name,
+      kind: stage.kind,
+      ...(step ? { stepId: step.id } : {}),
+      startedAt,
+    };
+    let outcome: RoleOutcome;
+    try {
+      outcome = await runRole(stage, state, step, context, prepared?.draft);
+    } catch (error) {
+      const status: RunStatus = statusOnAbort(deps) ?? 'failed';
+      const info = error instanceof BatonError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: errorMessage(error) };
+      const record = deps.store.appendTurn({
+        ...base,
+        to: ['user'],
+        model: context.model.id,
+        latencyMs: deps.now() - started,
+        messages: [],
+        output: null,
+        toolCalls: [],
+        usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: true },
+        costUsd: 0,
+        attempts: 0,
+        events: [],
+        error: info,
+      });
+      deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
+      return { status, error: { ...info, role: stage.name } };
+    }
+    const pricing = deps.modelSpec(stage).pricing;
+    const usage = outcome.call.usage;
+    const costUsd = (usage.inputTokens * pricing.inputPerMillion + usage.outputTokens * pricing.outputPerMillion) / 1_000_000;
+    const usageEntry: UsageEntry = {
+      role: stage.name,
+      model: outcome.call.model,
+      calls: outcome.call.attempts,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      costUsd,
+      estimated: usage.estimated,
+    };
+    const update: RunStateUpdate = {
+      usage: [usageEntry],
+      ...(outcome.round !== undefined ? { round: outcome.round } : {}),
+      ...(outcome.plan ? { plan: outcome.plan } : {}),
+      ...(outcome.finding ? { findings: [outcome.finding] } : {}),
+      ...(outcome.sourcesRead?.length ? { sourcesRead: outcome.sourcesRead } : {}),
+      ...(outcome.verdict ? { verdicts: [outcome.verdict] } : {}),
+      ...(outcome.draft ? { draft: outcome.draft } : prepared?.composed ? { draft: prepared.draft } : {}),
+    };
+    const next = nextStep(deps.stages, stage, project(state, update), deps.stops);
+    const to = stage.kind === 'researcher' && next.type !== 'end' ? [deps.stages[stage.index + 1]?.name ?? 'user'] : destinations(next);
+    if (next.type === 'end' && stage.kind !== 'researcher') update.status = next.status;
+    else if (next.type === 'end' && next.status !== 'approved') update.status = next.status;
+    update.messages = to.map((target) => ({ from: stage.name, to: target, round, content: outcome.summary }));
+    const record = deps.store.appendTurn({
+      ...base,
+      to,
+      model: outcome.call.model,
+      latencyMs: deps.now() - started,
+      messages: toMessageRecords(outcome.call.messages),
+      output: outcome.output,
+      toolCalls: [...outcome.toolCalls, ...outcome.call.toolCalls],
+      usage,
+      costUsd,
+      attempts: outcome.call.attempts,
+      events: outcome.call.events,
+    });
+    deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
+    return update;
+  };
+  return stage.kind === 'researcher' ? deps.limiterFor(stage)(run) : run();
+}
+
+function nextStepIsEnd(deps: SupervisorDeps, state: RunStateValue): boolean {
+  return deps.stops.some((stop) => stop(state) !== undefined);
+}
+
+function statusOnAbort(deps: SupervisorDeps): RunStatus | undefined {
+  const reason = deps.abortReason();
+  if (reason === 'cancelled') return 'cancelled';
+  if (reason === 'deadline') return 'budget_exceeded';
+  return undefined;
+}

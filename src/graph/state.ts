@@ -1,0 +1,159 @@
+/**
+ * The run's graph state: typed fields with explicit reducers. Appending fields say so; single-value fields are
+ * written by one stage only, so LangGraph refuses two writes to them in one step.
+ */
+import { ReducedValue, StateSchema } from '@langchain/langgraph';
+import { z } from 'zod';
+import { Citation, Objection, Plan } from '../roles/schemas.js';
+
+export const RunStatus = z.enum(['running', 'approved', 'unverified', 'budget_exceeded', 'failed', 'cancelled']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** Which status wins when two stages report one in the same step: the more final. */
+const STATUS_SEVERITY: Record<RunStatus, number> = {
+  running: 0,
+  approved: 1,
+  unverified: 2,
+  budget_exceeded: 3,
+  failed: 4,
+  cancelled: 5,
+};
+
+/** Reducer for {@link RunStatus}: a status only moves towards the more final one. */
+export function reduceStatus(current: RunStatus, next: RunStatus): RunStatus {
+  return STATUS_SEVERITY[next] >= STATUS_SEVERITY[current] ? next : current;
+}
+
+export const Claim = z
+  .object({
+    /** `<stepId>.c<n>`, unique within a round. */
+    id: z.string(),
+    text: z.string(),
+    citations: z.array(Citation),
+  })
+  .strict();
+export type Claim = z.infer<typeof Claim>;
+
+export const Finding = z
+  .object({
+    stepId: z.string(),
+    round: z.number().int(),
+    role: z.string(),
+    claims: z.array(Claim),
+    gaps: z.array(z.string()),
+  })
+  .strict();
+export type Finding = z.infer<typeof Finding>;
+
+export const Verdict = z
+  .object({
+    role: z.string(),
+    round: z.number().int(),
+    decision: z.enum(['approve', 'reject']),
+    objections: z.array(Objection),
+    feedback: z.string().optional(),
+  })
+  .strict();
+export type Verdict = z.infer<typeof Verdict>;
+
+export const RoleMessage = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    round: z.number().int(),
+    content: z.string(),
+  })
+  .strict();
+export type RoleMessage = z.infer<typeof RoleMessage>;
+
+export const Draft = z
+  .object({
+    round: z.number().int(),
+    text: z.string(),
+    /** The role that last wrote the text: `supervisor` when composed from findings. */
+    author: z.string(),
+  })
+  .strict();
+export type Draft = z.infer<typeof Draft>;
+
+export const UsageEntry = z
+  .object({
+    role: z.string(),
+    model: z.string(),
+    calls: z.number().int().nonnegative(),
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+    costUsd: z.number().nonnegative(),
+    estimated: z.boolean(),
+  })
+  .strict();
+export type UsageEntry = z.infer<typeof UsageEntry>;
+
+/** Reducer for usage: entries are summed per role and model. */
+export function reduceUsage(current: UsageEntry[], next: UsageEntry[]): UsageEntry[] {
+  const merged = current.map((entry) => ({ ...entry }));
+  for (const entry of next) {
+    const existing = merged.find((candidate) => candidate.role === entry.role && candidate.model === entry.model);
+    if (existing) {
+      existing.calls += entry.calls;
+      existing.inputTokens += entry.inputTokens;
+      existing.outputTokens += entry.outputTokens;
+      existing.costUsd += entry.costUsd;
+      existing.estimated ||= entry.estimated;
+    } else {
+      merged.push({ ...entry });
+    }
+  }
+  return merged;
+}
+
+export const RunErrorInfo = z.object({ code: z.string(), message: z.string(), role: z.string().optional() }).strict();
+export type RunErrorInfo = z.infer<typeof RunErrorInfo>;
+
+function appendReducer<T extends z.ZodType>(item: T) {
+  return new ReducedValue(z.array(item).default(() => []), {
+    inputSchema: z.array(item),
+    reducer: (current: z.infer<T>[], next: z.infer<T>[]) => current.concat(next),
+  });
+}
+
+/** The LangGraph state schema of a run. */
+export const RunState = new StateSchema({
+  runId: z.string(),
+  goal: z.string(),
+  /** 1 after the first plan; each revision of the plan starts the next round. */
+  round: z.number().int().default(0),
+  plan: Plan.nullable().default(null),
+  findings: appendReducer(Finding),
+  /** Every source (path, chunk source or URL) a role read during the run, with repeats removed. */
+  sourcesRead: new ReducedValue(z.array(z.string()).default(() => []), {
+    inputSchema: z.array(z.string()),
+    reducer: (current: string[], next: string[]) => [...new Set([...current, ...next])],
+  }),
+  draft: Draft.nullable().default(null),
+  verdicts: appendReducer(Verdict),
+  messages: appendReducer(RoleMessage),
+  usage: new ReducedValue(z.array(UsageEntry).default(() => []), {
+    inputSchema: z.array(UsageEntry),
+    reducer: reduceUsage,
+  }),
+  status: new ReducedValue(RunStatus.default('running'), { inputSchema: RunStatus, reducer: reduceStatus }),
+  /** The first error that ended the run; later ones in the same step are kept in the transcript only. */
+  error: new ReducedValue(RunErrorInfo.nullable().default(null), {
+    inputSchema: RunErrorInfo.nullable(),
+    reducer: (current: RunErrorInfo | null, next: RunErrorInfo | null) => current ?? next,
+  }),
+});
+
+export type RunStateValue = typeof RunState.State;
+export type RunStateUpdate = typeof RunState.Update;
+
+/** Findings of one round. */
+export function findingsOfRound(state: Pick<RunStateValue, 'findings'>, round: number): Finding[] {
+  return state.findings.filter((finding) => finding.round === round);
+}
+
+/** Verdicts of one round. */
+export function verdictsOfRound(state: Pick<RunStateValue, 'verdicts'>, round: number): Verdict[] {
+  return state.verdicts.filter((verdict) => verdict.round === round);
+}

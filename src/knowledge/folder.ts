@@ -1,0 +1,143 @@
+/**
+ * The offline default evidence source: a keyword (BM25) search over the Markdown and text files of local folders,
+ * read into memory at open. Enough for the core loop; the HNSW + BM25 knowledge base replaces it when one is built.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { contentTerms } from './text.js';
+import type { EvidenceSource, Passage, SourceText } from './types.js';
+
+interface Chunk {
+  chunkId: string;
+  source: string;
+  startLine: number;
+  endLine: number;
+  text: string;
+  terms: Map<string, number>;
+  length: number;
+}
+
+const TEXT_EXTENSIONS = new Set(['.md', '.markdown', '.txt']);
+
+/** Paragraph-sized chunks of a document with 1-based line ranges. */
+export function chunkByParagraph(text: string): Array<{ startLine: number; endLine: number; text: string }> {
+  const lines = text.split('\n');
+  const chunks: Array<{ startLine: number; endLine: number; text: string }> = [];
+  let start = -1;
+  const flush = (end: number): void => {
+    if (start < 0) return;
+    const body = lines.slice(start, end).join('\n').trim();
+    if (body) chunks.push({ startLine: start + 1, endLine: end, text: body });
+    start = -1;
+  };
+  lines.forEach((line, index) => {
+    if (line.trim() === '') flush(index);
+    else if (start < 0) start = index;
+  });
+  flush(lines.length);
+  return chunks;
+}
+
+/** Keyword search over local files. */
+export class FolderEvidence implements EvidenceSource {
+  private readonly chunks: Chunk[] = [];
+  private readonly texts = new Map<string, string>();
+  private readonly documentFrequency = new Map<string, number>();
+  private averageLength = 1;
+
+  /** Reads every Markdown and text file under the given paths. `displayRoot` makes source paths relative. */
+  constructor(paths: readonly string[], options: { displayRoot?: string } = {}) {
+    for (const file of paths.flatMap(listTextFiles)) {
+      const source = displayPath(file, options.displayRoot);
+      const text = readFileSync(file, 'utf8');
+      this.texts.set(source, text);
+      for (const paragraph of chunkByParagraph(text)) {
+        const terms = new Map<string, number>();
+        const words = contentTerms(paragraph.text);
+        for (const word of words) terms.set(word, (terms.get(word) ?? 0) + 1);
+        for (const word of terms.keys()) this.documentFrequency.set(word, (this.documentFrequency.get(word) ?? 0) + 1);
+        this.chunks.push({
+          chunkId: createHash('sha256').update(paragraph.text).digest('hex').slice(0, 16),
+          source,
+          startLine: paragraph.startLine,
+          endLine: paragraph.endLine,
+          text: paragraph.text,
+          terms,
+          length: words.length,
+        });
+      }
+    }
+    const total = this.chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    this.averageLength = this.chunks.length ? total / this.chunks.length : 1;
+  }
+
+  /** Number of files and chunks read. */
+  get size(): { sources: number; chunks: number } {
+    return { sources: this.texts.size, chunks: this.chunks.length };
+  }
+
+  async search(query: string, options: { limit?: number } = {}): Promise<Passage[]> {
+    const queryTerms = [...new Set(contentTerms(query))];
+    const count = this.chunks.length;
+    const k1 = 1.2;
+    const b = 0.75;
+    const scored: Passage[] = [];
+    for (const chunk of this.chunks) {
+      let score = 0;
+      for (const term of queryTerms) {
+        const frequency = chunk.terms.get(term);
+        if (!frequency) continue;
+        const documents = this.documentFrequency.get(term) ?? 0;
+        const idf = Math.log(1 + (count - documents + 0.5) / (documents + 0.5));
+        score += (idf * frequency * (k1 + 1)) / (frequency + k1 * (1 - b + (b * chunk.length) / this.averageLength));
+      }
+      if (score > 0) {
+        scored.push({
+          chunkId: chunk.chunkId,
+          source: chunk.source,
+          location: { startLine: chunk.startLine, endLine: chunk.endLine },
+          text: chunk.text,
+          score,
+        });
+      }
+    }
+    scored.sort((left, right) => right.score - left.score || left.source.localeCompare(right.source) || left.location.startLine - right.location.startLine);
+    return scored.slice(0, options.limit ?? 6);
+  }
+
+  async read(reference: { chunkId: string } | { source: string; startLine?: number; endLine?: number }): Promise<SourceText | undefined> {
+    if ('chunkId' in reference) {
+      const chunk = this.chunks.find((candidate) => candidate.chunkId === reference.chunkId);
+      return chunk ? { source: chunk.source, text: chunk.text, location: { startLine: chunk.startLine, endLine: chunk.endLine } } : undefined;
+    }
+    const text = this.texts.get(reference.source);
+    if (text === undefined) return undefined;
+    const lines = text.split('\n');
+    const startLine = Math.max(1, reference.startLine ?? 1);
+    const endLine = Math.min(lines.length, reference.endLine ?? lines.length);
+    return { source: reference.source, text: lines.slice(startLine - 1, endLine).join('\n'), location: { startLine, endLine } };
+  }
+}
+
+/** A path relative to the root when it lies inside it, else absolute. */
+function displayPath(file: string, root: string | undefined): string {
+  if (!root) return file;
+  const relative = path.relative(root, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : path.resolve(file);
+}
+
+function listTextFiles(entry: string): string[] {
+  let stats;
+  try {
+    stats = statSync(entry);
+  } catch {
+    return [];
+  }
+  if (stats.isFile()) return TEXT_EXTENSIONS.has(path.extname(entry).toLowerCase()) ? [entry] : [];
+  if (!stats.isDirectory()) return [];
+  return readdirSync(entry)
+    .sort()
+    .filter((name) => !name.startsWith('.'))
+    .flatMap((name) => listTextFiles(path.join(entry, name)));
+}

@@ -1,0 +1,200 @@
+/**
+ * The OpenAI-compatible provider: any Chat Completions endpoint (OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp server,
+ * LM Studio) through @langchain/openai. Retries are Baton's, not the client's, so every one is visible in the
+ * transcript; this module maps endpoint failures to typed errors that say which endpoint and what to check.
+ */
+import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
+import { ChatOpenAICompletions, type ChatOpenAICompletionsCallOptions } from '@langchain/openai';
+import type { OpenAICompatibleModel } from '../config/models.js';
+import {
+  CancelledError,
+  ModelAuthError,
+  ModelHttpError,
+  ModelKeyMissingError,
+  ModelTimeoutError,
+  ModelUnreachableError,
+  type ModelError,
+} from '../errors.js';
+import { estimateTokens, type ChatMessage, type ChatModel, type ModelRequest, type ModelResponse, type ToolCallRequest } from './types.js';
+
+export interface OpenAICompatibleOptions {
+  spec: OpenAICompatibleModel;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export class OpenAICompatibleChatModel implements ChatModel {
+  readonly provider = 'openai-compatible' as const;
+  readonly id: string;
+  readonly name: string;
+  readonly endpoint: string;
+  private readonly spec: OpenAICompatibleModel;
+  private readonly env: Readonly<Record<string, string | undefined>>;
+  private client: ChatOpenAICompletions | undefined;
+
+  constructor(options: OpenAICompatibleOptions) {
+    this.spec = options.spec;
+    this.env = options.env;
+    this.id = `openai-compatible:${options.spec.model}`;
+    this.name = options.spec.name;
+    this.endpoint = options.spec.baseUrl;
+  }
+
+  private getClient(): ChatOpenAICompletions {
+    if (this.client) return this.client;
+    let apiKey = 'not-needed';
+    if (this.spec.apiKeyEnv) {
+      const value = this.env[this.spec.apiKeyEnv];
+      if (!value) {
+        throw new ModelKeyMissingError(
+          `model "${this.name}" reads its API key from ${this.spec.apiKeyEnv}, which is not set`,
+          { endpoint: this.endpoint, model: this.name },
+          { hint: `export ${this.spec.apiKeyEnv}=... or change apiKeyEnv for model "${this.name}"` },
+        );
+      }
+      apiKey = value;
+    }
+    this.client = new ChatOpenAICompletions({
+      model: this.spec.model,
+      apiKey,
+      configuration: { baseURL: this.spec.baseUrl },
+      maxRetries: 0,
+      timeout: this.spec.timeoutMs,
+      streamUsage: true,
+      ...(this.spec.temperature !== undefined ? { temperature: this.spec.temperature } : {}),
+    });
+    return this.client;
+  }
+
+  async generate(request: ModelRequest): Promise<ModelResponse> {
+    const client = this.getClient();
+    const started = performance.now();
+    const messages = request.messages.map(toLangChainMessage);
+    const callOptions = {
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.tools?.length
+        ? { tools: request.tools.map((tool) => ({ type: 'function' as const, function: { name: tool.name, description: tool.description, parameters: tool.parameters } })) }
+        : {}),
+      ...(request.output ? { response_format: this.responseFormat(request.output) } : {}),
+    };
+    let message: AIMessage | AIMessageChunk;
+    try {
+      if (this.spec.stream) {
+        let aggregate: AIMessageChunk | undefined;
+        for await (const chunk of await client.stream(messages, callOptions)) {
+          const delta = typeof chunk.content === 'string' ? chunk.content : '';
+          if (delta) request.onToken?.(delta);
+          aggregate = aggregate ? aggregate.concat(chunk) : chunk;
+        }
+        message = aggregate ?? new AIMessageChunk({ content: '' });
+      } else {
+        message = await client.invoke(messages, callOptions);
+      }
+    } catch (error) {
+      throw this.mapError(error, request.signal);
+    }
+    const text = typeof message.content === 'string' ? message.content : message.content.map((part) => ('text' in part ? String(part.text) : '')).join('');
+    const toolCalls: ToolCallRequest[] = (message.tool_calls ?? []).map((call, index) => ({
+      id: call.id ?? `call_${index}`,
+      name: call.name,
+      arguments: (call.args ?? {}) as Record<string, unknown>,
+    }));
+    const reported = message.usage_metadata;
+    const usage = reported
+      ? { inputTokens: reported.input_tokens, outputTokens: reported.output_tokens, totalTokens: reported.total_tokens, estimated: false }
+      : estimateUsage(request.messages, text);
+    return { text, toolCalls, usage, model: this.id, latencyMs: performance.now() - started };
+  }
+
+  private responseFormat(output: NonNullable<ModelRequest['output']>): ChatOpenAICompletionsCallOptions['response_format'] {
+    switch (this.spec.structuredOutput) {
+      case 'json_schema':
+        return { type: 'json_schema', json_schema: { name: output.name, schema: output.jsonSchema, strict: false } };
+      case 'json_object':
+        return { type: 'json_object' };
+      case 'prompt':
+        return undefined;
+    }
+  }
+
+  private mapError(error: unknown, signal: AbortSignal | undefined): Error {
+    if (signal?.aborted) return new CancelledError('the call was cancelled', { cause: error });
+    const context = { endpoint: this.endpoint, model: this.name };
+    const record = (error ?? {}) as { status?: unknown; name?: unknown; message?: unknown; headers?: unknown; constructor?: { name?: string } };
+    const message = typeof record.message === 'string' ? record.message : String(error);
+    if (typeof record.status === 'number') {
+      const status = record.status;
+      if (status === 401 || status === 403) {
+        return new ModelAuthError(`${this.endpoint} refused the API key for model "${this.name}" (HTTP ${status})`, context, {
+          cause: error,
+          hint: this.spec.apiKeyEnv ? `check ${this.spec.apiKeyEnv} and that the key may use model "${this.spec.model}"` : 'this endpoint wants an API key: set apiKeyEnv for the model',
+        });
+      }
+      const retryAfterMs = parseRetryAfter(readHeader(record.headers, 'retry-after'));
+      return new ModelHttpError(`${this.endpoint} answered HTTP ${status} for model "${this.name}": ${firstLine(message)}`, { ...context, status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }, {
+        cause: error,
+        ...(status === 404 ? { hint: `check that the endpoint serves model "${this.spec.model}" and that the base URL ends in /v1` } : {}),
+      });
+    }
+    if (record.name === 'TimeoutError' || record.constructor?.name === 'APIConnectionTimeoutError') {
+      return new ModelTimeoutError(`${this.endpoint} did not answer within ${this.spec.timeoutMs} ms`, context, { cause: error });
+    }
+    return unreachable(this.endpoint, this.name, error);
+  }
+}
+
+function unreachable(endpoint: string, model: string, cause: unknown): ModelError {
+  const detail = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : cause instanceof Error ? cause.message : String(cause);
+  return new ModelUnreachableError(`cannot reach ${endpoint} for model "${model}": ${firstLine(detail)}`, { endpoint, model }, {
+    cause,
+    hint: 'check that the server is running and the base URL (including /v1) is right',
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
+function readHeader(headers: unknown, name: string): string | undefined {
+  if (!headers) return undefined;
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const value = (headers as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function estimateUsage(messages: ChatMessage[], reply: string): ModelResponse['usage'] {
+  const inputTokens = estimateTokens(messages.map((message) => (typeof message.content === 'string' ? message.content : JSON.stringify(message.content))).join('\n'));
+  const outputTokens = estimateTokens(reply);
+  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, estimated: true };
+}
+
+function toLangChainMessage(message: ChatMessage): BaseMessage {
+  switch (message.role) {
+    case 'system':
+      return new SystemMessage(message.content);
+    case 'user':
+      return new HumanMessage({
+        content:
+          typeof message.content === 'string'
+            ? message.content
+            : message.content.map((part) =>
+                part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: `data:${part.mimeType};base64,${part.dataBase64}` } },
+              ),
+      });
+    case 'assistant':
+      return new AIMessage({
+        content: message.content,
+        tool_calls: (message.toolCalls ?? []).map((call) => ({ id: call.id, name: call.name, args: call.arguments, type: 'tool_call' as const })),
+      });
+    case 'tool':
+      return new ToolMessage({ content: message.content, tool_call_id: message.toolCallId });
+  }
+}

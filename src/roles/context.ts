@@ -1,0 +1,34 @@
+/**
+ * What a role needs while it runs, injected by the supervisor: its stage, its model, tools, evidence, limits, the
+ * run's abort signal and a clock. Roles reach for nothing global.
+ */
+import type { Stage } from '../config/load.js';
+import type { Limits } from '../config/schema.js';
+import { renderTemplate } from '../config/prompts.js';
+import type { EvidenceSource } from '../knowledge/types.js';
+import type { ChatMessage, ChatModel } from '../models/types.js';
+import type { FetchPolicy } from '../net/policy.js';
+import type { ToolRegistry } from '../tools/registry.js';
+
+export interface RoleContext {
+  stage: Stage;
+  model: ChatModel;
+  limits: Limits;
+  tools: ToolRegistry;
+  evidence: EvidenceSource;
+  fetchPolicy: FetchPolicy;
+  /** Text of sources read during the run that the evidence source cannot read again (fetched pages). */
+  sourceCache: Map<string, string>;
+  signal: AbortSignal;
+  now: () => number;
+  onToken?: (delta: string) => void;
+}
+
+/** Renders a stage's prompt with the variables its kind provides. */
+export function renderPrompt(context: RoleContext, variables: Record<string, unknown>): ChatMessage[] {
+  const values = { role: context.stage.name, description: context.stage.role.config.description, ...variables };
+  return [
+    { role: 'system', content: renderTemplate(context.stage.prompt.system, values) },
+    { role: 'user', content: renderTemplate(context.stage.prompt.user, values) },
+  ];
+}

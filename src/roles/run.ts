@@ -1,0 +1,175 @@
+/**
+ * The built-in role kinds. Each builds its typed task and prompt from the state, asks its model for structured output
+ * and returns what it produced; the supervisor records the turn and applies the update.
+ */
+import { z } from 'zod';
+import type { Claim, Draft, Finding, RunStateValue, Verdict } from '../graph/state.js';
+import { findingsOfRound, verdictsOfRound } from '../graph/state.js';
+import type { PlanStep } from './schemas.js';
+import { GenericOutput, Plan, ResearchOutput, VerdictOutput, type Objection } from './schemas.js';
+import { renderPrompt, type RoleContext } from './context.js';
+import { checkEvidence } from './evidence.js';
+import { policyObjections } from './policy.js';
+import { generateStructured, type StructuredResult } from './structured.js';
+import type { CheckTask, GenericTask, PlanTask, ResearchTask } from './tasks.js';
+import type { ToolCallRecord } from '../transcript/schema.js';
+
+/** What one role turn produced. */
+export interface RoleOutcome {
+  output: unknown;
+  call: Omit<StructuredResult<unknown>, 'value'>;
+  /** Extra tool calls the role itself made (the researcher's search). */
+  toolCalls: ToolCallRecord[];
+  /** Domain updates to the run state. */
+  plan?: Plan;
+  round?: number;
+  finding?: Finding;
+  sourcesRead?: string[];
+  verdict?: Verdict;
+  draft?: Draft;
+  /** A one-line summary sent to the next role. */
+  summary: string;
+}
+
+function ask<Output>(context: RoleContext, task: PlanTask | ResearchTask | CheckTask | GenericTask, variables: Record<string, unknown>, schema: z.ZodType<Output>, schemaName: string, tools?: Parameters<typeof generateStructured>[0]['tools']) {
+  return generateStructured({
+    role: context.stage.name,
+    model: context.model,
+    request: { task, messages: renderPrompt(context, variables), signal: context.signal, ...(context.onToken ? { onToken: context.onToken } : {}) },
+    schema,
+    schemaName,
+    maxRetries: context.stage.role.config.maxOutputRetries ?? context.limits.maxOutputRetries,
+    ...(tools ? { tools, maxToolCalls: context.limits.maxToolCalls } : {}),
+    now: context.now,
+  });
+}
+
+function strip<Output>(result: StructuredResult<Output>): Omit<StructuredResult<unknown>, 'value'> {
+  const { value: _value, ...rest } = result;
+  return rest;
+}
+
+/** The objections of the gate that rejected the previous round. */
+export function previousObjections(state: RunStateValue): Objection[] {
+  return verdictsOfRound(state, state.round)
+    .filter((verdict) => verdict.decision === 'reject')
+    .flatMap((verdict) => verdict.objections);
+}
+
+export async function runPlanner(state: RunStateValue, context: RoleContext): Promise<RoleOutcome> {
+  const round = state.round + 1;
+  const task: PlanTask = {
+    kind: 'plan',
+    role: context.stage.name,
+    goal: state.goal,
+    round,
+    maxSteps: context.limits.maxSteps,
+    previousPlan: state.plan,
+    objections: state.plan ? previousObjections(state) : [],
+  };
+  const result = await ask(context, task, { ...task }, Plan, 'plan');
+  const plan: Plan = { ...result.value, steps: result.value.steps.slice(0, context.limits.maxSteps) };
+  return {
+    output: plan,
+    call: strip(result),
+    toolCalls: [],
+    plan,
+    round,
+    summary: `round ${round} plan: ${plan.steps.map((step) => `${step.id} ${step.question}`).join(' | ')}`,
+  };
+}
+
+export async function runResearcher(state: RunStateValue, step: PlanStep, context: RoleContext): Promise<RoleOutcome> {
+  const limit = context.stage.role.config.search?.limit ?? 6;
+  const read = new Set<string>();
+  const toolContext = {
+    evidence: context.evidence,
+    fetchPolicy: context.fetchPolicy,
+    signal: context.signal,
+    markRead: (source: string, text: string) => {
+      read.add(source);
+      if (/^https?:/.test(source)) context.sourceCache.set(source, text);
+    },
+  };
+  const started = context.now();
+  const search = await context.tools.run('search_docs', { query: step.question, limit }, toolContext);
+  const passages = search.output as ResearchTask['passages'];
+  const searchRecord: ToolCallRecord = { name: 'search_docs', arguments: { query: step.question, limit }, resultSummary: search.summary, durationMs: context.now() - started };
+  const task: ResearchTask = { kind: 'research', role: context.stage.name, goal: state.goal, step, passages };
+  const toolNames = context.model.provider === 'offline' ? [] : (context.stage.role.config.tools ?? []);
+  const runner = toolNames.length ? context.tools.runner(toolNames, toolContext, context.now) : undefined;
+  const result = await ask(context, task, { goal: state.goal, step, passages }, ResearchOutput, 'findings', runner);
+  const claims: Claim[] = result.value.claims.map((claim, index) => ({ id: `${step.id}.c${index + 1}`, text: claim.text, citations: claim.citations }));
+  const finding: Finding = { stepId: step.id, round: state.round, role: context.stage.name, claims, gaps: result.value.gaps };
+  return {
+    output: result.value,
+    call: strip(result),
+    toolCalls: [searchRecord],
+    finding,
+    sourcesRead: [...read],
+    summary: `${step.id}: ${claims.length} claim(s)${finding.gaps.length ? `, gaps: ${finding.gaps.join('; ')}` : ''}`,
+  };
+}
+
+export async function runChecker(state: RunStateValue, draft: Draft, context: RoleContext): Promise<RoleOutcome> {
+  const plan = state.plan!;
+  const claims = findingsOfRound(state, state.round).flatMap((finding) => finding.claims);
+  const evidence = await checkEvidence({
+    plan,
+    claims,
+    sourcesRead: state.sourcesRead,
+    readSource: async (source) => context.sourceCache.get(source) ?? (await context.evidence.read({ source }))?.text,
+  });
+  const forbid = context.stage.role.config.policy?.forbid ?? [];
+  const task: CheckTask = { kind: 'check', role: context.stage.name, goal: state.goal, plan, claims, draft, evidence, forbid };
+  const result = await ask(context, task, { goal: state.goal, plan, claims, draft: draft.text, evidence, forbid }, VerdictOutput, 'verdict');
+  // The model adds judgement; it cannot overrule a failed evidence or policy check.
+  const enforced = [...evidence.objections, ...policyObjections(draft.text, forbid)];
+  const objections = dedupeObjections([...enforced, ...result.value.objections]);
+  const decision = result.value.decision === 'approve' && enforced.length === 0 ? 'approve' : 'reject';
+  const verdict: Verdict = {
+    role: context.stage.name,
+    round: state.round,
+    decision,
+    objections: decision === 'approve' ? [] : objections,
+    ...(result.value.feedback ? { feedback: result.value.feedback } : {}),
+  };
+  return {
+    output: result.value,
+    call: strip(result),
+    toolCalls: [],
+    verdict,
+    summary: decision === 'approve' ? `approve: ${verdict.feedback ?? 'verified'}` : `reject: ${verdict.objections.map((objection) => objection.message).join(' | ')}`,
+  };
+}
+
+function dedupeObjections(objections: Objection[]): Objection[] {
+  const seen = new Set<string>();
+  return objections.filter((objection) => {
+    const key = `${objection.kind}|${objection.target ?? ''}|${objection.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export async function runGeneric(state: RunStateValue, draft: Draft | null, context: RoleContext): Promise<RoleOutcome> {
+  const config = context.stage.role.config;
+  const writesDraft = config.writes === 'draft';
+  const task: GenericTask = {
+    kind: 'generic',
+    role: context.stage.name,
+    goal: state.goal,
+    plan: state.plan,
+    findings: findingsOfRound(state, state.round),
+    draft,
+    verdicts: state.verdicts,
+    writesDraft,
+  };
+  const schema: z.ZodType<unknown> = config.output ? z.fromJSONSchema(config.output as Parameters<typeof z.fromJSONSchema>[0]) : GenericOutput;
+  const result = await ask(context, task, { ...task, draft: draft?.text ?? null, round: state.round }, schema, `${context.stage.name}_output`);
+  const output = result.value as Record<string, unknown>;
+  const newDraft = writesDraft && typeof output['draft'] === 'string' ? { round: state.round, text: output['draft'], author: context.stage.name } : undefined;
+  const message = typeof output['message'] === 'string' ? output['message'] : JSON.stringify(output).slice(0, 200);
+  return { output, call: strip(result), toolCalls: [], ...(newDraft ? { draft: newDraft } : {}), summary: message };
+}

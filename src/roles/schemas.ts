@@ -1,0 +1,93 @@
+/**
+ * The structured outputs of the built-in role kinds. Each is the zod schema a model reply must validate against; a
+ * reply that does not is asked again with the validation error (see `structured.ts`).
+ */
+import { z } from 'zod';
+
+export const PlanStep = z
+  .object({
+    id: z.string().regex(/^s\d+$/, 'a step id such as s1'),
+    question: z.string().min(3),
+    rationale: z.string().optional(),
+  })
+  .strict();
+export type PlanStep = z.infer<typeof PlanStep>;
+
+export const Plan = z
+  .object({
+    steps: z.array(PlanStep).min(1).max(12),
+    notes: z.string().optional(),
+  })
+  .strict()
+  .refine((plan) => new Set(plan.steps.map((step) => step.id)).size === plan.steps.length, {
+    message: 'step ids must be unique',
+    path: ['steps'],
+  });
+export type Plan = z.infer<typeof Plan>;
+
+export const Citation = z
+  .object({
+    /** A file path, knowledge-base chunk id or URL the run read. */
+    source: z.string().min(1),
+    /** The exact words of the source that back the claim. */
+    quote: z.string().min(3),
+    chunkId: z.string().optional(),
+  })
+  .strict();
+export type Citation = z.infer<typeof Citation>;
+
+export const ClaimDraft = z
+  .object({
+    text: z.string().min(3),
+    citations: z.array(Citation).min(1),
+  })
+  .strict();
+export type ClaimDraft = z.infer<typeof ClaimDraft>;
+
+/** What a researcher returns for one plan step. */
+export const ResearchOutput = z
+  .object({
+    claims: z.array(ClaimDraft).max(20),
+    /** What the researcher could not find. */
+    gaps: z.array(z.string()).default([]),
+  })
+  .strict();
+export type ResearchOutput = z.infer<typeof ResearchOutput>;
+
+export const ObjectionKind = z.enum([
+  'unsupported-claim',
+  'quote-not-in-source',
+  'source-not-read',
+  'step-unsupported',
+  'policy',
+  'judgement',
+]);
+export type ObjectionKind = z.infer<typeof ObjectionKind>;
+
+export const Objection = z
+  .object({
+    kind: ObjectionKind,
+    /** The claim id (`s1.c2`) or step id (`s1`) the objection is about, when it is about one. */
+    target: z.string().optional(),
+    message: z.string().min(1),
+  })
+  .strict();
+export type Objection = z.infer<typeof Objection>;
+
+export const VerdictOutput = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    objections: z.array(Objection).default([]),
+    feedback: z.string().optional(),
+  })
+  .strict();
+export type VerdictOutput = z.infer<typeof VerdictOutput>;
+
+/** The default output of a config-added (generic) role: a message, and a revised draft if the role writes it. */
+export const GenericOutput = z
+  .object({
+    message: z.string(),
+    draft: z.string().optional(),
+  })
+  .strict();
+export type GenericOutput = z.infer<typeof GenericOutput>;

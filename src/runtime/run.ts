@@ -1,0 +1,256 @@
+/**
+ * Runs one goal end to end: records the run, builds the graph for the project's flow, invokes it, and turns the final
+ * state into an honest result. An answer the checker did not approve is never reported as verified, and whatever
+ * ends the run, the turns recorded so far stay in the transcript.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import type { Project, Stage } from '../config/load.js';
+import { BatonError, GoalError, errorMessage } from '../errors.js';
+import { composeDraft } from '../graph/compose.js';
+import { buildRunGraph } from '../graph/build.js';
+import type { RunEvent } from '../graph/node.js';
+import { findingsOfRound, type RunStateValue, type RunStatus } from '../graph/state.js';
+import { budgetExceeded, finalStatus, maxRounds } from '../graph/supervisor.js';
+import type { EvidenceSource } from '../knowledge/types.js';
+import type { ModelRegistry } from '../models/registry.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import type { RunRecord, RunResult } from '../transcript/schema.js';
+import type { TranscriptStore } from '../transcript/store.js';
+import { createLimiter } from './limiter.js';
+
+export const MAX_GOAL_LENGTH = 8_000;
+
+export interface RunDependencies {
+  project: Project;
+  store: TranscriptStore;
+  models: ModelRegistry;
+  evidence: EvidenceSource;
+  tools: ToolRegistry;
+  checkpointer?: BaseCheckpointSaver;
+  /** Run ids; default random. */
+  newId?: () => string;
+  clock?: () => Date;
+  now?: () => number;
+}
+
+export interface RunOptions {
+  goal: string;
+  labels?: Record<string, unknown>;
+  /** Aborting it cancels the run: in-flight calls stop and the run ends `cancelled`. */
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  /** Called with the id as soon as the run is recorded, before any model is called. */
+  onStart?: (runId: string) => void;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: RunStatus;
+  result: RunResult | null;
+  rounds: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  costEstimated: boolean;
+  durationMs: number;
+  /** The last objections of the gates, when the run ended without approval. */
+  objections: string[];
+  error: { code: string; message: string } | null;
+}
+
+/** Checks a goal before anything is recorded or called. */
+export function validateGoal(goal: unknown): string {
+  if (typeof goal !== 'string' || goal.trim() === '') throw new GoalError('the goal is empty: say what you want answered, e.g. baton run "What is Baton?"');
+  if (goal.length > MAX_GOAL_LENGTH) throw new GoalError(`the goal is ${goal.length} characters; at most ${MAX_GOAL_LENGTH} are accepted`);
+  return goal.trim();
+}
+
+export function defaultRunId(): string {
+  return `run_${Date.now().toString(36)}_${randomUUID().slice(0, 8)}`;
+}
+
+export async function runGoal(deps: RunDependencies, options: RunOptions): Promise<RunOutcome> {
+  const goal = validateGoal(options.goal);
+  const clock = deps.clock ?? (() => new Date());
+  const now = deps.now ?? (() => performance.now());
+  const { project, store } = deps;
+  const runId = (deps.newId ?? defaultRunId)();
+  const startedAt = clock();
+  const started = now();
+  const limits = project.config.limits;
+
+  const run: RunRecord = store.createRun({
+    id: runId,
+    goal,
+    status: 'running',
+    rounds: 0,
+    startedAt: startedAt.toISOString(),
+    endedAt: null,
+    durationMs: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    costEstimated: false,
+    engine: project.modelSource,
+    labels: options.labels ?? {},
+    result: null,
+    error: null,
+  });
+  options.onStart?.(runId);
+  store.appendTurn({
+    runId,
+    round: 0,
+    from: 'user',
+    to: ['supervisor'],
+    role: 'supervisor',
+    kind: 'supervisor',
+    model: null,
+    startedAt: startedAt.toISOString(),
+    latencyMs: 0,
+    messages: [{ role: 'user', content: goal }],
+    output: { flow: project.stages.map((stage) => ({ role: stage.name, kind: stage.kind, model: stage.model })), limits },
+    toolCalls: [],
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
+    costUsd: 0,
+    attempts: 0,
+    events: [],
+  });
+
+  const controller = new AbortController();
+  let abortReason: 'cancelled' | 'deadline' | undefined;
+  const onUserAbort = (): void => {
+    abortReason ??= 'cancelled';
+    controller.abort();
+  };
+  if (options.signal?.aborted) onUserAbort();
+  options.signal?.addEventListener('abort', onUserAbort, { once: true });
+  const deadline = setTimeout(() => {
+    abortReason ??= 'deadline';
+    controller.abort();
+  }, limits.maxDurationMs);
+  deadline.unref?.();
+
+  const sourceCache = new Map<string, string>();
+  const limiters = new Map<string, ReturnType<typeof createLimiter>>();
+  const stops = [finalStatus(), budgetExceeded(limits), maxRounds(limits.maxRounds)];
+  const graph = buildRunGraph(
+    {
+      runId,
+      stages: project.stages,
+      stops,
+      store,
+      contextFor: (stage: Stage) => ({
+        stage,
+        model: deps.models.get(stage.model),
+        limits,
+        tools: deps.tools,
+        evidence: deps.evidence,
+        fetchPolicy: project.config.tools.fetch,
+        sourceCache,
+        signal: controller.signal,
+        now,
+      }),
+      modelSpec: (stage) => deps.models.spec(stage.model),
+      abortReason: () => abortReason,
+      limiterFor: (stage) => {
+        let limiter = limiters.get(stage.name);
+        if (!limiter) limiters.set(stage.name, (limiter = createLimiter(stage.concurrency)));
+        return limiter;
+      },
+      now,
+      clock,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    },
+    deps.checkpointer,
+  );
+
+  let state: RunStateValue | undefined;
+  let failure: { code: string; message: string } | null = null;
+  try {
+    const stream = await graph.stream(
+      { runId, goal },
+      { streamMode: 'values', recursionLimit: (project.stages.length + 2) * (limits.maxRounds + 1) + 10, configurable: { thread_id: runId } },
+    );
+    for await (const value of stream) state = value as RunStateValue;
+  } catch (error) {
+    failure = error instanceof BatonError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: errorMessage(error) };
+  } finally {
+    clearTimeout(deadline);
+    options.signal?.removeEventListener('abort', onUserAbort);
+  }
+
+  let status: RunStatus = state?.status ?? 'failed';
+  if (abortReason === 'cancelled') status = 'cancelled';
+  else if (abortReason === 'deadline' && status !== 'approved') status = 'budget_exceeded';
+  if (failure) status = abortReason === 'cancelled' ? 'cancelled' : 'failed';
+  if (status === 'running') status = 'failed';
+  const error = failure ?? (state?.error ? { code: state.error.code, message: state.error.message } : null);
+
+  const result = state ? buildResult(state, status) : null;
+  const usage = state?.usage ?? [];
+  const outcome: RunOutcome = {
+    runId,
+    status,
+    result,
+    rounds: state?.round ?? 0,
+    inputTokens: usage.reduce((sum, entry) => sum + entry.inputTokens, 0),
+    outputTokens: usage.reduce((sum, entry) => sum + entry.outputTokens, 0),
+    costUsd: usage.reduce((sum, entry) => sum + entry.costUsd, 0),
+    costEstimated: usage.some((entry) => entry.estimated),
+    durationMs: now() - started,
+    objections: result ? result.verification.verdicts.flatMap((verdict) => verdict.objections) : [],
+    error: status === 'failed' || status === 'cancelled' ? (error ?? (status === 'cancelled' ? { code: 'CANCELLED', message: 'the run was cancelled' } : null)) : error,
+  };
+  store.appendTurn({
+    runId,
+    round: outcome.rounds,
+    from: 'supervisor',
+    to: ['user'],
+    role: 'supervisor',
+    kind: 'supervisor',
+    model: null,
+    startedAt: clock().toISOString(),
+    latencyMs: 0,
+    messages: [],
+    output: { status, verified: status === 'approved', answer: result?.answer ?? null, objections: outcome.objections },
+    toolCalls: [],
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
+    costUsd: 0,
+    attempts: 0,
+    events: [],
+    ...(outcome.error ? { error: outcome.error } : {}),
+  });
+  store.updateRun({
+    ...run,
+    status,
+    rounds: outcome.rounds,
+    endedAt: clock().toISOString(),
+    durationMs: outcome.durationMs,
+    inputTokens: outcome.inputTokens,
+    outputTokens: outcome.outputTokens,
+    costUsd: outcome.costUsd,
+    costEstimated: outcome.costEstimated,
+    result,
+    error: outcome.error,
+  });
+  return outcome;
+}
+
+/** The answer, its citations and the verification, from the final state. */
+function buildResult(state: RunStateValue, status: RunStatus): RunResult | null {
+  if (!state.plan) return null;
+  const findings = findingsOfRound(state, state.round);
+  const composed = composeDraft(state.plan, findings);
+  const answer = state.draft && state.draft.round === state.round ? state.draft.text : composed.text;
+  const lastVerdicts = new Map<string, RunStateValue['verdicts'][number]>();
+  for (const verdict of state.verdicts) lastVerdicts.set(verdict.role, verdict);
+  return {
+    answer,
+    citations: composed.citations,
+    verification: {
+      verified: status === 'approved',
+      verdicts: [...lastVerdicts.values()].map((verdict) => ({ role: verdict.role, decision: verdict.decision, objections: verdict.objections.map((objection) => objection.message) })),
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * The embedded transcript store: SQLite under the data directory. Every turn is written (synchronously, in WAL mode)
+ * before the next one starts, so whatever ends a run, what was recorded stays readable.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { RunNotFoundError, TranscriptError } from '../errors.js';
+import { redactDeep, type Redactor } from './redact.js';
+import { RunRecord, TRANSCRIPT_VERSION, TurnRecord, type NewTurn } from './schema.js';
+
+export interface ListRunsOptions {
+  limit?: number;
+  offset?: number;
+  status?: string;
+  /** ISO timestamp: runs started at or after. */
+  since?: string;
+  until?: string;
+}
+
+export type TurnListener = (turn: TurnRecord) => void;
+
+export class TranscriptStore {
+  readonly file: string;
+  private readonly database: Database.Database;
+  private readonly redact: Redactor;
+  private readonly listeners = new Set<TurnListener>();
+  private readonly statements: {
+    insertRun: Database.Statement;
+    updateRun: Database.Statement;
+    insertTurn: Database.Statement;
+    nextSeq: Database.Statement;
+    getRun: Database.Statement;
+    turns: Database.Statement;
+  };
+
+  constructor(options: { dataDir: string; redact: Redactor; file?: string }) {
+    mkdirSync(options.dataDir, { recursive: true });
+    this.file = options.file ?? path.join(options.dataDir, 'baton.db');
+    this.redact = options.redact;
+    this.database = new Database(this.file);
+    this.database.pragma('journal_mode = WAL');
+    this.database.pragma('synchronous = NORMAL');
+    this.database.pragma('busy_timeout = 5000');
+    this.database.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS runs (
+        id TEXT PRIMARY KEY, goal TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, data TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at);
+      CREATE TABLE IF NOT EXISTS turns (
+        run_id TEXT NOT NULL, seq INTEGER NOT NULL, role TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (run_id, seq)
+      );
+    `);
+    const stored = this.database.prepare('SELECT value FROM meta WHERE key = ?').get('transcript_version') as { value: string } | undefined;
+    if (!stored) this.database.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('transcript_version', String(TRANSCRIPT_VERSION));
+    else if (Number(stored.value) > TRANSCRIPT_VERSION) {
+      throw new TranscriptError(`${this.file} was written by a newer Baton (transcript version ${stored.value}; this one reads ${TRANSCRIPT_VERSION})`, {
+        hint: 'upgrade Baton, or use another --data-dir',
+      });
+    }
+    this.statements = {
+      insertRun: this.database.prepare('INSERT INTO runs (id, goal, status, started_at, data) VALUES (@id, @goal, @status, @startedAt, @data)'),
+      updateRun: this.database.prepare('UPDATE runs SET status = @status, data = @data WHERE id = @id'),
+      insertTurn: this.database.prepare('INSERT INTO turns (run_id, seq, role, data) VALUES (@runId, @seq, @role, @data)'),
+      nextSeq: this.database.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM turns WHERE run_id = ?'),
+      getRun: this.database.prepare('SELECT data FROM runs WHERE id = ?'),
+      turns: this.database.prepare('SELECT data FROM turns WHERE run_id = ? ORDER BY seq'),
+    };
+  }
+
+  /** Records a new run. */
+  createRun(run: Omit<RunRecord, 'version'>): RunRecord {
+    const record: RunRecord = { version: TRANSCRIPT_VERSION, ...redactDeep(run, this.redact) };
+    this.statements.insertRun.run({ id: record.id, goal: record.goal, status: record.status, startedAt: record.startedAt, data: JSON.stringify(record) });
+    return record;
+  }
+
+  /** Replaces a run's record (status, totals, result). */
+  updateRun(run: RunRecord): void {
+    const record = redactDeep(run, this.redact);
+    this.statements.updateRun.run({ id: record.id, status: record.status, data: JSON.stringify(record) });
+  }
+
+  /** Appends a turn, assigning its sequence number, and tells listeners. */
+  appendTurn(turn: NewTurn): TurnRecord {
+    const write = this.database.transaction((next: NewTurn): TurnRecord => {
+      const { seq } = this.statements.nextSeq.get(next.runId) as { seq: number };
+      const record: TurnRecord = { version: TRANSCRIPT_VERSION, seq, ...redactDeep(next, this.redact) };
+      this.statements.insertTurn.run({ runId: record.runId, seq, role: record.role, data: JSON.stringify(record) });
+      return record;
+    });
+    const record = write(turn);
+    for (const listener of this.listeners) {
+      try {
+        listener(record);
+      } catch {
+        // A listener (a terminal, an event stream) must never break recording.
+      }
+    }
+    return record;
+  }
+
+  /** Subscribes to turns as they are written; returns the unsubscribe function. */
+  onTurn(listener: TurnListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  getRun(runId: string): RunRecord {
+    const row = this.statements.getRun.get(runId) as { data: string } | undefined;
+    if (!row) throw new RunNotFoundError(runId);
+    return parseRecord(RunRecord, row.data, `run ${runId}`);
+  }
+
+  turns(runId: string): TurnRecord[] {
+    return (this.statements.turns.all(runId) as Array<{ data: string }>).map((row, index) => parseRecord(TurnRecord, row.data, `turn ${index + 1} of run ${runId}`));
+  }
+
+  listRuns(options: ListRunsOptions = {}): RunRecord[] {
+    const conditions: string[] = [];
+    const parameters: Record<string, unknown> = { limit: options.limit ?? 50, offset: options.offset ?? 0 };
+    if (options.status) {
+      conditions.push('status = @status');
+      parameters['status'] = options.status;
+    }
+    if (options.since) {
+      conditions.push('started_at >= @since');
+      parameters['since'] = options.since;
+    }
+    if (options.until) {
+      conditions.push('started_at < @until');
+      parameters['until'] = options.until;
+    }
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = this.database.prepare(`SELECT id, data FROM runs ${where} ORDER BY started_at DESC, rowid DESC LIMIT @limit OFFSET @offset`).all(parameters) as Array<{ id: string; data: string }>;
+    return rows.map((row) => parseRecord(RunRecord, row.data, `run ${row.id}`));
+  }
+
+  /** Marks runs still `running` (a crash or a stopped server) as failed with the given reason; returns their ids. */
+  markInterrupted(reason: string, now: Date): string[] {
+    const running = this.listRuns({ status: 'running', limit: 10_000 });
+    for (const run of running) {
+      this.updateRun({ ...run, status: 'failed', endedAt: now.toISOString(), error: { code: 'INTERRUPTED', message: reason } });
+    }
+    return running.map((run) => run.id);
+  }
+
+  close(): void {
+    this.listeners.clear();
+    if (this.database.open) this.database.close();
+  }
+}
+
+function parseRecord<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, text: string, what: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new TranscriptError(`${what} is not valid JSON in the transcript store`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TranscriptError(`${what} does not match transcript version ${TRANSCRIPT_VERSION}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`);
+  }
+  return parsed.data;
+}
