@@ -40,7 +40,7 @@ export class YamlSource {
   /** Parses text; YAML syntax errors come back as problems with their line. */
   static parse(file: string, text: string): { source: YamlSource } | { problems: FileProblem[] } {
     const lines = new LineCounter();
-    const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const document = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
     if (document.errors.length > 0) {
       return {
         problems: document.errors.map((error) => {

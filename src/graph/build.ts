@@ -3,7 +3,8 @@
  * conditional edges that ask the supervisor where to go next. A researcher stage fans out with `Send`, one task per
  * plan step.
  */
-import { END, Send, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
+import { END, Send, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
+import type { Stage } from '../config/load.js';
 import type { PlanStep } from '../roles/schemas.js';
 import { superviseTurn, type SupervisorDeps } from './node.js';
 import { RunState, type RunStateValue } from './state.js';
@@ -25,22 +26,31 @@ function route(next: NextStep, state: RunStateValue): string | Send[] {
   }
 }
 
-export function buildRunGraph(deps: SupervisorDeps, checkpointer?: BaseCheckpointSaver) {
-  const stages = deps.stages;
+/** The per-run dependencies travel in the invoke config, so one compiled graph serves every run of a flow. */
+export const SUPERVISOR_KEY = 'batonSupervisor';
+
+function supervisorOf(config: LangGraphRunnableConfig | undefined): SupervisorDeps {
+  const deps = config?.configurable?.[SUPERVISOR_KEY] as SupervisorDeps | undefined;
+  if (!deps) throw new Error(`the run graph was invoked without configurable.${SUPERVISOR_KEY}`);
+  return deps;
+}
+
+/** Builds and compiles the graph of a flow. `stops` and `stages` are fixed per project; everything else is per run. */
+export function buildRunGraph(stages: readonly Stage[], stops: SupervisorDeps['stops'], checkpointer?: BaseCheckpointSaver) {
   // The builder's node names are only known at run time (they come from config), so it is typed loosely here and
   // every name is checked against the flow before it is used.
   const graph = new StateGraph(RunState) as unknown as StateGraph<typeof RunState, RunStateValue, Partial<RunStateValue>, string>;
   const targets = [...stages.map((stage) => stage.name), END];
   for (const stage of stages) {
-    graph.addNode(stage.name, async (input: RunStateValue | ResearchInput) => {
+    graph.addNode(stage.name, async (input: RunStateValue | ResearchInput, config?: LangGraphRunnableConfig) => {
       const step = 'researchStep' in input ? input.researchStep : undefined;
       const { researchStep: _step, ...state } = input as ResearchInput;
-      return superviseTurn(stage, state, step, deps);
+      return superviseTurn(stage, state, step, supervisorOf(config));
     });
   }
-  graph.addConditionalEdges(START, (state: RunStateValue) => route(nextStep(stages, undefined, state, deps.stops), state), targets);
+  graph.addConditionalEdges(START, (state: RunStateValue) => route(nextStep(stages, undefined, state, stops), state), targets);
   for (const stage of stages) {
-    graph.addConditionalEdges(stage.name, (state: RunStateValue) => route(nextStep(stages, stage, state, deps.stops), state), targets);
+    graph.addConditionalEdges(stage.name, (state: RunStateValue) => route(nextStep(stages, stage, state, stops), state), targets);
   }
   return graph.compile(checkpointer ? { checkpointer } : {});
 }

@@ -4,7 +4,7 @@
  * transcript; this module maps endpoint failures to typed errors that say which endpoint and what to check.
  */
 import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
-import { ChatOpenAICompletions, type ChatOpenAICompletionsCallOptions } from '@langchain/openai';
+import { ChatOpenAICompletions, OpenAIClient, wrapOpenAIClientError, type ChatOpenAICompletionsCallOptions } from '@langchain/openai';
 import type { OpenAICompatibleModel } from '../config/models.js';
 import {
   CancelledError,
@@ -16,6 +16,40 @@ import {
   type ModelError,
 } from '../errors.js';
 import { estimateTokens, type ChatMessage, type ChatModel, type ModelRequest, type ModelResponse, type ToolCallRequest } from './types.js';
+
+/**
+ * @langchain/openai sends a non-streamed `json_schema` request through the SDK's `parse` helper, which parses the reply
+ * itself (so a reply that is not bare JSON throws, as if the endpoint were down, before Baton's validation retry can ask
+ * again) and demands strict tools (whose rules Baton's tool schemas do not follow, so OpenAI would refuse the call).
+ * Baton validates every reply against the role's schema, so these requests go out through the plain `create` call.
+ */
+class PlainCompletions extends ChatOpenAICompletions {
+  override completionWithRetry(
+    request: OpenAIClient.Chat.ChatCompletionCreateParamsStreaming,
+    requestOptions?: OpenAIClient.RequestOptions,
+  ): Promise<AsyncIterable<OpenAIClient.Chat.Completions.ChatCompletionChunk>>;
+  override completionWithRetry(
+    request: OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming,
+    requestOptions?: OpenAIClient.RequestOptions,
+  ): Promise<OpenAIClient.Chat.Completions.ChatCompletion>;
+  override async completionWithRetry(
+    request: OpenAIClient.Chat.ChatCompletionCreateParams,
+    requestOptions?: OpenAIClient.RequestOptions,
+  ): Promise<AsyncIterable<OpenAIClient.Chat.Completions.ChatCompletionChunk> | OpenAIClient.Chat.Completions.ChatCompletion> {
+    if (request.stream || request.response_format?.type !== 'json_schema') {
+      return super.completionWithRetry(request as OpenAIClient.Chat.ChatCompletionCreateParamsNonStreaming, requestOptions);
+    }
+    const { maxRetries, ...sdkOptions } = requestOptions ?? {};
+    const clientOptions = this._getClientOptions(sdkOptions);
+    return this.caller.callWithOptions({ ...(maxRetries !== undefined ? { maxRetries } : {}) }, async () => {
+      try {
+        return await this.client.chat.completions.create({ ...request, stream: false }, clientOptions);
+      } catch (error) {
+        throw wrapOpenAIClientError(error);
+      }
+    });
+  }
+}
 
 export interface OpenAICompatibleOptions {
   spec: OpenAICompatibleModel;
@@ -29,7 +63,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
   readonly endpoint: string;
   private readonly spec: OpenAICompatibleModel;
   private readonly env: Readonly<Record<string, string | undefined>>;
-  private client: ChatOpenAICompletions | undefined;
+  private client: PlainCompletions | undefined;
 
   constructor(options: OpenAICompatibleOptions) {
     this.spec = options.spec;
@@ -39,7 +73,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
     this.endpoint = options.spec.baseUrl;
   }
 
-  private getClient(): ChatOpenAICompletions {
+  private getClient(): PlainCompletions {
     if (this.client) return this.client;
     let apiKey = 'not-needed';
     if (this.spec.apiKeyEnv) {
@@ -53,7 +87,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
       }
       apiKey = value;
     }
-    this.client = new ChatOpenAICompletions({
+    this.client = new PlainCompletions({
       model: this.spec.model,
       apiKey,
       configuration: { baseURL: this.spec.baseUrl },
@@ -72,7 +106,11 @@ export class OpenAICompatibleChatModel implements ChatModel {
     const callOptions = {
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.tools?.length
-        ? { tools: request.tools.map((tool) => ({ type: 'function' as const, function: { name: tool.name, description: tool.description, parameters: tool.parameters } })) }
+        ? {
+            tools: request.tools.map((tool) => ({ type: 'function' as const, function: { name: tool.name, description: tool.description, parameters: tool.parameters } })),
+            // LangChain would mark tools strict beside a json_schema response format; Baton's tool schemas are not strict.
+            strict: false,
+          }
         : {}),
       ...(request.output ? { response_format: this.responseFormat(request.output) } : {}),
     };
@@ -98,10 +136,18 @@ export class OpenAICompatibleChatModel implements ChatModel {
       name: call.name,
       arguments: (call.args ?? {}) as Record<string, unknown>,
     }));
+    // @langchain/openai attaches a usage object even when the endpoint reported none (its counts are then
+    // undefined), so only counts that are really numbers are taken as reported.
     const reported = message.usage_metadata;
-    const usage = reported
-      ? { inputTokens: reported.input_tokens, outputTokens: reported.output_tokens, totalTokens: reported.total_tokens, estimated: false }
-      : estimateUsage(request.messages, text);
+    const usage =
+      reported && Number.isFinite(reported.input_tokens) && Number.isFinite(reported.output_tokens)
+        ? {
+            inputTokens: reported.input_tokens,
+            outputTokens: reported.output_tokens,
+            totalTokens: Number.isFinite(reported.total_tokens) ? reported.total_tokens : reported.input_tokens + reported.output_tokens,
+            estimated: false,
+          }
+        : estimateUsage(request.messages, text);
     return { text, toolCalls, usage, model: this.id, latencyMs: performance.now() - started };
   }
 
@@ -130,7 +176,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
         });
       }
       const retryAfterMs = parseRetryAfter(readHeader(record.headers, 'retry-after'));
-      return new ModelHttpError(`${this.endpoint} answered HTTP ${status} for model "${this.name}": ${firstLine(message)}`, { ...context, status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }, {
+      return new ModelHttpError(`${this.endpoint} answered HTTP ${status} for model "${this.name}": ${this.withoutKey(firstLine(message))}`, { ...context, status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }, {
         cause: error,
         ...(status === 404 ? { hint: `check that the endpoint serves model "${this.spec.model}" and that the base URL ends in /v1` } : {}),
       });
@@ -138,13 +184,19 @@ export class OpenAICompatibleChatModel implements ChatModel {
     if (record.name === 'TimeoutError' || record.constructor?.name === 'APIConnectionTimeoutError') {
       return new ModelTimeoutError(`${this.endpoint} did not answer within ${this.spec.timeoutMs} ms`, context, { cause: error });
     }
-    return unreachable(this.endpoint, this.name, error);
+    return unreachable(this.endpoint, this.name, error, (text) => this.withoutKey(text));
+  }
+
+  /** Endpoint text can echo the key it was sent (some proxies do); error messages reach logs and terminals. */
+  private withoutKey(text: string): string {
+    const key = this.spec.apiKeyEnv ? this.env[this.spec.apiKeyEnv] : undefined;
+    return key ? text.split(key).join('[REDACTED]') : text;
   }
 }
 
-function unreachable(endpoint: string, model: string, cause: unknown): ModelError {
+function unreachable(endpoint: string, model: string, cause: unknown, scrub: (text: string) => string): ModelError {
   const detail = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : cause instanceof Error ? cause.message : String(cause);
-  return new ModelUnreachableError(`cannot reach ${endpoint} for model "${model}": ${firstLine(detail)}`, { endpoint, model }, {
+  return new ModelUnreachableError(`cannot reach ${endpoint} for model "${model}": ${scrub(firstLine(detail))}`, { endpoint, model }, {
     cause,
     hint: 'check that the server is running and the base URL (including /v1) is right',
   });

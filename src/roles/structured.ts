@@ -62,8 +62,21 @@ function describeFailure(value: unknown, error: z.ZodError | undefined): string 
     .join('; ');
 }
 
+const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+/** The JSON Schema of a zod schema, converted once per schema: conversion is costly and schemas do not change. */
+export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  let converted = jsonSchemas.get(schema);
+  if (!converted) {
+    converted = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    delete converted['$schema'];
+    jsonSchemas.set(schema, converted);
+  }
+  return converted;
+}
+
 export async function generateStructured<Output>(call: StructuredCall<Output>): Promise<StructuredResult<Output>> {
-  const jsonSchema = z.toJSONSchema(call.schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const jsonSchema = jsonSchemaOf(call.schema);
   const messages: ChatMessage[] = [...call.request.messages];
   const toolCalls: ToolCallRecord[] = [];
   const events: TurnEvent[] = [];

@@ -8,8 +8,8 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Project, Stage } from '../config/load.js';
 import { BatonError, GoalError, errorMessage } from '../errors.js';
 import { composeDraft } from '../graph/compose.js';
-import { buildRunGraph } from '../graph/build.js';
-import type { RunEvent } from '../graph/node.js';
+import { buildRunGraph, SUPERVISOR_KEY } from '../graph/build.js';
+import type { RunEvent, SupervisorDeps } from '../graph/node.js';
 import { findingsOfRound, type RunStateValue, type RunStatus } from '../graph/state.js';
 import { budgetExceeded, finalStatus, maxRounds } from '../graph/supervisor.js';
 import type { EvidenceSource } from '../knowledge/types.js';
@@ -57,6 +57,29 @@ export interface RunOutcome {
   /** The last objections of the gates, when the run ended without approval. */
   objections: string[];
   error: { code: string; message: string } | null;
+}
+
+const graphs = new WeakMap<Project, Map<BaseCheckpointSaver | undefined, ReturnType<typeof buildRunGraph>>>();
+const stopsByProject = new WeakMap<Project, SupervisorDeps['stops']>();
+
+/** The stop conditions of a project's limits. */
+function graphStops(project: Project): SupervisorDeps['stops'] {
+  let stops = stopsByProject.get(project);
+  if (!stops) {
+    const limits = project.config.limits;
+    stops = [finalStatus(), budgetExceeded(limits), maxRounds(limits.maxRounds)];
+    stopsByProject.set(project, stops);
+  }
+  return stops;
+}
+
+/** One compiled graph per project and checkpointer: compiling costs more than a short run. */
+function compiledGraph(project: Project, checkpointer: BaseCheckpointSaver | undefined): ReturnType<typeof buildRunGraph> {
+  let byCheckpointer = graphs.get(project);
+  if (!byCheckpointer) graphs.set(project, (byCheckpointer = new Map()));
+  let graph = byCheckpointer.get(checkpointer);
+  if (!graph) byCheckpointer.set(checkpointer, (graph = buildRunGraph(project.stages, graphStops(project), checkpointer)));
+  return graph;
 }
 
 /** Checks a goal before anything is recorded or called. */
@@ -133,12 +156,11 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
 
   const sourceCache = new Map<string, string>();
   const limiters = new Map<string, ReturnType<typeof createLimiter>>();
-  const stops = [finalStatus(), budgetExceeded(limits), maxRounds(limits.maxRounds)];
-  const graph = buildRunGraph(
-    {
+  const graph = compiledGraph(project, deps.checkpointer);
+  const supervisor: SupervisorDeps = {
       runId,
       stages: project.stages,
-      stops,
+      stops: graphStops(project),
       store,
       contextFor: (stage: Stage) => ({
         stage,
@@ -161,16 +183,18 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
       now,
       clock,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    },
-    deps.checkpointer,
-  );
+  };
 
   let state: RunStateValue | undefined;
   let failure: { code: string; message: string } | null = null;
   try {
     const stream = await graph.stream(
       { runId, goal },
-      { streamMode: 'values', recursionLimit: (project.stages.length + 2) * (limits.maxRounds + 1) + 10, configurable: { thread_id: runId } },
+      {
+        streamMode: 'values',
+        recursionLimit: (project.stages.length + 2) * (limits.maxRounds + 1) + 10,
+        configurable: { thread_id: runId, [SUPERVISOR_KEY]: supervisor },
+      },
     );
     for await (const value of stream) state = value as RunStateValue;
   } catch (error) {

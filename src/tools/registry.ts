@@ -2,10 +2,9 @@
  * Runs tools: validates input against each tool's schema, times the call and summarises the result for the
  * transcript. An unknown name or bad input is a typed error listing what was expected.
  */
-import { z } from 'zod';
 import { ToolInputError, UnknownToolError, errorMessage } from '../errors.js';
 import type { ToolCallRequest, ToolSpec } from '../models/types.js';
-import type { ToolRunner } from '../roles/structured.js';
+import { jsonSchemaOf, type ToolRunner } from '../roles/structured.js';
 import type { ToolCallRecord } from '../transcript/schema.js';
 import type { ToolContext, ToolDefinition, ToolResult } from './types.js';
 
@@ -28,9 +27,7 @@ export class ToolRegistry {
 
   /** The JSON Schema of a tool's input, as models and error messages show it. */
   inputSchema(name: string): Record<string, unknown> {
-    const schema = z.toJSONSchema(this.get(name).input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-    delete schema['$schema'];
-    return schema;
+    return jsonSchemaOf(this.get(name).input);
   }
 
   spec(name: string): ToolSpec {

@@ -25,6 +25,7 @@ export class TranscriptStore {
   private readonly database: Database.Database;
   private readonly redact: Redactor;
   private readonly listeners = new Set<TurnListener>();
+  private readonly lastSeq = new Map<string, number>();
   private readonly statements: {
     insertRun: Database.Statement;
     updateRun: Database.Statement;
@@ -78,19 +79,20 @@ export class TranscriptStore {
 
   /** Replaces a run's record (status, totals, result). */
   updateRun(run: RunRecord): void {
+    if (run.status !== 'running') this.lastSeq.delete(run.id);
     const record = redactDeep(run, this.redact);
     this.statements.updateRun.run({ id: record.id, status: record.status, data: JSON.stringify(record) });
   }
 
   /** Appends a turn, assigning its sequence number, and tells listeners. */
   appendTurn(turn: NewTurn): TurnRecord {
-    const write = this.database.transaction((next: NewTurn): TurnRecord => {
-      const { seq } = this.statements.nextSeq.get(next.runId) as { seq: number };
-      const record: TurnRecord = { version: TRANSCRIPT_VERSION, seq, ...redactDeep(next, this.redact) };
-      this.statements.insertTurn.run({ runId: record.runId, seq, role: record.role, data: JSON.stringify(record) });
-      return record;
-    });
-    const record = write(turn);
+    // A run is written by one process, so its next sequence number is kept in memory after the first read.
+    const seq = this.lastSeq.get(turn.runId) ?? (this.statements.nextSeq.get(turn.runId) as { seq: number }).seq - 1;
+    // Redacting the serialised record is one pass per pattern; the replacement text holds no JSON syntax.
+    const data = this.redact(JSON.stringify({ version: TRANSCRIPT_VERSION, seq: seq + 1, ...turn }));
+    this.statements.insertTurn.run({ runId: turn.runId, seq: seq + 1, role: turn.role, data });
+    this.lastSeq.set(turn.runId, seq + 1);
+    const record = JSON.parse(data) as TurnRecord;
     for (const listener of this.listeners) {
       try {
         listener(record);

@@ -1,0 +1,11 @@
+/**
+ * `npm run bench`: every benchmark, each side by side with its baseline in the same run. Pass names to run a subset:
+ * `npm run bench -- orchestration`.
+ */
+import { formatOrchestrationReport, runOrchestrationBench } from './orchestration.js';
+
+const selected = new Set(process.argv.slice(2));
+const wants = (name: string): boolean => selected.size === 0 || selected.has(name);
+
+console.log(`Baton benchmarks on Node ${process.version}, ${process.platform}/${process.arch}\n`);
+if (wants('orchestration')) console.log(`${formatOrchestrationReport(await runOrchestrationBench())}\n`);

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { passesIbanCheck, passesLuhn } from '../../src/routing/checksums.js';
+import { DetectorConfig, builtinDetectors, compileDetectors, detectConfidential, redactSecrets } from '../../src/routing/detectors.js';
+
+/** Detector names that fire on `text`. */
+const names = (text: string): string[] => detectConfidential(text).map((detection) => detection.detector);
+
+// Fake credentials are assembled at run time so that no token-shaped literal sits in the repository.
+const mixed = (length: number): string => 'a1B2c3D4e5F6g7H8i9J0'.repeat(5).slice(0, length);
+const fake = {
+  openai: `sk-proj-${mixed(40)}`,
+  anthropic: `sk-ant-api03-${mixed(40)}`,
+  awsKeyId: ['AKIA', 'IOSFODNN7EXAMPLE'].join(''),
+  awsSessionKeyId: ['ASIA', 'Y34FZKBOKMUTVV7A'].join(''),
+  awsSecret: ['wJalrXUtnFEMI', '/K7MDENG/bPxRfiCYEXAMPLEKEY'].join(''),
+  github: `ghp_${mixed(36)}`,
+  githubPat: `github_pat_${mixed(22)}_${mixed(59)}`,
+  slack: ['xoxb', '123456789012', '1234567890123', mixed(24)].join('-'),
+  google: `AIza${mixed(35)}`,
+  jwt: ['eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', 'eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ', 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c'].join('.'),
+  pem: ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn', '-----END RSA PRIVATE KEY-----'].join('\n'),
+};
+
+describe('built-in detectors', () => {
+  it.each([
+    ['email', 'write to jane.doe+work@mail.example.co.uk today', 'email'],
+    ['international phone', 'call +44 20 7946 0958 now', 'phone'],
+    ['US phone', 'call (415) 555-2671 or 415-555-2671', 'phone'],
+    ['national phone', 'Tel. 030 1234 5678', 'phone'],
+    ['card with spaces', 'card 4111 1111 1111 1111 exp 12/27', 'payment-card'],
+    ['card with dashes', 'card 5500-0000-0000-0004', 'payment-card'],
+    ['amex', 'amex 3782 822463 10005', 'payment-card'],
+    ['compact card', 'pan=4012888888881881', 'payment-card'],
+    ['iban', 'IBAN GB82 WEST 1234 5698 7654 32', 'iban'],
+    ['compact iban', 'to DE89370400440532013000 please', 'iban'],
+    ['openai key', `OPENAI=${fake.openai}`, 'openai-api-key'],
+    ['anthropic key', `key ${fake.anthropic}`, 'anthropic-api-key'],
+    ['aws access key id', `id ${fake.awsKeyId}`, 'aws-access-key-id'],
+    ['aws session key id', `id ${fake.awsSessionKeyId}`, 'aws-access-key-id'],
+    ['aws secret near a label', `aws_secret_access_key = ${fake.awsSecret}`, 'aws-secret-access-key'],
+    ['aws secret in JSON', `{"AWS_SECRET_ACCESS_KEY": "${fake.awsSecret}"}`, 'aws-secret-access-key'],
+    ['github token', `token ${fake.github}`, 'github-token'],
+    ['github fine-grained token', fake.githubPat, 'github-token'],
+    ['slack token', fake.slack, 'slack-token'],
+    ['google key', `key=${fake.google}`, 'google-api-key'],
+    ['private key block', `here:\n${fake.pem}\n`, 'private-key'],
+    ['jwt', `Authorization: Bearer ${fake.jwt}`, 'jwt'],
+    ['password assignment', 'DB_PASSWORD=hunter22!', 'secret-assignment'],
+    ['api_key assignment', 'api_key: "9f8e7d6c5b4a"', 'secret-assignment'],
+  ])('finds %s', (_label, text, detector) => {
+    expect(names(text)).toContain(detector);
+  });
+
+  it.each([
+    ['years and short numbers', 'In 2024 we served 1500 users in 12 cities; see page 42.'],
+    ['dates and times', 'Due 2024-01-15T10:30:00Z, or 01/02/2024, or 15.01.2024.'],
+    ['version strings and IPs', 'node 20.20.0 on 192.168.1.10 port 8080'],
+    ['a Luhn-failing card number', 'card 4111 1111 1111 1112'],
+    ['an epoch timestamp', 'at 1700000000000 ms'],
+    ['a bad IBAN check', 'IBAN GB82 WEST 1234 5698 7654 33'],
+    ['a short sk- word', 'use sk-learn for this'],
+    ['placeholder passwords', 'password: string; api_key=${OPENAI_API_KEY}; secret=<your secret>'],
+    ['an aws-looking string without a label', `blob ${fake.awsSecret}`],
+    ['an at sign without a domain', 'ping @alice or root@localhost'],
+  ])('ignores %s', (_label, text) => {
+    expect(detectConfidential(text)).toEqual([]);
+  });
+
+  it('counts matches per detector and never returns the matched text', () => {
+    const found = detectConfidential('a@example.com, b@example.org and +1 415 555 2671');
+    expect(found).toEqual([
+      { detector: 'email', count: 2 },
+      { detector: 'phone', count: 1 },
+    ]);
+    expect(JSON.stringify(found)).not.toContain('example');
+  });
+
+  it('does not share regex state between calls', () => {
+    const text = `${fake.awsKeyId} ${fake.awsKeyId}`;
+    expect(detectConfidential(text)).toEqual(detectConfidential(text));
+    expect(redactSecrets(text)).toBe(redactSecrets(text));
+  });
+
+  it('every built-in detector has a unique name and a global pattern', () => {
+    expect(new Set(builtinDetectors.map((detector) => detector.name)).size).toBe(builtinDetectors.length);
+    expect(builtinDetectors.every((detector) => detector.pattern.global)).toBe(true);
+  });
+});
+
+describe('checksums', () => {
+  it('Luhn', () => {
+    expect(passesLuhn('4111111111111111')).toBe(true);
+    expect(passesLuhn('4111111111111112')).toBe(false);
+    expect(passesLuhn('41x1')).toBe(false);
+  });
+  it('IBAN mod-97', () => {
+    expect(passesIbanCheck('GB82WEST12345698765432')).toBe(true);
+    expect(passesIbanCheck('FR1420041010050500013M02606')).toBe(true);
+    expect(passesIbanCheck('GB82WEST12345698765433')).toBe(false);
+    expect(passesIbanCheck('GB82')).toBe(false);
+  });
+});
+
+describe('redactSecrets', () => {
+  it('replaces credentials with a named marker and leaves personal data alone', () => {
+    const text = [
+      `key ${fake.openai}`,
+      `aws_secret_access_key=${fake.awsSecret}`,
+      `id ${fake.awsKeyId}`,
+      'password=hunter22!',
+      fake.pem,
+      'mail jane@example.com',
+    ].join('\n');
+    const redacted = redactSecrets(text);
+    expect(redacted).toContain('key [REDACTED:openai-api-key]');
+    expect(redacted).toContain('aws_secret_access_key=[REDACTED:aws-secret-access-key]');
+    expect(redacted).toContain('id [REDACTED:aws-access-key-id]');
+    expect(redacted).toContain('password=[REDACTED:secret-assignment]');
+    expect(redacted).toContain('[REDACTED:private-key]');
+    expect(redacted).toContain('jane@example.com');
+    for (const secret of [fake.openai, fake.awsSecret, fake.awsKeyId, 'hunter22', 'MIIEpAIBAAKCAQEA']) {
+      expect(redacted).not.toContain(secret);
+    }
+    // Nothing credential-like is left for a second pass to find.
+    expect(detectConfidential(redacted).map((detection) => detection.detector)).toEqual(['email']);
+  });
+
+  it('names the specific detector when a generic assignment holds a known key', () => {
+    expect(redactSecrets(`OPENAI_API_KEY=${fake.openai}`)).toBe('OPENAI_API_KEY=[REDACTED:openai-api-key]');
+  });
+
+  it('leaves text without credentials unchanged', () => {
+    const text = 'Plain notes: call +44 20 7946 0958, card 4111 1111 1111 1111.';
+    expect(redactSecrets(text)).toBe(text);
+  });
+});
+
+describe('config-added detectors', () => {
+  it('validates patterns at load and names the bad one', () => {
+    const bad = DetectorConfig.safeParse({ name: 'project-code', pattern: 'PRJ-(\\d+' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toMatch(/detector "project-code": invalid regular expression \/PRJ-\(\\d\+\//);
+    expect(DetectorConfig.safeParse({ name: 'empty', pattern: 'a*' }).error?.issues[0]?.message).toMatch(/matches empty text/);
+    expect(DetectorConfig.safeParse({ name: 'x', pattern: 'x', flags: 'gy' }).success).toBe(false);
+    expect(DetectorConfig.safeParse({ name: 'x', pattern: 'x', extra: 1 }).success).toBe(false);
+  });
+
+  it('extends the built-ins, detects and redacts', () => {
+    const config = DetectorConfig.parse({ name: 'project-code', pattern: 'prj-\\d{4}', flags: 'i' });
+    expect(config.kind).toBe('credential');
+    const detectors = compileDetectors([config, DetectorConfig.parse({ name: 'employee-id', pattern: 'EMP\\d{6}', kind: 'personal' })]);
+    expect(detectors).toHaveLength(builtinDetectors.length + 2);
+    const text = 'Ship PRJ-1234 and prj-9999 for EMP123456';
+    expect(detectConfidential(text, detectors)).toEqual([
+      { detector: 'project-code', count: 2 },
+      { detector: 'employee-id', count: 1 },
+    ]);
+    expect(redactSecrets(text, detectors)).toBe('Ship [REDACTED:project-code] and [REDACTED:project-code] for EMP123456');
+  });
+
+  it('compileDetectors throws a ConfigError for a bad pattern or a taken name', () => {
+    const location = { file: 'baton.config.yaml', path: 'detectors' };
+    expect(() => compileDetectors([{ name: 'bad', pattern: '[a-', kind: 'credential' }], builtinDetectors, location)).toThrow(ConfigError);
+    expect(() => compileDetectors([{ name: 'bad', pattern: '[a-', kind: 'credential' }], builtinDetectors, location)).toThrow(
+      /baton\.config\.yaml \(at detectors\[0\]\): detector "bad": invalid regular expression/,
+    );
+    expect(() => compileDetectors([{ name: 'email', pattern: 'x', kind: 'personal' }])).toThrow(/already in use/);
+  });
+});

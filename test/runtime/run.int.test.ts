@@ -1,0 +1,177 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadProject } from '../../src/config/load.js';
+import { GoalError, ModelUnreachableError } from '../../src/errors.js';
+import { OfflineModel } from '../../src/models/offline/index.js';
+import { ScriptedModel, type ScriptedReply } from '../../src/models/scripted.js';
+import type { ModelRequest } from '../../src/models/types.js';
+import { openRuntime, type Runtime } from '../../src/runtime/open.js';
+import { runGoal } from '../../src/runtime/run.js';
+import { EDITOR_PROMPT, EDITOR_ROLE, makeProject } from '../support/project.js';
+
+const KNOWLEDGE = {
+  'kb/lighthouse.md': '# Lighthouses\n\nA lighthouse warns ships away from dangerous rocks at night.\n\nThe Fresnel lens lets a small lamp be seen many miles out to sea.\n',
+};
+
+const runtimes: Runtime[] = [];
+afterEach(() => {
+  for (const runtime of runtimes.splice(0)) runtime.close();
+});
+
+function setup(config = '', files: Record<string, string> = {}, script?: (request: ModelRequest) => ScriptedReply | undefined | Promise<ScriptedReply | undefined>) {
+  const cwd = makeProject({ 'baton.config.yaml': `knowledge:\n  paths: [kb]\n${config}`, ...KNOWLEDGE, ...files });
+  const project = loadProject({ cwd, env: {} });
+  const offline = new OfflineModel();
+  const model = new ScriptedModel(async (request) => {
+    const scripted = await script?.(request);
+    if (scripted !== undefined) return scripted;
+    const reply = await offline.generate(request);
+    return { text: reply.text, usage: { inputTokens: reply.usage.inputTokens, outputTokens: reply.usage.outputTokens } };
+  });
+  const runtime = openRuntime(project, { env: {}, modelOverrides: script ? { offline: model } : {} });
+  runtimes.push(runtime);
+  return { runtime, model, project };
+}
+
+describe('runGoal end states', () => {
+  it('approves a goal the knowledge answers, with citations that quote the sources', async () => {
+    const { runtime } = setup();
+    const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about, and what does the Fresnel lens do?' });
+    expect(outcome.status).toBe('approved');
+    expect(outcome.result?.verification.verified).toBe(true);
+    expect(outcome.rounds).toBe(1);
+    expect(outcome.result?.answer).toMatch(/dangerous rocks/);
+    expect(outcome.result?.citations.map((citation) => citation.source)).toContain('kb/lighthouse.md');
+    const turns = runtime.store.turns(outcome.runId);
+    expect(turns.map((turn) => turn.role)).toEqual(['supervisor', 'planner', 'researcher', 'researcher', 'checker', 'supervisor']);
+    expect(turns.map((turn) => turn.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(turns[1]?.to).toEqual(['researcher:s1', 'researcher:s2']);
+    expect(turns[4]).toMatchObject({ from: 'checker', to: ['user'], output: { decision: 'approve' } });
+    const run = runtime.store.getRun(outcome.runId);
+    expect(run).toMatchObject({ status: 'approved', rounds: 1, engine: 'offline' });
+    expect(run.inputTokens).toBeGreaterThan(0);
+  });
+
+  it('ends unverified after the round limit, returning the best draft and the open objections', async () => {
+    const { runtime } = setup('limits:\n  maxRounds: 2\n');
+    const outcome = await runGoal(runtime, { goal: 'What is the boiling point of tungsten?' });
+    expect(outcome.status).toBe('unverified');
+    expect(outcome.result?.verification.verified).toBe(false);
+    expect(outcome.rounds).toBe(2);
+    expect(outcome.objections.join(' ')).toMatch(/has no supported claim/);
+    const planners = runtime.store.turns(outcome.runId).filter((turn) => turn.role === 'planner');
+    expect(planners).toHaveLength(2);
+    expect(JSON.stringify(planners[1]?.output)).toMatch(/revised in round 2/);
+  });
+
+  it('ends budget_exceeded when the token limit is passed, keeping the turns so far', async () => {
+    const { runtime } = setup('limits:\n  maxTokens: 300\n');
+    const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
+    expect(outcome.status).toBe('budget_exceeded');
+    expect(outcome.result?.verification.verified ?? false).toBe(false);
+    expect(runtime.store.turns(outcome.runId).some((turn) => turn.role === 'planner')).toBe(true);
+  });
+
+  it('ends budget_exceeded at the wall-clock limit', async () => {
+    const { runtime } = setup('limits:\n  maxDurationMs: 200\n', {}, (request) =>
+      request.task.kind === 'research'
+        ? new Promise<ScriptedReply>((_resolve, reject) => request.signal?.addEventListener('abort', () => reject(new Error('aborted'))))
+        : undefined,
+    );
+    const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
+    expect(outcome.status).toBe('budget_exceeded');
+  });
+
+  it('ends failed with a typed error when a model is unreachable, and the transcript stays readable', async () => {
+    const { runtime } = setup('', {}, (request) =>
+      request.task.kind === 'research' ? { error: new ModelUnreachableError('cannot reach http://127.0.0.1:9/v1', { endpoint: 'http://127.0.0.1:9/v1', model: 'm' }) } : undefined,
+    );
+    const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatchObject({ code: 'MODEL_UNREACHABLE' });
+    expect(outcome.error?.message).toMatch(/127\.0\.0\.1:9/);
+    const turns = runtime.store.turns(outcome.runId);
+    expect(turns.find((turn) => turn.role === 'researcher')?.error?.code).toBe('MODEL_UNREACHABLE');
+    expect(runtime.store.getRun(outcome.runId)).toMatchObject({ status: 'failed', error: { code: 'MODEL_UNREACHABLE' } });
+  });
+
+  it('ends cancelled when the caller aborts, keeping what was recorded', async () => {
+    const controller = new AbortController();
+    const { runtime } = setup('', {}, (request) => {
+      if (request.task.kind !== 'research') return undefined;
+      setTimeout(() => controller.abort(), 10);
+      return new Promise<ScriptedReply>((_resolve, reject) => request.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+    });
+    const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?', signal: controller.signal });
+    expect(outcome.status).toBe('cancelled');
+    const turns = runtime.store.turns(outcome.runId);
+    expect(turns.some((turn) => turn.role === 'planner' && !turn.error)).toBe(true);
+    expect(runtime.store.getRun(outcome.runId).status).toBe('cancelled');
+  });
+
+  it('asks again when a reply fails validation, and records the attempts', async () => {
+    let plannerCalls = 0;
+    const { runtime } = setup('', {}, (request) => {
+      if (request.task.kind !== 'plan') return undefined;
+      plannerCalls += 1;
+      return plannerCalls === 1 ? '{"steps": "not a list"}' : undefined;
+    });
+    const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
+    expect(outcome.status).toBe('approved');
+    const planner = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner');
+    expect(planner?.attempts).toBe(2);
+    expect(planner?.events[0]).toMatchObject({ type: 'output-invalid' });
+    expect(planner?.messages.some((message) => /did not match the required plan schema/.test(message.content))).toBe(true);
+  });
+
+  it('fails the run, without crashing, when replies never validate', async () => {
+    const { runtime } = setup('limits:\n  maxOutputRetries: 1\n', {}, (request) => (request.task.kind === 'plan' ? 'I think the plan is to look it up.' : undefined));
+    const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.code).toBe('MODEL_OUTPUT_INVALID');
+  });
+
+  it('rejects a fabricated quote even when the checker model approves', async () => {
+    const { runtime } = setup('limits:\n  maxRounds: 1\n', {}, (request) => {
+      if (request.task.kind === 'research') {
+        return JSON.stringify({ claims: [{ text: 'Lighthouses are painted blue.', citations: [{ source: 'kb/lighthouse.md', quote: 'Lighthouses are always painted blue.' }] }], gaps: [] });
+      }
+      if (request.task.kind === 'check') return JSON.stringify({ decision: 'approve', objections: [] });
+      return undefined;
+    });
+    const outcome = await runGoal(runtime, { goal: 'What colour are lighthouses?' });
+    expect(outcome.status).toBe('unverified');
+    expect(outcome.objections.join(' ')).toMatch(/does not occur in kb\/lighthouse\.md/);
+  });
+
+  it('bounds researcher concurrency', async () => {
+    let active = 0;
+    let peak = 0;
+    const { runtime } = setup('flow:\n  - planner\n  - role: researcher\n    concurrency: 1\n  - checker\n', {}, async (request) => {
+      if (request.task.kind !== 'research') return undefined;
+      active += 1;
+      peak = Math.max(peak, active);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      active -= 1;
+      return undefined;
+    });
+    await runGoal(runtime, { goal: 'What does a lighthouse warn ships about? What does the Fresnel lens do? Why are lighthouses tall?' });
+    expect(peak).toBe(1);
+  });
+
+  it('runs a role added through config only, and shows it in the transcript', async () => {
+    const { runtime } = setup('flow: [planner, researcher, editor, checker]\n', { 'agents/editor.yaml': EDITOR_ROLE, 'prompts/editor.md': EDITOR_PROMPT });
+    const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
+    expect(outcome.status).toBe('approved');
+    const turns = runtime.store.turns(outcome.runId);
+    const editor = turns.find((turn) => turn.role === 'editor');
+    expect(editor).toMatchObject({ kind: 'generic', from: 'editor', to: ['checker'] });
+    expect(turns.find((turn) => turn.role === 'researcher')?.to).toEqual(['editor']);
+    expect(String((editor?.output as { message: string }).message)).toMatch(/offline engine: editor/);
+  });
+
+  it('refuses an empty goal before anything is recorded', async () => {
+    const { runtime } = setup();
+    await expect(runGoal(runtime, { goal: '   ' })).rejects.toBeInstanceOf(GoalError);
+    expect(runtime.store.listRuns()).toHaveLength(0);
+  });
+});

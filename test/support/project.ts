@@ -1,0 +1,35 @@
+/** Temporary project folders for tests: a config file, role and prompt files, knowledge files. */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface ProjectFiles {
+  [relativePath: string]: string;
+}
+
+/** Creates a temp folder holding the given files; returns its path. */
+export function makeProject(files: ProjectFiles = {}): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'baton-test-'));
+  for (const [relative, text] of Object.entries(files)) {
+    const file = path.join(root, relative);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  return root;
+}
+
+export const EDITOR_ROLE = `name: editor
+kind: generic
+description: Polishes the draft.
+writes: draft
+`;
+
+export const EDITOR_PROMPT = `---
+variables: [goal, draft]
+---
+# System
+You edit drafts.
+# User
+Goal: {{goal}}
+Draft: {{draft}}
+`;
