@@ -23,6 +23,7 @@ export type BatonErrorCode =
   | 'ROUTING_NO_MODEL'
   | 'CONFIDENTIAL_NO_PRIVATE_MODEL'
   | 'ALL_MODELS_FAILED'
+  | 'BUDGET_EXCEEDED'
   | 'TOOL_UNKNOWN'
   | 'TOOL_INPUT_INVALID'
   | 'TOOL_FAILED'
@@ -186,6 +187,11 @@ export class AllModelsFailedError extends BatonError {
     super(`every eligible model failed: ${attempts.map((attempt) => `${attempt.model} (${attempt.error})`).join('; ')}`);
     this.attempts = attempts;
   }
+}
+
+/** The next call would take the run past its budget. Ends the run `budget_exceeded`, not `failed`. */
+export class BudgetExceededError extends BatonError {
+  readonly code = 'BUDGET_EXCEEDED' as const;
 }
 
 export class UnknownToolError extends BatonError {

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { redactDeep, type Redactor } from './transcript/redact.js';
 
 export type { Logger } from 'pino';
 
@@ -14,6 +15,8 @@ export interface LoggerOptions {
   level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Readable lines on stderr at this level or above; `silent` for none. */
   terminalLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Applied to every logged value and message, so secrets never reach a log line. */
+  redact?: Redactor;
 }
 
 const REDACT_PATHS = ['apiKey', '*.apiKey', 'headers.authorization', '*.headers.authorization', 'authorization', 'token', '*.token'];
@@ -24,7 +27,24 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.terminalLevel && options.terminalLevel !== 'silent') {
     streams.push({ level: options.terminalLevel, stream: pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }) });
   }
-  return pino({ level: options.level, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } }, pino.multistream(streams));
+  const redact = options.redact;
+  return pino(
+    {
+      level: options.level,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      ...(redact
+        ? {
+            formatters: { log: (object: Record<string, unknown>) => redactDeep(object, redact) },
+            hooks: {
+              logMethod(this: Logger, parameters: unknown[], method: (...args: unknown[]) => void) {
+                method.apply(this, parameters.map((parameter) => (typeof parameter === 'string' ? redact(parameter) : parameter)));
+              },
+            },
+          }
+        : {}),
+    },
+    pino.multistream(streams),
+  );
 }
 
 /** A logger that writes nothing, for library use and tests. */

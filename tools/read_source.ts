@@ -5,18 +5,19 @@ import { defineTool } from '../src/tools/types.js';
 export const readSource = defineTool({
   name: 'read_source',
   description: 'Read the text around a chunk id returned by search_docs, or lines of a source file.',
-  input: z.union([
-    z.object({ chunkId: z.string().min(1) }).strict(),
-    z
-      .object({
-        source: z.string().min(1),
-        startLine: z.number().int().min(1).optional(),
-        endLine: z.number().int().min(1).optional(),
-      })
-      .strict(),
-  ]),
+  // One object (not a union): OpenAI requires tool parameters to be a JSON Schema of type object.
+  input: z
+    .object({
+      chunkId: z.string().min(1).optional().describe('a chunk id from search_docs'),
+      source: z.string().min(1).optional().describe('a source path or URL, to read lines of it'),
+      startLine: z.number().int().min(1).optional(),
+      endLine: z.number().int().min(1).optional(),
+    })
+    .strict()
+    .refine((input) => (input.chunkId === undefined) !== (input.source === undefined), { message: 'give either chunkId or source' }),
   async run(input, context) {
-    const text = await context.evidence.read(input);
+    const reference = input.chunkId !== undefined ? { chunkId: input.chunkId } : { source: input.source!, ...(input.startLine ? { startLine: input.startLine } : {}), ...(input.endLine ? { endLine: input.endLine } : {}) };
+    const text = await context.evidence.read(reference);
     if (!text) return { output: { found: false }, summary: 'not found' };
     context.markRead?.(text.source, text.text);
     return {

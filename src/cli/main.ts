@@ -9,6 +9,7 @@ import type { RunStatus } from '../graph/state.js';
 import { createLogger } from '../logging.js';
 import { openRuntime } from '../runtime/open.js';
 import { runGoal, validateGoal } from '../runtime/run.js';
+import { readAttachments } from '../runtime/attachments.js';
 import { formatCitations } from '../graph/compose.js';
 import { formatCost, formatDuration, progressLine, runRow, table } from './format.js';
 import { formatTranscript } from './transcript-view.js';
@@ -79,11 +80,29 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
     .option('--quiet', 'print only the answer')
     .option('--offline', 'use the offline engine for every role, whatever the config or environment says')
     .option('--verbose', 'also log info-level lines to the terminal')
-    .action(async (goalArgument: string, options: CommonOptions & { quiet?: boolean; offline?: boolean; verbose?: boolean }) => {
+    .option('--confidential', 'nothing of this run may reach an external model')
+    .addOption(new Option('--priority <priority>', 'urgent prefers the fastest models, normal and batch the cheapest').choices(['urgent', 'normal', 'batch']).default('normal'))
+    .option('--budget <dollars>', 'the most this run may spend, in US dollars', (value) => parseDollars(value))
+    .option('--deadline <duration>', 'wall-clock limit of this run, e.g. 90s, 5m, 1h', (value) => parseDuration(value, '--deadline'))
+    .option('--kind <kind>', 'a label for the kind of goal, grouped by `baton stats`')
+    .option('--attach <file...>', 'images, audio, text or PDF files the run should use')
+    .action(async (goalArgument: string, options: RunCommandOptions) => {
       const goal = validateGoal(goalArgument);
+      const startedAt = Date.now();
+      const labels = {
+        confidential: options.confidential ?? false,
+        priority: options.priority,
+        ...(options.budget !== undefined ? { budgetUsd: options.budget } : {}),
+        ...(options.deadline !== undefined ? { deadlineMs: startedAt + options.deadline } : {}),
+      };
       const project = open(options, io);
-      const logger = createLogger({ dataDir: project.dataDir, level: project.config.log.level, terminalLevel: options.verbose ? 'info' : options.json || options.quiet ? 'silent' : 'warn' });
       const runtime = openRuntime(project, { env: io.env });
+      const logger = createLogger({
+        dataDir: project.dataDir,
+        level: project.config.log.level,
+        terminalLevel: options.verbose ? 'info' : options.json || options.quiet ? 'silent' : 'warn',
+        redact: runtime.store.redact,
+      });
       const live = !options.json && !options.quiet;
       if (live) io.stderr(`Using ${engineDescription(project)}\n`);
       const unsubscribe = live ? runtime.store.onTurn((turn) => io.stderr(`${progressLine(turn)}\n`)) : () => undefined;
@@ -98,6 +117,9 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
       try {
         const outcome = await runGoal(runtime, {
           goal,
+          labels,
+          ...(options.kind ? { tags: { kind: options.kind } } : {}),
+          ...(options.attach?.length ? { attachments: await readAttachments(options.attach, io.cwd) } : {}),
           signal: controller.signal,
           onStart: (runId) => {
             logger.info({ runId, goal, engine: project.modelSource }, 'run-start');
@@ -171,6 +193,34 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
     });
 
   return { program, exitCode: () => exitCode };
+}
+
+interface RunCommandOptions extends CommonOptions {
+  quiet?: boolean;
+  offline?: boolean;
+  verbose?: boolean;
+  confidential?: boolean;
+  priority: 'urgent' | 'normal' | 'batch';
+  budget?: number;
+  deadline?: number;
+  kind?: string;
+  attach?: string[];
+}
+
+function parseDollars(value: string): number {
+  const number = Number(value.replace(/^\$/, ''));
+  if (!Number.isFinite(number) || number <= 0) throw new UsageError(`--budget expects an amount of dollars such as 0.50, got "${value}"`);
+  return number;
+}
+
+/** `90s`, `5m`, `1h`, `1500ms` or a number of seconds, as milliseconds. */
+export function parseDuration(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value.trim());
+  if (!match) throw new UsageError(`${flag} expects a duration such as 90s, 5m or 1h, got "${value}"`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const milliseconds = Number(match[1]) * unit;
+  if (milliseconds <= 0) throw new UsageError(`${flag} must be longer than zero`);
+  return milliseconds;
 }
 
 function parsePositive(value: string, flag: string): number {

@@ -10,6 +10,9 @@ import { OFFLINE_MODEL_NAME, offlineModelSpec, OpenAICompatibleModel, type Model
 import { loadPrompt, type PromptTemplate } from './prompts.js';
 import { loadRoles, type LoadedRole, type RoleKind } from './roles.js';
 import { BatonConfig, type FlowStage } from './schema.js';
+import { builtinDetectors, compileDetectors, type Detector } from '../routing/detectors.js';
+import type { RouteNeeds } from '../routing/needs.js';
+import { requiredCapabilities, validateRoleNeeds } from '../routing/router.js';
 import { readYamlFile, YamlSource } from './yaml.js';
 
 /** The package's own folder, where the built-in agents, prompts and sample knowledge live. */
@@ -34,8 +37,10 @@ export interface Stage {
   kind: RoleKind;
   role: LoadedRole;
   prompt: PromptTemplate;
-  /** The registry name of the model this role uses. */
-  model: string;
+  /** The model this role names (or the default); undefined when it states needs and the router chooses. */
+  model: string | undefined;
+  /** What the router is asked for on every call of this role. */
+  needs: RouteNeeds;
   concurrency: number;
   /** Checker gates: index of the stage a rejection returns to. */
   onReject?: number;
@@ -56,6 +61,8 @@ export interface Project {
   models: ModelSpec[];
   defaultModel: string;
   modelSource: ModelSource;
+  /** Built-in and config-added confidential-data detectors. */
+  detectors: Detector[];
 }
 
 export interface LoadProjectOptions {
@@ -96,13 +103,16 @@ export function loadProject(options: LoadProjectOptions): Project {
   const roleFolders = [path.resolve(baseDir, config.agentsDir), path.join(PACKAGE_ROOT, 'agents')];
   const promptFolders = [path.resolve(baseDir, config.promptsDir), path.join(PACKAGE_ROOT, 'prompts')];
   const roles = loadRoles(roleFolders);
-  const stages = resolveFlow(config.flow, roles, promptFolders, { models, defaultModel, offline: options.offline ?? false }, locate);
+  const defaultNeeds = config.defaultModel === undefined ? config.defaultNeeds : undefined;
+  const stages = resolveFlow(config.flow, roles, promptFolders, { models, defaultModel, offline: options.offline ?? false, defaultNeeds }, locate);
 
   const knowledgePaths = (config.knowledge.paths ?? [path.join(PACKAGE_ROOT, 'examples', 'knowledge')]).map((entry) =>
     path.resolve(baseDir, entry),
   );
+  const detectors = compileDetectors(config.detectors, builtinDetectors, locate(['detectors']));
   return {
     config,
+    detectors,
     ...(source ? { configFile } : {}),
     baseDir,
     dataDir: path.resolve(options.cwd, options.dataDir ?? path.resolve(baseDir, config.dataDir)),
@@ -164,7 +174,7 @@ function resolveFlow(
   flow: readonly FlowStage[],
   roles: Map<string, LoadedRole>,
   promptFolders: readonly string[],
-  modelContext: { models: ModelSpec[]; defaultModel: string; offline: boolean },
+  modelContext: { models: ModelSpec[]; defaultModel: string; offline: boolean; defaultNeeds?: RouteNeeds | undefined },
   locate: (fieldPath: Array<string | number>) => SourceLocation,
 ): Stage[] {
   const seen = new Set<string>();
@@ -187,17 +197,30 @@ function resolveFlow(
     if (options.onReject !== undefined && kind !== 'checker') {
       throw new FlowError(`only a checker gate may loop back with "onReject", and "${options.role}" is a ${kind}`, [locate(['flow', index, 'onReject'])]);
     }
-    const model = modelContext.offline ? OFFLINE_MODEL_NAME : (role.config.model ?? modelContext.defaultModel);
-    if (!modelContext.models.some((candidate) => candidate.name === model)) {
+    const declaredNeeds = role.config.model ? role.config.needs : (role.config.needs ?? modelContext.defaultNeeds);
+    const model = modelContext.offline ? OFFLINE_MODEL_NAME : (role.config.model ?? (declaredNeeds ? undefined : modelContext.defaultModel));
+    if (model !== undefined && !modelContext.models.some((candidate) => candidate.name === model)) {
       throw new UnknownModelError(model, modelContext.models.map((candidate) => candidate.name), `${role.file} (at model)`);
     }
-    if (kind === 'generic' && role.config.output && model === OFFLINE_MODEL_NAME) {
+    const needs: RouteNeeds = modelContext.offline || !declaredNeeds ? { role: options.role, ...(model ? { model } : {}) } : { role: options.role, ...declaredNeeds, ...(model ? { model } : {}) };
+    validateRoleNeeds(needs, modelContext.models, `${role.file} (at needs.prefer)`);
+    const required = requiredCapabilities(needs);
+    const capable = modelContext.models.filter((candidate) => required.every((capability) => candidate.capabilities.includes(capability)));
+    if (capable.length === 0) {
+      throw new RoleError(`role "${options.role}" needs ${required.join(', ')}, and no registered model has ${required.length > 1 ? 'all of them' : 'it'}; models: ${modelContext.models.map((candidate) => `${candidate.name} (${candidate.capabilities.join(', ')})`).join('; ')}`, [
+        { file: role.file, path: 'needs.capabilities' },
+      ]);
+    }
+    if (model !== undefined && !capable.some((candidate) => candidate.name === model)) {
+      throw new RoleError(`role "${options.role}" needs ${required.join(', ')}, which model "${model}" does not declare`, [{ file: role.file, path: 'model' }]);
+    }
+    if (kind === 'generic' && role.config.output && (model ?? modelContext.defaultModel) === OFFLINE_MODEL_NAME) {
       throw new RoleError('a custom `output` schema needs a language model: the offline engine only writes { message, draft }', [
         { file: role.file, path: 'output' },
       ]);
     }
     const prompt = loadPrompt(role.config.prompt ?? role.config.name, promptFolders, kind, role.file);
-    stages.push({ index, name: options.role, kind, role, prompt, model, concurrency: options.concurrency ?? 4 });
+    stages.push({ index, name: options.role, kind, role, prompt, model, needs, concurrency: options.concurrency ?? 4 });
   });
 
   const firstPlanner = stages.find((stage) => stage.kind === 'planner');

@@ -6,20 +6,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { RoleError } from '../errors.js';
+import { RoleModelNeeds } from '../routing/needs.js';
 import { readYamlFile } from './yaml.js';
 
 export const RoleKind = z.enum(['planner', 'researcher', 'checker', 'generic']);
 export type RoleKind = z.infer<typeof RoleKind>;
-
-/** What a role needs from a model instead of naming one: the router (model registry) reads this. */
-export const RoleModelNeeds = z
-  .object({
-    capabilities: z.array(z.string()).default([]),
-    tier: z.number().int().min(1).max(3).optional(),
-    prefer: z.array(z.string()).default([]),
-  })
-  .strict();
-export type RoleModelNeeds = z.infer<typeof RoleModelNeeds>;
 
 export const RoleConfig = z
   .object({
@@ -28,8 +19,9 @@ export const RoleConfig = z
     description: z.string().default(''),
     /** Prompt template name under the prompts folder (without `.md`); defaults to the role's name. */
     prompt: z.string().optional(),
-    /** A model name from the registry; defaults to the config's default model. */
+    /** A model name from the registry. Without it (and without `needs`), the config's default model. */
     model: z.string().optional(),
+    /** What the role needs instead of one model: capabilities, a minimum tier, a preference order. */
     needs: RoleModelNeeds.optional(),
     temperature: z.number().min(0).max(2).optional(),
     /** How many times a reply that fails validation is asked again. */

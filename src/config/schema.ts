@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { FetchPolicy } from '../net/policy.js';
+import { DetectorConfig } from '../routing/detectors.js';
+import { RoleModelNeeds } from '../routing/needs.js';
 import { ModelSpec } from './models.js';
 
 /** One stage of the flow: a role name, or a role with options. */
@@ -57,9 +59,29 @@ export const BatonConfig = z
     models: z.array(ModelSpec).default([]),
     /** The model a role uses when it names none. Defaults to the environment's endpoint if set, else `offline`. */
     defaultModel: z.string().optional(),
+    /**
+     * Instead of one default model: what roles that name no model need, so the router picks per call by capability,
+     * confidentiality, priority and cost among the declared models.
+     */
+    defaultNeeds: RoleModelNeeds.optional(),
     flow: z.array(FlowStage).min(1).default(['planner', { role: 'researcher', concurrency: 4 }, 'checker']),
     limits: Limits.default(Limits.parse({})),
     tools: z.object({ fetch: FetchPolicy.default(FetchPolicy.parse({})) }).strict().default({ fetch: FetchPolicy.parse({}) }),
+    /** Extra confidential-data detectors, beside the built-in ones (e-mail, phone, card, IBAN, API keys...). */
+    detectors: z.array(DetectorConfig).default([]),
+    /** How calls survive endpoint faults. */
+    resilience: z
+      .object({
+        /** Calls per model, first try included, before falling back to the next eligible model. */
+        maxAttemptsPerModel: z.number().int().min(1).max(10).default(3),
+        baseDelayMs: z.number().int().min(0).default(500),
+        maxDelayMs: z.number().int().min(0).default(20_000),
+        /** Consecutive failures that put a model in cooldown, and for how long. */
+        failureThreshold: z.number().int().min(1).default(3),
+        cooldownMs: z.number().int().min(0).default(30_000),
+      })
+      .strict()
+      .default({ maxAttemptsPerModel: 3, baseDelayMs: 500, maxDelayMs: 20_000, failureThreshold: 3, cooldownMs: 30_000 }),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),

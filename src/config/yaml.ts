@@ -70,12 +70,13 @@ export class YamlSource {
 
   /** Validates the document against a schema; problems name the field path and line. */
   validate<Schema extends z.ZodType>(schema: Schema): { value: z.infer<Schema> } | { problems: FileProblem[] } {
-    const result = schema.safeParse(this.value ?? {});
+    const result = schema.safeParse(this.value ?? {}, { reportInput: true });
     if (result.success) return { value: result.data };
     return {
       problems: result.error.issues.map((issue) => ({
         message: describeIssue(issue),
-        location: this.locate(issue.path),
+        // An unknown key is best pointed at where it stands, not at its parent.
+        location: this.locate(issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path),
       })),
     };
   }

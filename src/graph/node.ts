@@ -3,8 +3,8 @@
  * the transcript before anything else starts, accounts usage and cost, and decides the end status a turn implies.
  */
 import type { Stage } from '../config/load.js';
-import type { ModelSpec } from '../config/models.js';
-import { BatonError, errorMessage } from '../errors.js';
+import { BatonError, BudgetExceededError, errorMessage } from '../errors.js';
+import { DeadlineExceededError } from '../routing/resilience.js';
 import type { RoleContext } from '../roles/context.js';
 import type { PlanStep } from '../roles/schemas.js';
 import { runChecker, runGeneric, runPlanner, runResearcher, type RoleOutcome } from '../roles/run.js';
@@ -25,9 +25,8 @@ export interface SupervisorDeps {
   stages: readonly Stage[];
   stops: readonly StopCondition[];
   store: TranscriptStore;
-  /** The role context for a stage (model, tools, evidence...). */
-  contextFor: (stage: Stage) => RoleContext;
-  modelSpec: (stage: Stage) => ModelSpec;
+  /** The role context for one turn of a stage (model, tools, evidence, a fresh meter...). */
+  contextFor: (stage: Stage, state: RunStateValue) => RoleContext;
   /** Why the run's signal fired, if it did. */
   abortReason: () => 'cancelled' | 'deadline' | undefined;
   /** Bounds how many researcher tasks run at once. */
@@ -95,7 +94,7 @@ function toMessageRecords(messages: ChatMessage[]): MessageRecord[] {
 /** Runs one agent turn under supervision and returns the state update. */
 export async function superviseTurn(stage: Stage, state: RunStateValue, step: PlanStep | undefined, deps: SupervisorDeps): Promise<RunStateUpdate> {
   if (nextStepIsEnd(deps, state)) return {};
-  const context = deps.contextFor(stage);
+  const context = deps.contextFor(stage, state);
   const run = async (): Promise<RunStateUpdate> => {
     const abortStatus = statusOnAbort(deps);
     if (abortStatus) return { status: abortStatus };
@@ -118,7 +117,7 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
     try {
       outcome = await runRole(stage, state, step, context, prepared?.draft);
     } catch (error) {
-      const status: RunStatus = statusOnAbort(deps) ?? 'failed';
+      const status: RunStatus = statusOnAbort(deps) ?? (error instanceof BudgetExceededError || error instanceof DeadlineExceededError ? 'budget_exceeded' : 'failed');
       const info = error instanceof BatonError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: errorMessage(error) };
       const record = deps.store.appendTurn({
         ...base,
@@ -129,17 +128,16 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
         output: null,
         toolCalls: [],
         usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: true },
-        costUsd: 0,
+        costUsd: context.meter.costUsd,
         attempts: 0,
-        events: [],
+        events: context.meter.events,
         error: info,
       });
       deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
       return { status, error: { ...info, role: stage.name } };
     }
-    const pricing = deps.modelSpec(stage).pricing;
     const usage = outcome.call.usage;
-    const costUsd = (usage.inputTokens * pricing.inputPerMillion + usage.outputTokens * pricing.outputPerMillion) / 1_000_000;
+    const costUsd = context.meter.costUsd;
     const usageEntry: UsageEntry = {
       role: stage.name,
       model: outcome.call.model,
@@ -174,7 +172,7 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       usage,
       costUsd,
       attempts: outcome.call.attempts,
-      events: outcome.call.events,
+      events: [...context.meter.events, ...outcome.call.events].sort((left, right) => left.at - right.at),
     });
     deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
     return update;

@@ -7,6 +7,7 @@ import type { Limits } from '../config/schema.js';
 import { renderTemplate } from '../config/prompts.js';
 import type { EvidenceSource } from '../knowledge/types.js';
 import type { ChatMessage, ChatModel } from '../models/types.js';
+import type { TurnMeter } from '../models/routed.js';
 import type { FetchPolicy } from '../net/policy.js';
 import type { ToolRegistry } from '../tools/registry.js';
 
@@ -20,6 +21,10 @@ export interface RoleContext {
   /** Text of sources read during the run that the evidence source cannot read again (fetched pages). */
   sourceCache: Map<string, string>;
   signal: AbortSignal;
+  /** Images attached to the run; planner and researcher prompts carry them, so those calls need a vision model. */
+  images: ReadonlyArray<{ name: string; mimeType: string; bytes: Buffer }>;
+  /** Cost and events (routing decisions, retries, fallbacks) of this turn's model calls. */
+  meter: TurnMeter;
   now: () => number;
   onToken?: (delta: string) => void;
 }
@@ -27,8 +32,15 @@ export interface RoleContext {
 /** Renders a stage's prompt with the variables its kind provides. */
 export function renderPrompt(context: RoleContext, variables: Record<string, unknown>): ChatMessage[] {
   const values = { role: context.stage.name, description: context.stage.role.config.description, ...variables };
+  const user = renderTemplate(context.stage.prompt.user, values);
+  const withImages = context.images.length > 0 && (context.stage.kind === 'planner' || context.stage.kind === 'researcher');
   return [
     { role: 'system', content: renderTemplate(context.stage.prompt.system, values) },
-    { role: 'user', content: renderTemplate(context.stage.prompt.user, values) },
+    {
+      role: 'user',
+      content: withImages
+        ? [{ type: 'text', text: user }, ...context.images.map((image) => ({ type: 'image' as const, mimeType: image.mimeType, dataBase64: image.bytes.toString('base64') }))]
+        : user,
+    },
   ];
 }

@@ -98,7 +98,9 @@ export async function runResearcher(state: RunStateValue, step: PlanStep, contex
   const task: ResearchTask = { kind: 'research', role: context.stage.name, goal: state.goal, step, passages };
   const toolNames = context.model.provider === 'offline' ? [] : (context.stage.role.config.tools ?? []);
   const runner = toolNames.length ? context.tools.runner(toolNames, toolContext, context.now) : undefined;
-  const result = await ask(context, task, { goal: state.goal, step, passages }, ResearchOutput, 'findings', runner);
+  // Scores are for ranking only; a model needs the text, where it came from and the chunk id.
+  const shown = passages.map((passage) => ({ chunkId: passage.chunkId, source: passage.source, location: passage.location, text: passage.text }));
+  const result = await ask(context, task, { goal: state.goal, step, passages: shown }, ResearchOutput, 'findings', runner);
   const claims: Claim[] = result.value.claims.map((claim, index) => ({ id: `${step.id}.c${index + 1}`, text: claim.text, citations: claim.citations }));
   const finding: Finding = { stepId: step.id, round: state.round, role: context.stage.name, claims, gaps: result.value.gaps };
   return {

@@ -101,7 +101,9 @@ export async function generateStructured<Output>(call: StructuredCall<Output>): 
     usage.totalTokens += response.usage.totalTokens;
     usage.estimated ||= response.usage.estimated;
 
-    if (response.toolCalls.length > 0 && call.tools) {
+    // Tool calls are run only while tools are offered: a model that keeps calling them past the limit is answered
+    // like any reply that is not the JSON asked for, so its retries are bounded and the loop always ends.
+    if (response.toolCalls.length > 0 && call.tools && offerTools) {
       messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
       for (const toolCall of response.toolCalls) {
         if (toolCalls.length >= maxToolCalls) {
@@ -122,7 +124,10 @@ export async function generateStructured<Output>(call: StructuredCall<Output>): 
       return { value: parsed.data, messages, toolCalls, usage, attempts, model: modelId, events };
     }
     failures += 1;
-    const problem = describeFailure(value, parsed?.error);
+    const problem =
+      value === undefined && response.toolCalls.length > 0
+        ? 'the reply called tools instead of answering, and no more tool calls are allowed'
+        : describeFailure(value, parsed?.error);
     events.push({ type: 'output-invalid', at: call.now(), attempt: failures, problem });
     if (failures > call.maxRetries) {
       throw new ModelOutputError(

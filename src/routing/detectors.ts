@@ -80,7 +80,7 @@ const PHONE =
   String.raw`|(?<![\w+.-])0\d{1,4}(?:[ /-]?\d{2,4}){2,4})(?![\w-])`;
 /** Leading digit 2–6 covers Mastercard 2-series, Amex/Diners, Visa, Mastercard and Discover/UnionPay. */
 const CARD =
-  String.raw`(?<![\d-])(?:[2-6]\d{12,18}` +
+  String.raw`(?<![\d.,-])(?:[2-6]\d{12,18}` +
   String.raw`|[2-6]\d{3}(?<sep>[ -])\d{4}\k<sep>\d{4}\k<sep>\d{1,4}(?:\k<sep>\d{1,3})?` +
   String.raw`|3\d{3}(?<amexSep>[ -])\d{6}\k<amexSep>\d{4,5})(?!\d)`;
 const IBAN = String.raw`(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])`;

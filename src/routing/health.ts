@@ -64,10 +64,13 @@ export class HealthTracker {
     this.entries.set(model, { consecutiveFailures: 0, cooldownUntilMs: null, lastError: null });
   }
 
-  /** Counts one failure; the failure that reaches the threshold starts (or restarts) the cooldown. */
-  recordFailure(model: string, error?: string): FailureOutcome {
+  /**
+   * Counts one failure; the failure that reaches the threshold starts (or restarts) the cooldown. `trip` starts it at
+   * once, for failures that retrying cannot fix (a refused or missing API key).
+   */
+  recordFailure(model: string, error?: string, options: { trip?: boolean } = {}): FailureOutcome {
     const entry = this.entries.get(model) ?? { consecutiveFailures: 0, cooldownUntilMs: null, lastError: null };
-    entry.consecutiveFailures += 1;
+    entry.consecutiveFailures = options.trip ? Math.max(entry.consecutiveFailures + 1, this.failureThreshold) : entry.consecutiveFailures + 1;
     entry.lastError = error ?? null;
     let enteredCooldown = false;
     if (entry.consecutiveFailures >= this.failureThreshold) {

@@ -6,7 +6,18 @@
  * private-only rule. This function only ever calls models from the list it is given, in that order.
  */
 import type { ModelSpec } from '../config/models.js';
-import { AllModelsFailedError, BatonError, CancelledError, ModelError, ModelHttpError, ModelOutputError, ModelTimeoutError, errorMessage } from '../errors.js';
+import {
+  AllModelsFailedError,
+  BatonError,
+  CancelledError,
+  ModelAuthError,
+  ModelError,
+  ModelHttpError,
+  ModelKeyMissingError,
+  ModelOutputError,
+  ModelTimeoutError,
+  errorMessage,
+} from '../errors.js';
 import { HealthTracker } from './health.js';
 
 /** An event for the transcript. `attempt` counts calls to `model` within this fallback call, from 1. */
@@ -197,7 +208,8 @@ export async function callWithFallback<T>(
       if (verdict === 'rethrow') throw error;
       lastError = describe(error);
       failures.push({ model: model.name, attempt: attemptNumber, error: lastError });
-      const outcome = health.recordFailure(model.name, lastError);
+      // A refused or missing key will not fix itself: cool the model down at once so later calls skip it.
+      const outcome = health.recordFailure(model.name, lastError, { trip: error instanceof ModelAuthError || error instanceof ModelKeyMissingError });
       if (outcome.enteredCooldown) {
         emit({ type: 'cooldown', model: model.name, attempt: attemptNumber, error: lastError, waitMs: health.cooldownMs });
         break;

@@ -9,6 +9,7 @@ import type { Project } from '../config/load.js';
 import { FolderEvidence } from '../knowledge/folder.js';
 import type { EvidenceSource } from '../knowledge/types.js';
 import { ModelRegistry } from '../models/registry.js';
+import { HealthTracker } from '../routing/health.js';
 import type { ChatModel } from '../models/types.js';
 import { ToolRegistry } from '../tools/registry.js';
 import { createRedactor } from '../transcript/redact.js';
@@ -21,6 +22,8 @@ export interface OpenRuntimeOptions {
   /** Replace models by name (tests and benchmarks use scripted ones). */
   modelOverrides?: Record<string, ChatModel>;
   evidence?: EvidenceSource;
+  /** Waits between retries (tests inject a fast one). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Keep LangGraph checkpoints in `<dataDir>/checkpoints.db` (default true). */
   checkpoints?: boolean;
 }
@@ -35,16 +38,19 @@ function secretValues(project: Project, env: Readonly<Record<string, string | un
 }
 
 export function openRuntime(project: Project, options: OpenRuntimeOptions): Runtime {
-  const store = new TranscriptStore({ dataDir: project.dataDir, redact: createRedactor(secretValues(project, options.env)) });
+  const store = new TranscriptStore({ dataDir: project.dataDir, redact: createRedactor(secretValues(project, options.env), project.detectors) });
   const checkpointer = options.checkpoints === false ? undefined : SqliteSaver.fromConnString(path.join(project.dataDir, 'checkpoints.db'));
   const evidence = options.evidence ?? new FolderEvidence(project.knowledgePaths, { displayRoot: project.baseDir });
   return {
     project,
+    env: options.env,
     store,
     models: new ModelRegistry(project.models, options.env, options.modelOverrides),
     evidence,
     tools: new ToolRegistry(builtInTools),
+    health: new HealthTracker({ failureThreshold: project.config.resilience.failureThreshold, cooldownMs: project.config.resilience.cooldownMs }),
     ...(checkpointer ? { checkpointer } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
     close: () => {
       store.close();
       const database = (checkpointer as unknown as { db?: { close(): void; open?: boolean } } | undefined)?.db;

@@ -18,6 +18,18 @@ import type { ToolRegistry } from '../tools/registry.js';
 import type { RunRecord, RunResult } from '../transcript/schema.js';
 import type { TranscriptStore } from '../transcript/store.js';
 import { createLimiter } from './limiter.js';
+import { redactDeep } from '../transcript/redact.js';
+import { attachmentRecord, CombinedEvidence, type Attachment } from './attachments.js';
+import { prepareRunSources } from './sources.js';
+import { RoutedModel, type TurnMeter } from '../models/routed.js';
+import type { HealthTracker } from '../routing/health.js';
+import { RunLabels } from '../routing/needs.js';
+
+function minDefined(left: number | undefined, right: number | undefined): number | undefined {
+  if (left === undefined) return right;
+  if (right === undefined) return left;
+  return Math.min(left, right);
+}
 
 export const MAX_GOAL_LENGTH = 8_000;
 
@@ -28,6 +40,12 @@ export interface RunDependencies {
   evidence: EvidenceSource;
   tools: ToolRegistry;
   checkpointer?: BaseCheckpointSaver;
+  /** Per-model failure counts and cooldowns, shared by every run of the runtime. */
+  health: HealthTracker;
+  /** Environment for API keys of transcription models. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Waits between retries (injected by tests). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Run ids; default random. */
   newId?: () => string;
   clock?: () => Date;
@@ -36,10 +54,15 @@ export interface RunDependencies {
 
 export interface RunOptions {
   goal: string;
-  labels?: Record<string, unknown>;
+  /** Confidential, priority, budget (dollars) and deadline (epoch ms) of this run. */
+  labels?: Partial<RunLabels>;
+  /** Free-form tags recorded with the run, e.g. `{ kind: 'support' }` for `baton stats`. */
+  tags?: Record<string, string>;
   /** Aborting it cancels the run: in-flight calls stop and the run ends `cancelled`. */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /** Files for this run: images for vision models, audio to transcribe, documents to use as sources. */
+  attachments?: Attachment[];
   /** Called with the id as soon as the run is recorded, before any model is called. */
   onStart?: (runId: string) => void;
 }
@@ -102,6 +125,11 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   const startedAt = clock();
   const started = now();
   const limits = project.config.limits;
+  const labels: RunLabels = RunLabels.parse({
+    ...options.labels,
+    budgetUsd: minDefined(options.labels?.budgetUsd, limits.maxCostUsd),
+    deadlineMs: minDefined(options.labels?.deadlineMs, startedAt.getTime() + limits.maxDurationMs),
+  });
 
   const run: RunRecord = store.createRun({
     id: runId,
@@ -116,7 +144,11 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
     costUsd: 0,
     costEstimated: false,
     engine: project.modelSource,
-    labels: options.labels ?? {},
+    labels: {
+      ...labels,
+      ...(options.tags ? { tags: options.tags } : {}),
+      ...(options.attachments?.length ? { attachments: options.attachments.map(attachmentRecord) } : {}),
+    },
     result: null,
     error: null,
   });
@@ -132,7 +164,12 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
     startedAt: startedAt.toISOString(),
     latencyMs: 0,
     messages: [{ role: 'user', content: goal }],
-    output: { flow: project.stages.map((stage) => ({ role: stage.name, kind: stage.kind, model: stage.model })), limits },
+    output: {
+      flow: project.stages.map((stage) => ({ role: stage.name, kind: stage.kind, model: stage.model ?? null, needs: stage.needs })),
+      limits,
+      labels,
+      attachments: (options.attachments ?? []).map(attachmentRecord),
+    },
     toolCalls: [],
     usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
     costUsd: 0,
@@ -151,10 +188,21 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   const deadline = setTimeout(() => {
     abortReason ??= 'deadline';
     controller.abort();
-  }, limits.maxDurationMs);
+  }, Math.max(0, (labels.deadlineMs ?? Infinity) - startedAt.getTime()));
   deadline.unref?.();
 
   const sourceCache = new Map<string, string>();
+  const images = (options.attachments ?? []).filter((attachment) => attachment.kind === 'image');
+  let evidence = deps.evidence;
+  let preparationError: { code: string; message: string } | null = null;
+  if (options.attachments?.some((attachment) => attachment.kind !== 'image')) {
+    try {
+      const runSources = await prepareRunSources(options.attachments, { deps, runId, labels, clock, now, signal: controller.signal });
+      evidence = new CombinedEvidence([runSources, deps.evidence]);
+    } catch (error) {
+      preparationError = error instanceof BatonError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: errorMessage(error) };
+    }
+  }
   const limiters = new Map<string, ReturnType<typeof createLimiter>>();
   const graph = compiledGraph(project, deps.checkpointer);
   const supervisor: SupervisorDeps = {
@@ -162,18 +210,34 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
       stages: project.stages,
       stops: graphStops(project),
       store,
-      contextFor: (stage: Stage) => ({
+      contextFor: (stage: Stage, state: RunStateValue) => {
+        const meter: TurnMeter = { events: [], costUsd: 0 };
+        return {
         stage,
-        model: deps.models.get(stage.model),
+        meter,
+        model: new RoutedModel({
+          registry: deps.models,
+          specs: project.models,
+          needs: stage.needs,
+          labels,
+          health: deps.health,
+          detectors: project.detectors,
+          meter,
+          spentUsd: () => state.usage.reduce((sum, entry) => sum + entry.costUsd, 0),
+          now,
+          retry: project.config.resilience,
+          ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        }),
         limits,
         tools: deps.tools,
-        evidence: deps.evidence,
+        evidence,
+        images,
         fetchPolicy: project.config.tools.fetch,
         sourceCache,
         signal: controller.signal,
         now,
-      }),
-      modelSpec: (stage) => deps.models.spec(stage.model),
+      };
+      },
       abortReason: () => abortReason,
       limiterFor: (stage) => {
         let limiter = limiters.get(stage.name);
@@ -186,8 +250,8 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   };
 
   let state: RunStateValue | undefined;
-  let failure: { code: string; message: string } | null = null;
-  try {
+  let failure: { code: string; message: string } | null = preparationError;
+  if (!preparationError) try {
     const stream = await graph.stream(
       { runId, goal },
       {
@@ -211,7 +275,8 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   if (status === 'running') status = 'failed';
   const error = failure ?? (state?.error ? { code: state.error.code, message: state.error.message } : null);
 
-  const result = state ? buildResult(state, status) : null;
+  // What is returned is printed and served, so it gets the same redaction as what is stored.
+  const result = state ? redactDeep(buildResult(state, status), store.redact) : null;
   const usage = state?.usage ?? [];
   const outcome: RunOutcome = {
     runId,
@@ -224,7 +289,7 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
     costEstimated: usage.some((entry) => entry.estimated),
     durationMs: now() - started,
     objections: result ? result.verification.verdicts.flatMap((verdict) => verdict.objections) : [],
-    error: status === 'failed' || status === 'cancelled' ? (error ?? (status === 'cancelled' ? { code: 'CANCELLED', message: 'the run was cancelled' } : null)) : error,
+    error: redactDeep(status === 'failed' || status === 'cancelled' ? (error ?? (status === 'cancelled' ? { code: 'CANCELLED', message: 'the run was cancelled' } : null)) : error, store.redact),
   };
   store.appendTurn({
     runId,

@@ -2,27 +2,17 @@
  * Keeps secrets out of transcripts and logs: the exact values of configured API keys, and anything that looks like a
  * credential, are replaced before a record is written.
  */
-
-const CREDENTIAL_PATTERNS: Array<[string, RegExp]> = [
-  ['openai-key', /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{16,}\b/g],
-  ['aws-access-key', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g],
-  ['github-token', /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}\b|\bgithub_pat_[A-Za-z0-9_]{40,}\b/g],
-  ['slack-token', /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g],
-  ['google-api-key', /\bAIza[0-9A-Za-z_-]{35}\b/g],
-  ['bearer-token', /\bBearer\s+[A-Za-z0-9._~+/-]{16,}=*/g],
-  ['private-key', /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g],
-];
+import { builtinDetectors, redactSecrets, type Detector } from '../routing/detectors.js';
 
 export type Redactor = (text: string) => string;
 
 /** A redactor for the given secret values plus common credential shapes. */
-export function createRedactor(secretValues: readonly string[] = []): Redactor {
+export function createRedactor(secretValues: readonly string[] = [], detectors: readonly Detector[] = builtinDetectors): Redactor {
   const secrets = secretValues.filter((value) => value.length >= 8).sort((left, right) => right.length - left.length);
   return (text: string): string => {
     let result = text;
     for (const secret of secrets) result = result.split(secret).join('[REDACTED:secret]');
-    for (const [name, pattern] of CREDENTIAL_PATTERNS) result = result.replace(pattern, `[REDACTED:${name}]`);
-    return result;
+    return redactSecrets(result, detectors);
   };
 }
 

@@ -23,7 +23,8 @@ export type TurnListener = (turn: TurnRecord) => void;
 export class TranscriptStore {
   readonly file: string;
   private readonly database: Database.Database;
-  private readonly redact: Redactor;
+  /** Removes secrets from text; everything the store writes goes through it, and callers may use it too. */
+  readonly redact: Redactor;
   private readonly listeners = new Set<TurnListener>();
   private readonly lastSeq = new Map<string, number>();
   private readonly statements: {

@@ -27,7 +27,7 @@ function setup(config = '', files: Record<string, string> = {}, script?: (reques
     const reply = await offline.generate(request);
     return { text: reply.text, usage: { inputTokens: reply.usage.inputTokens, outputTokens: reply.usage.outputTokens } };
   });
-  const runtime = openRuntime(project, { env: {}, modelOverrides: script ? { offline: model } : {} });
+  const runtime = openRuntime(project, { env: {}, modelOverrides: script ? { offline: model } : {}, sleep: async () => undefined });
   runtimes.push(runtime);
   return { runtime, model, project };
 }
@@ -87,10 +87,13 @@ describe('runGoal end states', () => {
     );
     const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
     expect(outcome.status).toBe('failed');
+    // The one eligible model was retried, then the run failed with its error.
     expect(outcome.error).toMatchObject({ code: 'MODEL_UNREACHABLE' });
-    expect(outcome.error?.message).toMatch(/127\.0\.0\.1:9/);
+    expect(outcome.error?.message).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9\/v1/);
     const turns = runtime.store.turns(outcome.runId);
-    expect(turns.find((turn) => turn.role === 'researcher')?.error?.code).toBe('MODEL_UNREACHABLE');
+    const researcher = turns.find((turn) => turn.role === 'researcher');
+    expect(researcher?.error?.code).toBe('MODEL_UNREACHABLE');
+    expect(researcher?.events.filter((event) => event.type === 'retry')).toHaveLength(2);
     expect(runtime.store.getRun(outcome.runId)).toMatchObject({ status: 'failed', error: { code: 'MODEL_UNREACHABLE' } });
   });
 
@@ -119,7 +122,8 @@ describe('runGoal end states', () => {
     expect(outcome.status).toBe('approved');
     const planner = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner');
     expect(planner?.attempts).toBe(2);
-    expect(planner?.events[0]).toMatchObject({ type: 'output-invalid' });
+    expect(planner?.events.find((event) => event.type === 'output-invalid')).toMatchObject({ attempt: 1 });
+    expect(planner?.events.filter((event) => event.type === 'route')).toHaveLength(2);
     expect(planner?.messages.some((message) => /did not match the required plan schema/.test(message.content))).toBe(true);
   });
 

@@ -1,0 +1,149 @@
+/**
+ * Files a run is given with `--attach`: images go to vision-capable models as image content, audio is transcribed by
+ * a `transcription` model first, and text or PDF documents join the run's sources. The transcript records each
+ * attachment's name, type, size and hash, never its bytes.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { chunkByParagraph } from '../knowledge/folder.js';
+import { contentTerms } from '../knowledge/text.js';
+import type { EvidenceSource, Passage, SourceText } from '../knowledge/types.js';
+
+export type AttachmentKind = 'image' | 'audio' | 'document';
+
+export interface Attachment {
+  name: string;
+  kind: AttachmentKind;
+  mimeType: string;
+  bytes: Buffer;
+  sha256: string;
+}
+
+/** What the transcript keeps of an attachment. */
+export interface AttachmentRecord {
+  name: string;
+  kind: AttachmentKind;
+  mimeType: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+const TYPES: Record<string, { kind: AttachmentKind; mimeType: string }> = {
+  '.png': { kind: 'image', mimeType: 'image/png' },
+  '.jpg': { kind: 'image', mimeType: 'image/jpeg' },
+  '.jpeg': { kind: 'image', mimeType: 'image/jpeg' },
+  '.gif': { kind: 'image', mimeType: 'image/gif' },
+  '.webp': { kind: 'image', mimeType: 'image/webp' },
+  '.mp3': { kind: 'audio', mimeType: 'audio/mpeg' },
+  '.wav': { kind: 'audio', mimeType: 'audio/wav' },
+  '.m4a': { kind: 'audio', mimeType: 'audio/mp4' },
+  '.ogg': { kind: 'audio', mimeType: 'audio/ogg' },
+  '.flac': { kind: 'audio', mimeType: 'audio/flac' },
+  '.webm': { kind: 'audio', mimeType: 'audio/webm' },
+  '.md': { kind: 'document', mimeType: 'text/markdown' },
+  '.txt': { kind: 'document', mimeType: 'text/plain' },
+  '.pdf': { kind: 'document', mimeType: 'application/pdf' },
+};
+
+export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+/** Reads attachment files, refusing unknown types, missing files and files over the size cap. */
+export async function readAttachments(files: readonly string[], cwd: string): Promise<Attachment[]> {
+  const attachments: Attachment[] = [];
+  for (const file of files) {
+    const resolved = path.resolve(cwd, file);
+    const type = TYPES[path.extname(file).toLowerCase()];
+    if (!type) throw new UsageError(`--attach ${file}: unsupported file type; supported: ${Object.keys(TYPES).join(' ')}`);
+    const info = await stat(resolved).catch(() => undefined);
+    if (!info?.isFile()) throw new UsageError(`--attach ${file}: file not found`);
+    if (info.size > MAX_ATTACHMENT_BYTES) throw new UsageError(`--attach ${file}: ${info.size} bytes is over the ${MAX_ATTACHMENT_BYTES}-byte limit`);
+    const bytes = await readFile(resolved);
+    attachments.push({ name: path.basename(file), ...type, bytes, sha256: createHash('sha256').update(bytes).digest('hex') });
+  }
+  return attachments;
+}
+
+export function attachmentRecord(attachment: Attachment): AttachmentRecord {
+  return { name: attachment.name, kind: attachment.kind, mimeType: attachment.mimeType, sizeBytes: attachment.bytes.length, sha256: attachment.sha256 };
+}
+
+/** The text of a document attachment (PDF through pdf-parse). */
+export async function documentText(attachment: Attachment): Promise<string> {
+  if (attachment.mimeType !== 'application/pdf') return attachment.bytes.toString('utf8');
+  const { PDFParse } = await import('pdf-parse');
+  const parser = new PDFParse({ data: new Uint8Array(attachment.bytes) });
+  try {
+    return (await parser.getText()).text;
+  } finally {
+    await parser.destroy();
+  }
+}
+
+/** Sources that exist only for one run (attached documents, audio transcripts), searchable by keyword. */
+export class RunSources implements EvidenceSource {
+  private readonly texts = new Map<string, string>();
+
+  add(source: string, text: string): void {
+    this.texts.set(source, text);
+  }
+
+  get size(): number {
+    return this.texts.size;
+  }
+
+  async search(query: string, options: { limit?: number } = {}): Promise<Passage[]> {
+    const terms = new Set(contentTerms(query));
+    const passages: Passage[] = [];
+    for (const [source, text] of this.texts) {
+      for (const chunk of chunkByParagraph(text)) {
+        const words = contentTerms(chunk.text);
+        const hits = words.filter((word) => terms.has(word)).length;
+        if (hits === 0) continue;
+        passages.push({
+          chunkId: createHash('sha256').update(chunk.text).digest('hex').slice(0, 16),
+          source,
+          location: { startLine: chunk.startLine, endLine: chunk.endLine },
+          text: chunk.text,
+          score: hits / Math.sqrt(words.length + 1),
+        });
+      }
+    }
+    return passages.sort((left, right) => right.score - left.score).slice(0, options.limit ?? 6);
+  }
+
+  async read(reference: { chunkId: string } | { source: string; startLine?: number; endLine?: number }): Promise<SourceText | undefined> {
+    if ('chunkId' in reference) return undefined;
+    const text = this.texts.get(reference.source);
+    if (text === undefined) return undefined;
+    const lines = text.split('\n');
+    const startLine = Math.max(1, reference.startLine ?? 1);
+    const endLine = Math.min(lines.length, reference.endLine ?? lines.length);
+    return { source: reference.source, text: lines.slice(startLine - 1, endLine).join('\n'), location: { startLine, endLine } };
+  }
+}
+
+/** Run sources first, then the knowledge base. */
+export class CombinedEvidence implements EvidenceSource {
+  constructor(private readonly sources: readonly EvidenceSource[]) {}
+
+  async search(query: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<Passage[]> {
+    const limit = options.limit ?? 6;
+    const results = await Promise.all(this.sources.map((source) => source.search(query, options)));
+    // Interleave so that a strong run source is not crowded out by many knowledge-base passages, or vice versa.
+    const merged: Passage[] = [];
+    for (let index = 0; merged.length < limit && results.some((list) => index < list.length); index += 1) {
+      for (const list of results) if (list[index] && merged.length < limit) merged.push(list[index]!);
+    }
+    return merged;
+  }
+
+  async read(reference: Parameters<EvidenceSource['read']>[0]): Promise<SourceText | undefined> {
+    for (const source of this.sources) {
+      const text = await source.read(reference);
+      if (text) return text;
+    }
+    return undefined;
+  }
+}

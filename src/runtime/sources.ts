@@ -1,0 +1,99 @@
+/**
+ * Turns a run's document and audio attachments into sources the researcher can search and cite. Audio goes through a
+ * `transcription` model chosen by the router (so a confidential run only uses private ones), with retries and
+ * fallback; each transcription is recorded as a supervisor turn.
+ */
+import { BatonError, ModelError } from '../errors.js';
+import { transcribe } from '../models/transcription.js';
+import type { HealthTracker } from '../routing/health.js';
+import type { RunLabels } from '../routing/needs.js';
+import { callWithFallback } from '../routing/resilience.js';
+import { rankedModels, route } from '../routing/router.js';
+import type { TurnEvent } from '../transcript/schema.js';
+import { attachmentRecord, documentText, RunSources, type Attachment } from './attachments.js';
+import type { RunDependencies } from './run.js';
+
+interface PrepareContext {
+  deps: RunDependencies & { health: HealthTracker };
+  runId: string;
+  labels: RunLabels;
+  clock: () => Date;
+  now: () => number;
+  signal: AbortSignal;
+}
+
+export async function prepareRunSources(attachments: readonly Attachment[], context: PrepareContext): Promise<RunSources> {
+  const sources = new RunSources();
+  for (const attachment of attachments) {
+    if (attachment.kind === 'document') sources.add(`attachment:${attachment.name}`, await documentText(attachment));
+    if (attachment.kind === 'audio') sources.add(`attachment:${attachment.name}#transcript`, await transcribeAttachment(attachment, context));
+  }
+  return sources;
+}
+
+async function transcribeAttachment(attachment: Attachment, context: PrepareContext): Promise<string> {
+  const { deps, labels } = context;
+  const specs = deps.project.models;
+  const events: TurnEvent[] = [];
+  const started = context.now();
+  const decision = route({ role: 'transcription', capabilities: ['transcription'] }, labels, specs, deps.health.snapshot());
+  events.push({ type: 'route', at: context.now(), chosen: decision.chosen, ranked: decision.ranked, confidential: decision.confidential });
+  let text = '';
+  let model: string | null = null;
+  let error: { code: string; message: string } | undefined;
+  try {
+    const result = await callWithFallback(
+      rankedModels(decision, specs),
+      async (spec, signal) => {
+        if (spec.provider !== 'openai-compatible') throw new NotTranscribing(spec.name);
+        return transcribe(spec, deps.env ?? {}, { fileName: attachment.name, mimeType: attachment.mimeType, bytes: attachment.bytes, signal });
+      },
+      {
+        health: deps.health,
+        signal: context.signal,
+        ...(labels.deadlineMs !== undefined ? { deadlineMs: labels.deadlineMs } : {}),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        ...deps.project.config.resilience,
+        now: Date.now,
+        onEvent: (event) => {
+          if (event.type !== 'attempt-start') events.push({ ...event, at: context.now() });
+        },
+      },
+    );
+    text = result.value;
+    model = `openai-compatible:${result.model.provider === 'openai-compatible' ? result.model.model : result.model.name}`;
+  } catch (caught) {
+    error = caught instanceof BatonError ? { code: caught.code, message: caught.message } : { code: 'INTERNAL', message: String(caught) };
+    throw caught;
+  } finally {
+    deps.store.appendTurn({
+      runId: context.runId,
+      round: 0,
+      from: 'supervisor',
+      to: ['researcher'],
+      role: 'transcription',
+      kind: 'supervisor',
+      model,
+      startedAt: context.clock().toISOString(),
+      latencyMs: context.now() - started,
+      messages: [],
+      output: { attachment: attachmentRecord(attachment), transcript: text },
+      toolCalls: [],
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: true },
+      costUsd: 0,
+      attempts: events.filter((event) => event.type === 'retry').length + 1,
+      events,
+      ...(error ? { error } : {}),
+    });
+  }
+  return text;
+}
+
+/** The offline engine cannot transcribe; treated as a model failure so the router's next choice is tried. */
+class NotTranscribing extends ModelError {
+  readonly code = 'MODEL_HTTP' as const;
+  readonly retryable = false;
+  constructor(model: string) {
+    super(`model "${model}" cannot transcribe audio`, { endpoint: 'offline', model });
+  }
+}
