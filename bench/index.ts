@@ -3,9 +3,13 @@
  * `npm run bench -- orchestration`.
  */
 import { formatOrchestrationReport, runOrchestrationBench } from './orchestration.js';
+import { formatRetrievalReport, runRetrievalBench } from './retrieval.js';
+import { formatRouterBenchReport, runRouterBench } from './router.js';
 
 const selected = new Set(process.argv.slice(2));
 const wants = (name: string): boolean => selected.size === 0 || selected.has(name);
 
 console.log(`Baton benchmarks on Node ${process.version}, ${process.platform}/${process.arch}\n`);
 if (wants('orchestration')) console.log(`${formatOrchestrationReport(await runOrchestrationBench())}\n`);
+if (wants('router')) console.log(`${formatRouterBenchReport(await runRouterBench())}\n`);
+if (wants('retrieval')) console.log(`${formatRetrievalReport(await runRetrievalBench())}\n`);

@@ -13,6 +13,10 @@ import { readAttachments } from '../runtime/attachments.js';
 import { formatCitations } from '../graph/compose.js';
 import { formatCost, formatDuration, progressLine, runRow, table } from './format.js';
 import { formatTranscript } from './transcript-view.js';
+import { registerKnowledgeCommands } from './commands/knowledge.js';
+import type { CliIo, CommonOptions } from './context.js';
+
+export type { CliIo } from './context.js';
 
 /** CLI exit status of each run end state (documented in README). */
 export const EXIT_CODES: Record<Exclude<RunStatus, 'running'>, number> = {
@@ -22,21 +26,6 @@ export const EXIT_CODES: Record<Exclude<RunStatus, 'running'>, number> = {
   budget_exceeded: 3,
   cancelled: 130,
 };
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: Readonly<Record<string, string | undefined>>;
-  cwd: string;
-  /** Registers a Ctrl-C handler; returns the function that removes it. */
-  onInterrupt: (handler: () => void) => () => void;
-}
-
-interface CommonOptions {
-  config?: string;
-  dataDir?: string;
-  json?: boolean;
-}
 
 function open(options: CommonOptions & { offline?: boolean }, io: CliIo): Project {
   return loadProject({
@@ -51,6 +40,10 @@ function open(options: CommonOptions & { offline?: boolean }, io: CliIo): Projec
 function engineDescription(project: Project): string {
   const names = [...new Set(project.stages.map((stage) => stage.model))];
   const described = names.map((name) => {
+    if (name === undefined) {
+      const routed = project.models.filter((model) => model.provider !== 'offline').map((model) => `${model.name} (${model.zone})`);
+      return `the router, choosing per call among ${routed.join(', ')}`;
+    }
     const spec = project.models.find((model) => model.name === name);
     if (!spec || spec.provider === 'offline') return 'the offline engine (no network, deterministic)';
     return `${spec.name} = ${spec.model} at ${spec.baseUrl}`;
@@ -104,7 +97,7 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
         redact: runtime.store.redact,
       });
       const live = !options.json && !options.quiet;
-      if (live) io.stderr(`Using ${engineDescription(project)}\n`);
+      if (live) io.stderr(`Using ${engineDescription(project)}\nEvidence: ${runtime.evidenceDescription}\n`);
       const unsubscribe = live ? runtime.store.onTurn((turn) => io.stderr(`${progressLine(turn)}\n`)) : () => undefined;
       const controller = new AbortController();
       let interrupts = 0;
@@ -192,6 +185,7 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
       }
     });
 
+  registerKnowledgeCommands(program, { io, common, openProject: (options) => open(options, io) });
   return { program, exitCode: () => exitCode };
 }
 

@@ -51,11 +51,18 @@ export const BatonConfig = z
     promptsDir: z.string().default('prompts'),
     knowledge: z
       .object({
-        /** Folders and files the researcher searches. */
+        /** Folders and files the researcher searches (and `baton ingest` reads when given no paths). */
         paths: z.array(z.string()).optional(),
+        /**
+         * A registered model with the `embeddings` capability, for the knowledge base's vectors. Default: Baton's local
+         * embedding, which needs no network and no weights.
+         */
+        embeddingModel: z.string().optional(),
+        /** Length of the vectors the embedding model returns. */
+        embeddingDimensions: z.number().int().min(8).max(8192).default(1536),
       })
       .strict()
-      .default({}),
+      .default({ embeddingDimensions: 1536 }),
     models: z.array(ModelSpec).default([]),
     /** The model a role uses when it names none. Defaults to the environment's endpoint if set, else `offline`. */
     defaultModel: z.string().optional(),
@@ -66,7 +73,14 @@ export const BatonConfig = z
     defaultNeeds: RoleModelNeeds.optional(),
     flow: z.array(FlowStage).min(1).default(['planner', { role: 'researcher', concurrency: 4 }, 'checker']),
     limits: Limits.default(Limits.parse({})),
-    tools: z.object({ fetch: FetchPolicy.default(FetchPolicy.parse({})) }).strict().default({ fetch: FetchPolicy.parse({}) }),
+    tools: z
+      .object({
+        fetch: FetchPolicy.default(FetchPolicy.parse({})),
+        /** A SearxNG-style JSON search endpoint for `web_search`; the tool is off without it. */
+        webSearch: z.object({ url: z.url({ protocol: /^https?$/ }) }).strict().optional(),
+      })
+      .strict()
+      .default({ fetch: FetchPolicy.parse({}) }),
     /** Extra confidential-data detectors, beside the built-in ones (e-mail, phone, card, IBAN, API keys...). */
     detectors: z.array(DetectorConfig).default([]),
     /** How calls survive endpoint faults. */

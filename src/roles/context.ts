@@ -18,6 +18,8 @@ export interface RoleContext {
   tools: ToolRegistry;
   evidence: EvidenceSource;
   fetchPolicy: FetchPolicy;
+  /** The web search endpoint, when configured. */
+  webSearchUrl?: string;
   /** Text of sources read during the run that the evidence source cannot read again (fetched pages). */
   sourceCache: Map<string, string>;
   signal: AbortSignal;

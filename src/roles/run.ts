@@ -85,6 +85,7 @@ export async function runResearcher(state: RunStateValue, step: PlanStep, contex
   const toolContext = {
     evidence: context.evidence,
     fetchPolicy: context.fetchPolicy,
+    ...(context.webSearchUrl ? { webSearchUrl: context.webSearchUrl } : {}),
     signal: context.signal,
     markRead: (source: string, text: string) => {
       read.add(source);

@@ -6,7 +6,6 @@
 import path from 'node:path';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import type { Project } from '../config/load.js';
-import { FolderEvidence } from '../knowledge/folder.js';
 import type { EvidenceSource } from '../knowledge/types.js';
 import { ModelRegistry } from '../models/registry.js';
 import { HealthTracker } from '../routing/health.js';
@@ -15,6 +14,7 @@ import { ToolRegistry } from '../tools/registry.js';
 import { createRedactor } from '../transcript/redact.js';
 import { TranscriptStore } from '../transcript/store.js';
 import { builtInTools } from '../../tools/index.js';
+import { chooseEvidence } from './knowledge.js';
 import type { RunDependencies } from './run.js';
 
 export interface OpenRuntimeOptions {
@@ -29,6 +29,8 @@ export interface OpenRuntimeOptions {
 }
 
 export interface Runtime extends RunDependencies {
+  /** Which evidence runs search, in words. */
+  evidenceDescription: string;
   close(): void;
 }
 
@@ -40,18 +42,20 @@ function secretValues(project: Project, env: Readonly<Record<string, string | un
 export function openRuntime(project: Project, options: OpenRuntimeOptions): Runtime {
   const store = new TranscriptStore({ dataDir: project.dataDir, redact: createRedactor(secretValues(project, options.env), project.detectors) });
   const checkpointer = options.checkpoints === false ? undefined : SqliteSaver.fromConnString(path.join(project.dataDir, 'checkpoints.db'));
-  const evidence = options.evidence ?? new FolderEvidence(project.knowledgePaths, { displayRoot: project.baseDir });
+  const chosen = options.evidence ? { evidence: options.evidence, description: 'evidence given by the caller', close: () => undefined } : chooseEvidence(project, options.env);
   return {
     project,
     env: options.env,
     store,
     models: new ModelRegistry(project.models, options.env, options.modelOverrides),
-    evidence,
+    evidence: chosen.evidence,
+    evidenceDescription: chosen.description,
     tools: new ToolRegistry(builtInTools),
     health: new HealthTracker({ failureThreshold: project.config.resilience.failureThreshold, cooldownMs: project.config.resilience.cooldownMs }),
     ...(checkpointer ? { checkpointer } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
     close: () => {
+      chosen.close();
       store.close();
       const database = (checkpointer as unknown as { db?: { close(): void; open?: boolean } } | undefined)?.db;
       if (database?.open) database.close();

@@ -131,51 +131,55 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
     deadlineMs: minDefined(options.labels?.deadlineMs, startedAt.getTime() + limits.maxDurationMs),
   });
 
-  const run: RunRecord = store.createRun({
-    id: runId,
-    goal,
-    status: 'running',
-    rounds: 0,
-    startedAt: startedAt.toISOString(),
-    endedAt: null,
-    durationMs: null,
-    inputTokens: 0,
-    outputTokens: 0,
-    costUsd: 0,
-    costEstimated: false,
-    engine: project.modelSource,
-    labels: {
-      ...labels,
-      ...(options.tags ? { tags: options.tags } : {}),
-      ...(options.attachments?.length ? { attachments: options.attachments.map(attachmentRecord) } : {}),
-    },
-    result: null,
-    error: null,
+  // The run and its opening turn are one commit.
+  const run: RunRecord = store.atomically(() => {
+    const created = store.createRun({
+      id: runId,
+      goal,
+      status: 'running',
+      rounds: 0,
+      startedAt: startedAt.toISOString(),
+      endedAt: null,
+      durationMs: null,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      costEstimated: false,
+      engine: project.modelSource,
+      labels: {
+        ...labels,
+        ...(options.tags ? { tags: options.tags } : {}),
+        ...(options.attachments?.length ? { attachments: options.attachments.map(attachmentRecord) } : {}),
+      },
+      result: null,
+      error: null,
+    });
+    store.appendTurn({
+      runId,
+      round: 0,
+      from: 'user',
+      to: ['supervisor'],
+      role: 'supervisor',
+      kind: 'supervisor',
+      model: null,
+      startedAt: startedAt.toISOString(),
+      latencyMs: 0,
+      messages: [{ role: 'user', content: goal }],
+      output: {
+        flow: project.stages.map((stage) => ({ role: stage.name, kind: stage.kind, model: stage.model ?? null, needs: stage.needs })),
+        limits,
+        labels,
+        attachments: (options.attachments ?? []).map(attachmentRecord),
+      },
+      toolCalls: [],
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
+      costUsd: 0,
+      attempts: 0,
+      events: [],
+    });
+    return created;
   });
   options.onStart?.(runId);
-  store.appendTurn({
-    runId,
-    round: 0,
-    from: 'user',
-    to: ['supervisor'],
-    role: 'supervisor',
-    kind: 'supervisor',
-    model: null,
-    startedAt: startedAt.toISOString(),
-    latencyMs: 0,
-    messages: [{ role: 'user', content: goal }],
-    output: {
-      flow: project.stages.map((stage) => ({ role: stage.name, kind: stage.kind, model: stage.model ?? null, needs: stage.needs })),
-      limits,
-      labels,
-      attachments: (options.attachments ?? []).map(attachmentRecord),
-    },
-    toolCalls: [],
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
-    costUsd: 0,
-    attempts: 0,
-    events: [],
-  });
 
   const controller = new AbortController();
   let abortReason: 'cancelled' | 'deadline' | undefined;
@@ -233,6 +237,7 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
         evidence,
         images,
         fetchPolicy: project.config.tools.fetch,
+        ...(project.config.tools.webSearch ? { webSearchUrl: project.config.tools.webSearch.url } : {}),
         sourceCache,
         signal: controller.signal,
         now,
@@ -291,37 +296,40 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
     objections: result ? result.verification.verdicts.flatMap((verdict) => verdict.objections) : [],
     error: redactDeep(status === 'failed' || status === 'cancelled' ? (error ?? (status === 'cancelled' ? { code: 'CANCELLED', message: 'the run was cancelled' } : null)) : error, store.redact),
   };
-  store.appendTurn({
-    runId,
-    round: outcome.rounds,
-    from: 'supervisor',
-    to: ['user'],
-    role: 'supervisor',
-    kind: 'supervisor',
-    model: null,
-    startedAt: clock().toISOString(),
-    latencyMs: 0,
-    messages: [],
-    output: { status, verified: status === 'approved', answer: result?.answer ?? null, objections: outcome.objections },
-    toolCalls: [],
-    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
-    costUsd: 0,
-    attempts: 0,
-    events: [],
-    ...(outcome.error ? { error: outcome.error } : {}),
-  });
-  store.updateRun({
-    ...run,
-    status,
-    rounds: outcome.rounds,
-    endedAt: clock().toISOString(),
-    durationMs: outcome.durationMs,
-    inputTokens: outcome.inputTokens,
-    outputTokens: outcome.outputTokens,
-    costUsd: outcome.costUsd,
-    costEstimated: outcome.costEstimated,
-    result,
-    error: outcome.error,
+  // The closing turn and the run's final record are one commit.
+  store.atomically(() => {
+    store.appendTurn({
+      runId,
+      round: outcome.rounds,
+      from: 'supervisor',
+      to: ['user'],
+      role: 'supervisor',
+      kind: 'supervisor',
+      model: null,
+      startedAt: clock().toISOString(),
+      latencyMs: 0,
+      messages: [],
+      output: { status, verified: status === 'approved', answer: result?.answer ?? null, objections: outcome.objections },
+      toolCalls: [],
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
+      costUsd: 0,
+      attempts: 0,
+      events: [],
+      ...(outcome.error ? { error: outcome.error } : {}),
+    });
+    store.updateRun({
+      ...run,
+      status,
+      rounds: outcome.rounds,
+      endedAt: clock().toISOString(),
+      durationMs: outcome.durationMs,
+      inputTokens: outcome.inputTokens,
+      outputTokens: outcome.outputTokens,
+      costUsd: outcome.costUsd,
+      costEstimated: outcome.costEstimated,
+      result,
+      error: outcome.error,
+    });
   });
   return outcome;
 }

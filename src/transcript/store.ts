@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { RunNotFoundError, TranscriptError } from '../errors.js';
-import { redactDeep, type Redactor } from './redact.js';
+import type { Redactor } from './redact.js';
 import { RunRecord, TRANSCRIPT_VERSION, TurnRecord, type NewTurn } from './schema.js';
 
 export interface ListRunsOptions {
@@ -73,16 +73,21 @@ export class TranscriptStore {
 
   /** Records a new run. */
   createRun(run: Omit<RunRecord, 'version'>): RunRecord {
-    const record: RunRecord = { version: TRANSCRIPT_VERSION, ...redactDeep(run, this.redact) };
-    this.statements.insertRun.run({ id: record.id, goal: record.goal, status: record.status, startedAt: record.startedAt, data: JSON.stringify(record) });
+    const data = this.redact(JSON.stringify({ version: TRANSCRIPT_VERSION, ...run }));
+    const record = JSON.parse(data) as RunRecord;
+    this.statements.insertRun.run({ id: record.id, goal: record.goal, status: record.status, startedAt: record.startedAt, data });
     return record;
   }
 
   /** Replaces a run's record (status, totals, result). */
   updateRun(run: RunRecord): void {
     if (run.status !== 'running') this.lastSeq.delete(run.id);
-    const record = redactDeep(run, this.redact);
-    this.statements.updateRun.run({ id: record.id, status: record.status, data: JSON.stringify(record) });
+    this.statements.updateRun.run({ id: run.id, status: run.status, data: this.redact(JSON.stringify(run)) });
+  }
+
+  /** Runs several writes as one commit: all of them are recorded, or none. */
+  atomically<T>(writes: () => T): T {
+    return this.database.transaction(writes)();
   }
 
   /** Appends a turn, assigning its sequence number, and tells listeners. */
