@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, each side by side with its baseline in the same run. Pass names to run a subset:
  * `npm run bench -- orchestration`.
  */
+import { formatApiBenchReport, runApiBench } from './api.js';
 import { formatOrchestrationReport, runOrchestrationBench } from './orchestration.js';
 import { formatRetrievalReport, runRetrievalBench } from './retrieval.js';
 import { formatRouterBenchReport, runRouterBench } from './router.js';
@@ -13,3 +14,4 @@ console.log(`Baton benchmarks on Node ${process.version}, ${process.platform}/${
 if (wants('orchestration')) console.log(`${formatOrchestrationReport(await runOrchestrationBench())}\n`);
 if (wants('router')) console.log(`${formatRouterBenchReport(await runRouterBench())}\n`);
 if (wants('retrieval')) console.log(`${formatRetrievalReport(await runRetrievalBench())}\n`);
+if (wants('api')) console.log(`${formatApiBenchReport(await runApiBench())}\n`);

@@ -14,6 +14,8 @@ import { formatCitations } from '../graph/compose.js';
 import { formatCost, formatDuration, progressLine, runRow, table } from './format.js';
 import { formatTranscript } from './transcript-view.js';
 import { registerKnowledgeCommands } from './commands/knowledge.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerStatsCommand } from './commands/stats.js';
 import type { CliIo, CommonOptions } from './context.js';
 
 export type { CliIo } from './context.js';
@@ -185,7 +187,10 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
       }
     });
 
-  registerKnowledgeCommands(program, { io, common, openProject: (options) => open(options, io) });
+  const context = { io, common, openProject: (options: CommonOptions & { offline?: boolean }) => open(options, io) };
+  registerKnowledgeCommands(program, context);
+  registerStatsCommand(program, context);
+  registerServeCommand(program, context);
   return { program, exitCode: () => exitCode };
 }
 

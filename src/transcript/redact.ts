@@ -16,12 +16,17 @@ export function createRedactor(secretValues: readonly string[] = [], detectors: 
   };
 }
 
-/** Applies a redactor to every string inside a JSON-like value. */
-export function redactDeep<T>(value: T, redact: Redactor): T {
+/**
+ * Applies a redactor to every string inside a JSON-like value. Only plain objects and arrays are walked (a logged
+ * request or socket is left as it is), and a value met twice is not walked again, so cycles are safe.
+ */
+export function redactDeep<T>(value: T, redact: Redactor, seen: WeakSet<object> = new WeakSet()): T {
   if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item, redact)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)])) as T;
-  }
-  return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return value;
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item, redact, seen)) as T;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact, seen)])) as T;
 }

@@ -1,0 +1,48 @@
+/** `baton serve`: the HTTP API and the dashboard, on 127.0.0.1 unless told otherwise. */
+import { InvalidArgumentError, type Command } from 'commander';
+import { createLogger } from '../../logging.js';
+import { openRuntime } from '../../runtime/open.js';
+import { startServer } from '../../server/index.js';
+import type { CliContext, CommonOptions } from '../context.js';
+
+function port(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  return number;
+}
+
+function positive(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return number;
+}
+
+export function registerServeCommand(program: Command, context: CliContext): void {
+  const { io, common, openProject } = context;
+  common(program.command('serve'))
+    .description('start the HTTP API and the web dashboard')
+    .option('--host <host>', 'address to listen on; anything but loopback requires API tokens', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', port, 8787)
+    .option('--concurrency <n>', 'runs executed at once; the rest wait in a queue', positive, 4)
+    .option('--tokens-file <file>', 'file with API tokens, one per line (or set BATON_API_TOKENS, comma-separated)')
+    .action(async (options: CommonOptions & { host: string; port: number; concurrency: number; tokensFile?: string }) => {
+      const project = openProject(options);
+      const runtime = openRuntime(project, { env: io.env });
+      const logger = createLogger({ dataDir: project.dataDir, level: project.config.log.level, terminalLevel: 'warn', redact: runtime.store.redact });
+      try {
+        const server = await startServer({
+          runtime,
+          logger,
+          host: options.host,
+          port: options.port,
+          concurrency: options.concurrency,
+          env: io.env,
+          ...(options.tokensFile ? { tokensFile: options.tokensFile } : {}),
+        });
+        io.stderr(`Baton is serving the API and the dashboard at ${server.url}\nEvidence: ${runtime.evidenceDescription}\nCtrl-C stops it; runs in flight are cancelled and recorded.\n`);
+        await server.closed;
+      } finally {
+        runtime.close();
+      }
+    });
+}

@@ -1,0 +1,209 @@
+/**
+ * `baton serve`: the HTTP API and the web dashboard, on Fastify. {@link createServer} builds the app without listening
+ * (tests drive it with `inject`); {@link startServer} listens, refuses an exposed bind without API tokens, and stops
+ * cleanly on SIGINT/SIGTERM: runs in flight are cancelled and recorded, never silently lost.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { PACKAGE_ROOT } from '../config/load.js';
+import { silentLogger, type Logger } from '../logging.js';
+import type { RunDependencies } from '../runtime/run.js';
+import { assertSafeBinding, createTokenCheck, resolveApiTokens, type TokenSources } from './auth.js';
+import { ApiError, ServerConfigError, toErrorResponse, type ApiErrorBody } from './errors.js';
+import { RunEventHub, type EventStreamSettings } from './events.js';
+import { registerApiRoutes } from './routes.js';
+import { RunManager } from './runs.js';
+import { CONTENT_SECURITY_POLICY, defaultDashboardDir, loadDashboard, SECURITY_HEADERS } from './static.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8787;
+const DEFAULT_BODY_LIMIT = 36 * 2 ** 20;
+
+export interface ServerOptions extends TokenSources {
+  /** What runs need (from `openRuntime`). The server never closes it: its owner does, after the server has stopped. */
+  runtime: RunDependencies;
+  /** Fastify logs through this logger, with authorization headers redacted. Default: silent. */
+  logger?: Logger;
+  /** Where the server will listen; checked against the tokens (see `startServer`). */
+  host?: string;
+  /** Runs executing at once (default 4); more wait in a queue. */
+  concurrency?: number;
+  /** Runs allowed to wait (default 1000); beyond, `POST /api/runs` answers 503. */
+  maxQueued?: number;
+  /** Attachment bytes queued runs may hold in memory together (default 256 MiB). */
+  maxQueuedAttachmentBytes?: number;
+  /** Serve the dashboard at `/` (default true), or serve it from this folder. */
+  dashboard?: boolean | string;
+  /** How long stopping waits for cancelled runs to end before marking them interrupted (default 10 s). */
+  shutdownGraceMs?: number;
+  /** How long `POST /api/runs/:id/cancel` waits for the run to end (default 2 s). */
+  cancelWaitMs?: number;
+  /** Runs one `GET /api/stats` reads at most (default 5000). */
+  maxStatsRuns?: number;
+  events?: Partial<EventStreamSettings>;
+  /** Largest request body in bytes (default 36 MiB: a 25 MiB attachment, the CLI's limit, in base64). */
+  bodyLimit?: number;
+  /**
+   * At start, mark runs the store still shows as `running` failed with code INTERRUPTED (left by a crash). Off by
+   * default: the store may be shared with a `baton run` going on in another process right now.
+   */
+  recoverStaleRuns?: boolean;
+  newRunId?: () => string;
+  clock?: () => Date;
+}
+
+/** Paths in log records that may hold a credential. */
+const REDACT_PATHS = ['req.headers.authorization', 'headers.authorization', '*.headers.authorization', 'authorization', 'token', '*.token', 'apiKey', '*.apiKey'];
+
+function packageVersion(): string {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
+    const version = typeof parsed === 'object' && parsed !== null ? (parsed as { version?: unknown }).version : undefined;
+    return typeof version === 'string' ? version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Builds the app (routes, auth, dashboard) without listening. Stopping it (`app.close()`) cancels and records every run. */
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  const tokens = resolveApiTokens(options);
+  if (options.host !== undefined) assertSafeBinding(options.host, tokens);
+  const logger = (options.logger ?? silentLogger()).child({ component: 'server' }, { redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } });
+  const assets = options.dashboard === false ? new Map() : loadDashboard(typeof options.dashboard === 'string' ? options.dashboard : defaultDashboardDir());
+
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, forceCloseConnections: true, return503OnClosing: true });
+  const manager = new RunManager({
+    runtime: options.runtime,
+    logger,
+    concurrency: options.concurrency ?? 4,
+    maxQueued: options.maxQueued ?? 1000,
+    ...(options.maxQueuedAttachmentBytes !== undefined ? { maxQueuedAttachmentBytes: options.maxQueuedAttachmentBytes } : {}),
+    ...(options.newRunId ? { newRunId: options.newRunId } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const hub = new RunEventHub(options.runtime.store, manager, { heartbeatMs: 15_000, pollMs: 1000, maxBufferedBytes: 4 * 1024 * 1024, ...options.events }, logger);
+
+  if (options.recoverStaleRuns) {
+    const stale = options.runtime.store.markInterrupted('the server stopped before the run ended (found at the next start)', (options.clock ?? (() => new Date()))());
+    if (stale.length) logger.warn({ runs: stale }, 'marked runs left running by an earlier process as interrupted');
+  }
+
+  const checkToken = createTokenCheck(tokens);
+  // Decided on the route the router matched, never on the raw URL: `/%61pi/runs` reaches the `/api/runs` route too.
+  // Only the health check and the dashboard's own files are public; everything else, unknown paths included, is API.
+  const publicRoutes = new Set(['/healthz', ...assets.keys()]);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers({ ...SECURITY_HEADERS, 'content-security-policy': CONTENT_SECURITY_POLICY });
+    const route = request.routeOptions.url;
+    const isApi = route === undefined || !publicRoutes.has(route);
+    if (isApi) reply.header('cache-control', 'no-store');
+    if (isApi && tokens.length > 0 && !checkToken(request.headers.authorization)) {
+      reply.header('www-authenticate', 'Bearer realm="baton"');
+      throw new ApiError(401, 'UNAUTHORIZED', request.headers.authorization ? 'the bearer token is not valid' : 'this server requires an API token', {
+        hint: 'send the header Authorization: Bearer <token>, with a token from BATON_API_TOKENS or the server\'s token file',
+      });
+    }
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    const body: ApiErrorBody = { error: { code: 'NOT_FOUND', message: `no such endpoint: ${request.method} ${request.url.split('?')[0] ?? ''}`, hint: 'the API is described at GET /api/openapi.json' } };
+    return reply.status(404).send(body);
+  });
+
+  registerApiRoutes(app, { store: options.runtime.store, manager, hub, version: packageVersion(), cancelWaitMs: options.cancelWaitMs ?? 2000, maxStatsRuns: options.maxStatsRuns ?? 5000 });
+  app.get('/healthz', async () => ({ ok: true, ...manager.counts(), eventStreams: hub.openStreams(), auth: tokens.length > 0 }));
+  for (const [urlPath, asset] of assets) {
+    app.get(urlPath, async (_request, reply) => reply.type(asset.contentType).header('cache-control', 'no-cache').send(asset.body));
+  }
+
+  // Runs first, so their end events reach the streams watching them; then whatever streams remain. Only then does
+  // Fastify destroy the remaining sockets (forceCloseConnections): by that point they carry no run and no stream, and
+  // a client's pre-opened keep-alive socket would otherwise hold the process open for seconds.
+  app.addHook('preClose', async () => {
+    const { cancelled, interrupted } = await manager.shutdown(options.shutdownGraceMs ?? 10_000);
+    if (cancelled.length || interrupted.length) logger.warn({ cancelled, interrupted }, 'server stopped with runs in flight');
+    hub.close();
+  });
+  return app;
+}
+
+export interface StartServerOptions extends ServerOptions {
+  /** Default 127.0.0.1. Anything but loopback requires API tokens. */
+  host?: string;
+  /** Default 8787; 0 picks a free port. */
+  port?: number;
+  /**
+   * Registers the handler that stops the server; returns the function that removes it. Default: SIGINT and SIGTERM
+   * on the process. Pass `() => () => undefined` to handle signals yourself.
+   */
+  onShutdownSignal?: (handler: () => void) => () => void;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** e.g. `http://127.0.0.1:8787` */
+  url: string;
+  host: string;
+  port: number;
+  /** Stops the server (idempotent): cancels runs, records them, closes streams and the socket. */
+  close(): Promise<void>;
+  /** Settles once the server has stopped, whoever stopped it. */
+  closed: Promise<void>;
+}
+
+function processSignals(handler: () => void): () => void {
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/** Builds the app and listens. Throws `ServerConfigError` when the bind is exposed without tokens. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const app = await createServer({ ...options, host });
+  const requestedPort = options.port ?? DEFAULT_PORT;
+  try {
+    await app.listen({ host, port: requestedPort });
+  } catch (error) {
+    await app.close();
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE') throw new ServerConfigError(`cannot listen on ${host}:${requestedPort}: the port is already in use`, { hint: 'stop the other server or choose another port' });
+    if (code === 'EACCES') throw new ServerConfigError(`cannot listen on ${host}:${requestedPort}: permission denied`, { hint: 'ports below 1024 need privileges; choose a port such as 8787' });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ServerConfigError(`cannot listen on ${host}: no such address on this machine`, { hint: 'use 127.0.0.1, or an address of one of this machine\'s interfaces' });
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? DEFAULT_PORT);
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+
+  let closing: Promise<void> | undefined;
+  let markClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      removeSignalHandler();
+      try {
+        await app.close();
+      } finally {
+        markClosed();
+      }
+    })();
+    return closing;
+  };
+  const removeSignalHandler = (options.onShutdownSignal ?? processSignals)(() => {
+    app.log.warn('stopping: cancelling runs in flight and recording them');
+    void close();
+  });
+  app.log.info({ url: `http://${shownHost}:${port}` }, 'listening');
+  return { app, url: `http://${shownHost}:${port}`, host, port, close, closed };
+}

@@ -1,0 +1,157 @@
+/**
+ * The dashboard in a real headless Chromium: submit a goal, watch its turns arrive live, open the transcript, and see
+ * the charts. Skipped only on a developer machine without /usr/bin/chromium; in CI (`CI` set) it always runs.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/server/app.js';
+import { eventually, makeRuntime, slowModel, type TestRuntime } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = !existsSync(CHROMIUM) && !process.env['CI'];
+if (skip) console.warn(`dashboard.browser.test.ts skipped: ${CHROMIUM} is not installed (apt-get install -y chromium); CI never skips it`);
+const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
+
+/**
+ * The page's document, for functions that run in the browser. This file is compiled without DOM types, and the page's
+ * CSP (rightly) refuses string expressions, so those functions reach `document` through globalThis, typed by this.
+ */
+interface PageDocument {
+  querySelectorAll(selector: string): { length: number };
+  getElementById(id: string): { textContent: string | null } | null;
+}
+
+describe.skipIf(skip)('dashboard in Chromium', () => {
+  let test: TestRuntime;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    // Each model call takes 250 ms, so a run lasts about a second: long enough to watch it live.
+    test = makeRuntime(slowModel(250));
+    server = await startServer({ runtime: test.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined });
+    for (const goal of ['How are transcripts stored?', 'Which models does Baton use?']) {
+      const response = await fetch(`${server.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ goal }) });
+      const { runId } = (await response.json()) as { runId: string };
+      await eventually(async () => (((await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as { status: string }).status === 'approved' ? true : undefined), 10_000);
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // CSP violations and script errors surface here; the page must produce none.
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    mkdirSync(OUTPUT, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    test?.cleanup();
+  });
+
+  it('lists runs and draws the cost and model-usage charts', async () => {
+    await page.goto(server.url);
+    await page.locator('#runs-table tbody tr.run-row').nth(1).waitFor();
+    expect(await page.locator('#runs-table tbody tr.run-row').count()).toBe(2);
+    await expect.poll(() => page.locator('#cost-chart svg rect.bar').count()).toBe(2);
+    expect(await page.locator('#usage-chart svg rect.stack').count()).toBeGreaterThan(0);
+    expect(await page.locator('#usage-chart .legend li').allTextContents()).toEqual(['scripted:offline']);
+    expect(await page.locator('#kpis').textContent()).toContain('100%');
+    expect(await page.locator('#runs-table tbody tr.run-row').first().textContent()).toContain('approved');
+  });
+
+  it('submits a goal and shows its turns as they happen, then the verified answer', async () => {
+    await page.fill('#goal', 'What is Baton?');
+    await page.setInputFiles('#attachments', { name: 'notes.md', mimeType: '', buffer: Buffer.from('Baton is named after the relay baton passed between runners.\n') });
+    await page.click('#goal-submit');
+    await page.waitForURL(/#\/runs\/run_/);
+    // Turns are on the page while the run is still going.
+    await page.waitForFunction(
+      () => {
+        const browserDocument = (globalThis as unknown as { document: PageDocument }).document;
+        return browserDocument.querySelectorAll('#turns li.turn').length >= 2 && browserDocument.getElementById('run-status')?.textContent === 'running';
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await page.locator('#live').isVisible()).toBe(true);
+    await page.screenshot({ path: `${OUTPUT}dashboard-live.png`, fullPage: true });
+
+    await page.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.getElementById('run-status')?.textContent === 'approved', undefined, { timeout: 10_000 });
+    await expect.poll(() => page.locator('#turns li.turn').count()).toBe(5);
+    expect(await page.locator('#live').isVisible()).toBe(false);
+    expect(await page.locator('#run-meta').textContent()).toContain('attached: notes.md');
+    expect(await page.locator('#answer-title').textContent()).toContain('verified by the checker');
+    expect(await page.locator('#citations li').count()).toBeGreaterThan(0);
+    const heads = await page.locator('#turns .route-line').allTextContents();
+    expect(heads.map((text) => text.replace(/\s+/g, ' ').trim())).toEqual(['user → supervisor', 'planner → researcher:s1', 'researcher → checker', 'checker → user', 'supervisor → user']);
+  });
+
+  it('expands a turn to its messages, structured output, tool calls, citations and verdict', async () => {
+    const researcher = page.locator('#turns li.kind-researcher');
+    await researcher.locator('.turn-details > summary').click();
+    const researcherText = await researcher.locator('.turn-details').textContent();
+    expect(researcherText).toContain('Messages (3)');
+    expect(researcherText).toContain('Structured output');
+    expect(researcherText).toContain('search_docs');
+    expect(researcherText).toContain('Claims and citations');
+    expect(researcherText).toMatch(/Routing decisions|Events/);
+
+    const checker = page.locator('#turns li.kind-checker');
+    await checker.locator('.turn-details > summary').click();
+    expect(await checker.locator('.turn-details').textContent()).toContain('Verdict');
+    expect(await checker.locator('.verdict-approve').first().textContent()).toBe('approve');
+    await page.screenshot({ path: `${OUTPUT}dashboard-transcript.png`, fullPage: true });
+  });
+
+  it('asks for the API token when the server requires one, then follows a run live through fetch', async () => {
+    const token = 'dashboard-test-token-0123456789';
+    const secured = makeRuntime(slowModel(250));
+    const securedServer = await startServer({ runtime: secured.runtime, env: {}, tokens: [token], port: 0, onShutdownSignal: () => () => undefined });
+    const securedPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      // A 401 from the API is expected here (that is what shows the token form); anything else is a problem.
+      securedPage.on('pageerror', (error) => problems.push(error.message));
+      await securedPage.goto(securedServer.url);
+      await securedPage.locator('#auth-panel').waitFor();
+      expect(await securedPage.locator('#app').isHidden()).toBe(true);
+      await securedPage.fill('#auth-token', token);
+      await securedPage.click('#auth-form button[type=submit]');
+      await securedPage.locator('#overview').waitFor();
+      await securedPage.fill('#goal', 'What is Baton?');
+      await securedPage.click('#goal-submit');
+      // EventSource cannot send the token, so this page reads the event stream through fetch instead.
+      await securedPage.waitForFunction(
+        () => {
+          const browserDocument = (globalThis as unknown as { document: PageDocument }).document;
+          return browserDocument.querySelectorAll('#turns li.turn').length >= 2 && browserDocument.getElementById('run-status')?.textContent === 'running';
+        },
+        undefined,
+        { timeout: 10_000 },
+      );
+      await securedPage.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.getElementById('run-status')?.textContent === 'approved', undefined, { timeout: 10_000 });
+      await expect.poll(() => securedPage.locator('#turns li.turn').count()).toBe(5);
+    } finally {
+      await securedPage.close();
+      await securedServer.close();
+      secured.cleanup();
+    }
+  });
+
+  it('shows the new run in the list and in the charts, with no script or CSP errors', async () => {
+    await page.click('a.back');
+    await expect.poll(() => page.locator('#runs-table tbody tr.run-row').count()).toBe(3);
+    await expect.poll(() => page.locator('#cost-chart svg rect.bar').count(), { timeout: 10_000 }).toBe(3);
+    await page.screenshot({ path: `${OUTPUT}dashboard-overview.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  });
+});
