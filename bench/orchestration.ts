@@ -15,17 +15,15 @@ import { runGoal } from '../src/runtime/run.js';
 
 const FACT = 'The harbour light is lit every night at dusk.';
 
-function reply(request: ModelRequest): string {
-  switch (request.task.kind) {
-    case 'plan':
-      return JSON.stringify({ steps: [{ id: 's1', question: 'When is the harbour light lit?' }] });
-    case 'research':
-      return JSON.stringify({ claims: [{ text: FACT, citations: [{ source: 'kb/harbour.md', quote: FACT }] }], gaps: [] });
-    case 'check':
-      return JSON.stringify({ decision: 'approve', objections: [] });
-    default:
-      return JSON.stringify({ message: 'ok' });
-  }
+const REPLIES: Record<string, string> = {
+  plan: JSON.stringify({ steps: [{ id: 's1', question: 'When is the harbour light lit?' }] }),
+  research: JSON.stringify({ claims: [{ text: FACT, citations: [{ source: 'kb/harbour.md', quote: FACT }] }], gaps: [] }),
+  check: JSON.stringify({ decision: 'approve', objections: [] }),
+};
+
+/** The same fixed reply and usage for both variants, so the model's own cost is identical and near zero. */
+function reply(request: ModelRequest): { text: string; usage: { inputTokens: number; outputTokens: number } } {
+  return { text: REPLIES[request.task.kind] ?? '{"message":"ok"}', usage: { inputTokens: 100, outputTokens: 20 } };
 }
 
 function percentile(sorted: number[], fraction: number): number {
@@ -55,7 +53,7 @@ export interface OrchestrationReport {
   heapPerRunPairKb: number;
 }
 
-export async function runOrchestrationBench(runs = 300): Promise<OrchestrationReport> {
+export async function runOrchestrationBench(runs = 600): Promise<OrchestrationReport> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-'));
   try {
     writeFileSync(path.join(root, 'baton.config.yaml'), 'knowledge:\n  paths: [kb]\n');

@@ -1,14 +1,14 @@
 /**
- * Builds the LangGraph state machine from a checked flow: one node per stage, each wrapped by the supervisor, and
- * conditional edges that ask the supervisor where to go next. A researcher stage fans out with `Send`, one task per
- * plan step.
+ * Builds the LangGraph state machine from a checked flow: one node per stage, each wrapped by the supervisor, which
+ * returns a `Command` naming where the run goes next (so routing costs no extra graph step). A researcher stage fans
+ * out with `Send`, one task per plan step.
  */
-import { END, Send, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
+import { Command, END, Send, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { Stage } from '../config/load.js';
 import type { PlanStep } from '../roles/schemas.js';
 import { superviseTurn, type SupervisorDeps } from './node.js';
 import { RunState, type RunStateValue } from './state.js';
-import { nextStep, type NextStep } from './supervisor.js';
+import type { NextStep } from './supervisor.js';
 
 /** What a researcher task receives through `Send`: the state and its plan step. */
 interface ResearchInput extends RunStateValue {
@@ -35,22 +35,26 @@ function supervisorOf(config: LangGraphRunnableConfig | undefined): SupervisorDe
   return deps;
 }
 
-/** Builds and compiles the graph of a flow. `stops` and `stages` are fixed per project; everything else is per run. */
-export function buildRunGraph(stages: readonly Stage[], stops: SupervisorDeps['stops'], checkpointer?: BaseCheckpointSaver) {
+/** Builds and compiles the graph of a flow. `stages` are fixed per project; everything else is per run. */
+export function buildRunGraph(stages: readonly Stage[], checkpointer?: BaseCheckpointSaver) {
   // The builder's node names are only known at run time (they come from config), so it is typed loosely here and
   // every name is checked against the flow before it is used.
   const graph = new StateGraph(RunState) as unknown as StateGraph<typeof RunState, RunStateValue, Partial<RunStateValue>, string>;
   const targets = [...stages.map((stage) => stage.name), END];
   for (const stage of stages) {
-    graph.addNode(stage.name, async (input: RunStateValue | ResearchInput, config?: LangGraphRunnableConfig) => {
-      const step = 'researchStep' in input ? input.researchStep : undefined;
-      const { researchStep: _step, ...state } = input as ResearchInput;
-      return superviseTurn(stage, state, step, supervisorOf(config));
-    });
+    graph.addNode(
+      stage.name,
+      async (input: RunStateValue | ResearchInput, config?: LangGraphRunnableConfig) => {
+        const step = 'researchStep' in input ? input.researchStep : undefined;
+        const { researchStep: _step, ...state } = input as ResearchInput;
+        const outcome = await superviseTurn(stage, state, step, supervisorOf(config));
+        return new Command({ update: outcome.update, goto: route(outcome.next, outcome.state) });
+      },
+      { ends: targets },
+    );
   }
-  graph.addConditionalEdges(START, (state: RunStateValue) => route(nextStep(stages, undefined, state, stops), state), targets);
-  for (const stage of stages) {
-    graph.addConditionalEdges(stage.name, (state: RunStateValue) => route(nextStep(stages, stage, state, stops), state), targets);
-  }
+  // A run opens with the flow's first stage (never a fan-out: the loader puts a planner before any researcher); the
+  // supervisor decides every step after that, stop conditions included.
+  graph.addEdge(START, stages[0]!.name);
   return graph.compile(checkpointer ? { checkpointer } : {});
 }

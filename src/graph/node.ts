@@ -91,13 +91,26 @@ function toMessageRecords(messages: ChatMessage[]): MessageRecord[] {
   }));
 }
 
-/** Runs one agent turn under supervision and returns the state update. */
-export async function superviseTurn(stage: Stage, state: RunStateValue, step: PlanStep | undefined, deps: SupervisorDeps): Promise<RunStateUpdate> {
-  if (nextStepIsEnd(deps, state)) return {};
+/** What a supervised turn produced: the state update, where the run goes next, and the state it decided on. */
+export interface TurnOutcome {
+  update: RunStateUpdate;
+  next: NextStep;
+  /** The state with this turn's update applied (the fields the supervisor reads). */
+  state: RunStateValue;
+}
+
+function decided(stage: Stage, state: RunStateValue, update: RunStateUpdate, deps: SupervisorDeps): TurnOutcome {
+  const projected = project(state, update);
+  return { update, next: nextStep(deps.stages, stage, projected, deps.stops), state: projected };
+}
+
+/** Runs one agent turn under supervision; returns the update and the supervisor's decision on where to go next. */
+export async function superviseTurn(stage: Stage, state: RunStateValue, step: PlanStep | undefined, deps: SupervisorDeps): Promise<TurnOutcome> {
+  if (nextStepIsEnd(deps, state)) return decided(stage, state, {}, deps);
   const context = deps.contextFor(stage, state);
-  const run = async (): Promise<RunStateUpdate> => {
+  const run = async (): Promise<TurnOutcome> => {
     const abortStatus = statusOnAbort(deps);
-    if (abortStatus) return { status: abortStatus };
+    if (abortStatus) return decided(stage, state, { status: abortStatus }, deps);
     const startedAt = deps.clock().toISOString();
     const started = deps.now();
     const round = stage.kind === 'planner' ? state.round + 1 : state.round;
@@ -134,7 +147,7 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
         error: info,
       });
       deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
-      return { status, error: { ...info, role: stage.name } };
+      return decided(stage, state, { status, error: { ...info, role: stage.name } }, deps);
     }
     const usage = outcome.call.usage;
     const costUsd = context.meter.costUsd;
@@ -156,7 +169,8 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       ...(outcome.verdict ? { verdicts: [outcome.verdict] } : {}),
       ...(outcome.draft ? { draft: outcome.draft } : prepared?.composed ? { draft: prepared.draft } : {}),
     };
-    const next = nextStep(deps.stages, stage, project(state, update), deps.stops);
+    const projected = project(state, update);
+    const next = nextStep(deps.stages, stage, projected, deps.stops);
     const to = stage.kind === 'researcher' && next.type !== 'end' ? [deps.stages[stage.index + 1]?.name ?? 'user'] : destinations(next);
     if (next.type === 'end' && stage.kind !== 'researcher') update.status = next.status;
     else if (next.type === 'end' && next.status !== 'approved') update.status = next.status;
@@ -175,7 +189,7 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       events: [...context.meter.events, ...outcome.call.events].sort((left, right) => left.at - right.at),
     });
     deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
-    return update;
+    return { update, next, state: { ...projected, status: update.status ? reduceStatus(projected.status, update.status as RunStatus) : projected.status } };
   };
   return stage.kind === 'researcher' ? deps.limiterFor(stage)(run) : run();
 }

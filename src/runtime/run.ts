@@ -101,7 +101,7 @@ function compiledGraph(project: Project, checkpointer: BaseCheckpointSaver | und
   let byCheckpointer = graphs.get(project);
   if (!byCheckpointer) graphs.set(project, (byCheckpointer = new Map()));
   let graph = byCheckpointer.get(checkpointer);
-  if (!graph) byCheckpointer.set(checkpointer, (graph = buildRunGraph(project.stages, graphStops(project), checkpointer)));
+  if (!graph) byCheckpointer.set(checkpointer, (graph = buildRunGraph(project.stages, checkpointer)));
   return graph;
 }
 
@@ -257,15 +257,15 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   let state: RunStateValue | undefined;
   let failure: { code: string; message: string } | null = preparationError;
   if (!preparationError) try {
-    const stream = await graph.stream(
+    // Roles never throw into the graph (the supervisor turns their errors into end states), so invoke returns the final
+    // state; only a fault in the graph itself throws, and every turn recorded before it stays in the transcript.
+    state = (await graph.invoke(
       { runId, goal },
       {
-        streamMode: 'values',
         recursionLimit: (project.stages.length + 2) * (limits.maxRounds + 1) + 10,
         configurable: { thread_id: runId, [SUPERVISOR_KEY]: supervisor },
       },
-    );
-    for await (const value of stream) state = value as RunStateValue;
+    )) as RunStateValue;
   } catch (error) {
     failure = error instanceof BatonError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: errorMessage(error) };
   } finally {

@@ -95,10 +95,13 @@ export class TranscriptStore {
     // A run is written by one process, so its next sequence number is kept in memory after the first read.
     const seq = this.lastSeq.get(turn.runId) ?? (this.statements.nextSeq.get(turn.runId) as { seq: number }).seq - 1;
     // Redacting the serialised record is one pass per pattern; the replacement text holds no JSON syntax.
-    const data = this.redact(JSON.stringify({ version: TRANSCRIPT_VERSION, seq: seq + 1, ...turn }));
+    const plain = { version: TRANSCRIPT_VERSION, seq: seq + 1, ...turn } as TurnRecord;
+    const serialised = JSON.stringify(plain);
+    const data = this.redact(serialised);
     this.statements.insertTurn.run({ runId: turn.runId, seq: seq + 1, role: turn.role, data });
     this.lastSeq.set(turn.runId, seq + 1);
-    const record = JSON.parse(data) as TurnRecord;
+    // Listeners get exactly what was stored: the redacted record when redaction changed anything.
+    const record = data === serialised ? plain : (JSON.parse(data) as TurnRecord);
     for (const listener of this.listeners) {
       try {
         listener(record);
