@@ -166,3 +166,41 @@ describe('loadProject', () => {
     expect(error.message).toMatch(/models\[0\]\.zone/);
   });
 });
+
+describe('loadProject: model declarations', () => {
+  const model = (fields: string) => `models:\n  - name: m\n    provider: openai-compatible\n    baseUrl: http://127.0.0.1:9/v1\n    model: x\n${fields}`;
+
+  it('refuses an unknown capability and a price that is not a number, naming the field', () => {
+    const error = failure({ 'baton.config.yaml': model('    capabilities: [text, telepathy]\n    pricing: { inputPerMillion: cheap, outputPerMillion: 1 }\n') });
+    expect(error.message).toMatch(/models\[0\]\.capabilities\[1\]/);
+    expect(error.message).toMatch(/models\[0\]\.pricing\.inputPerMillion/);
+  });
+
+  it('refuses a model entry without a base URL', () => {
+    const error = failure({ 'baton.config.yaml': 'models:\n  - name: m\n    provider: openai-compatible\n    model: x\n' });
+    expect(error.message).toMatch(/models\[0\]\.baseUrl.*missing required field/);
+  });
+
+  it('refuses a role that needs a capability no model has', () => {
+    const error = failure({
+      'baton.config.yaml': `${model('')}flow: [planner, researcher, checker]\n`,
+      'agents/researcher.yaml': 'name: researcher\nkind: researcher\nneeds:\n  capabilities: [vision]\n',
+    });
+    expect(error).toBeInstanceOf(RoleError);
+    expect(error.message).toMatch(/researcher\.yaml \(at needs\.capabilities\).*needs vision, and no registered model has it/);
+  });
+
+  it('refuses a preference for a model that is not declared', () => {
+    const error = failure({
+      'baton.config.yaml': model(''),
+      'agents/checker.yaml': 'name: checker\nkind: checker\nneeds:\n  prefer: [gpt-9]\n',
+    });
+    expect(error).toBeInstanceOf(UnknownModelError);
+    expect(error.message).toMatch(/unknown model "gpt-9"/);
+  });
+
+  it('refuses a config detector whose pattern is not a regular expression', () => {
+    const error = failure({ 'baton.config.yaml': 'detectors:\n  - name: ticket\n    pattern: "TCK-("\n' });
+    expect(error.message).toMatch(/detector "ticket"/);
+  });
+});

@@ -50,6 +50,7 @@ interface ModelYaml {
   capabilities?: string[];
   price?: [number, number];
   latencyMs?: number;
+  apiKeyEnv?: string;
 }
 
 function setup(models: ModelYaml[], extra = '', failureThreshold = 3): Runtime {
@@ -63,7 +64,7 @@ function setup(models: ModelYaml[], extra = '', failureThreshold = 3): Runtime {
     capabilities: [${(model.capabilities ?? ['text', 'structured-output', 'tools']).join(', ')}]
     pricing: { inputPerMillion: ${model.price?.[0] ?? 1}, outputPerMillion: ${model.price?.[1] ?? 2} }
     latencyMs: ${model.latencyMs ?? 1000}
-    timeoutMs: 5000`,
+    timeoutMs: 5000${model.apiKeyEnv ? `\n    apiKeyEnv: ${model.apiKeyEnv}` : ''}`,
     )
     .join('\n');
   const cwd = makeProject({
@@ -184,6 +185,21 @@ describe('policy routing', () => {
     // roles probe each at most once more.
     expect(failing.chatRequests().length).toBeLessThanOrEqual(4);
     expect(planner?.events.filter((event) => event.type === 'cooldown').map((event) => event['model'])).toEqual(['flaky', 'locked']);
+  });
+
+  it('falls back when a model\'s API key variable is not set, naming the variable', async () => {
+    const keyless = await fake();
+    const steady = await fake();
+    const runtime = setup([
+      { name: 'keyless', url: keyless.url, zone: 'external', price: [0.1, 0.1], apiKeyEnv: 'BATON_TEST_UNSET_KEY' },
+      { name: 'steady', url: steady.url, zone: 'external', price: [3, 3] },
+    ]);
+    const outcome = await runGoal(runtime, { goal: GOAL });
+    expect(outcome.status).toBe('approved');
+    expect(keyless.requests).toHaveLength(0);
+    const fallback = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner')?.events.find((event) => event.type === 'fallback');
+    expect(fallback).toMatchObject({ model: 'keyless', nextModel: 'steady' });
+    expect(String(fallback?.['error'])).toMatch(/BATON_TEST_UNSET_KEY, which is not set/);
   });
 
   it('ends failed listing what was tried when every model is down', async () => {
