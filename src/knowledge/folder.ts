@@ -48,9 +48,18 @@ export class FolderEvidence implements EvidenceSource {
 
   /** Reads every Markdown and text file under the given paths. `displayRoot` makes source paths relative. */
   constructor(paths: readonly string[], options: { displayRoot?: string } = {}) {
-    for (const file of paths.flatMap(listTextFiles)) {
-      const source = displayPath(file, options.displayRoot);
-      const text = readFileSync(file, 'utf8');
+    this.index(paths.flatMap(listTextFiles).map((file) => [displayPath(file, options.displayRoot), readFileSync(file, 'utf8')]));
+  }
+
+  /** Keyword search over texts already in memory (attached documents, transcripts), by source name. */
+  static fromTexts(texts: Iterable<readonly [string, string]>): FolderEvidence {
+    const evidence = new FolderEvidence([]);
+    evidence.index(texts);
+    return evidence;
+  }
+
+  private index(texts: Iterable<readonly [string, string]>): void {
+    for (const [source, text] of texts) {
       this.texts.set(source, text);
       for (const paragraph of chunkByParagraph(text)) {
         const terms = new Map<string, number>();

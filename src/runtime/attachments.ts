@@ -7,8 +7,6 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { chunkByParagraph } from '../knowledge/folder.js';
-import { contentTerms } from '../knowledge/text.js';
 import type { EvidenceSource, Passage, SourceText } from '../knowledge/types.js';
 
 export type AttachmentKind = 'image' | 'audio' | 'document';
@@ -78,49 +76,6 @@ export async function documentText(attachment: Attachment): Promise<string> {
     return (await parser.getText()).text;
   } finally {
     await parser.destroy();
-  }
-}
-
-/** Sources that exist only for one run (attached documents, audio transcripts), searchable by keyword. */
-export class RunSources implements EvidenceSource {
-  private readonly texts = new Map<string, string>();
-
-  add(source: string, text: string): void {
-    this.texts.set(source, text);
-  }
-
-  get size(): number {
-    return this.texts.size;
-  }
-
-  async search(query: string, options: { limit?: number } = {}): Promise<Passage[]> {
-    const terms = new Set(contentTerms(query));
-    const passages: Passage[] = [];
-    for (const [source, text] of this.texts) {
-      for (const chunk of chunkByParagraph(text)) {
-        const words = contentTerms(chunk.text);
-        const hits = words.filter((word) => terms.has(word)).length;
-        if (hits === 0) continue;
-        passages.push({
-          chunkId: createHash('sha256').update(chunk.text).digest('hex').slice(0, 16),
-          source,
-          location: { startLine: chunk.startLine, endLine: chunk.endLine },
-          text: chunk.text,
-          score: hits / Math.sqrt(words.length + 1),
-        });
-      }
-    }
-    return passages.sort((left, right) => right.score - left.score).slice(0, options.limit ?? 6);
-  }
-
-  async read(reference: { chunkId: string } | { source: string; startLine?: number; endLine?: number }): Promise<SourceText | undefined> {
-    if ('chunkId' in reference) return undefined;
-    const text = this.texts.get(reference.source);
-    if (text === undefined) return undefined;
-    const lines = text.split('\n');
-    const startLine = Math.max(1, reference.startLine ?? 1);
-    const endLine = Math.min(lines.length, reference.endLine ?? lines.length);
-    return { source: reference.source, text: lines.slice(startLine - 1, endLine).join('\n'), location: { startLine, endLine } };
   }
 }
 

@@ -10,7 +10,8 @@ import type { RunLabels } from '../routing/needs.js';
 import { callWithFallback } from '../routing/resilience.js';
 import { rankedModels, route } from '../routing/router.js';
 import type { TurnEvent } from '../transcript/schema.js';
-import { attachmentRecord, documentText, RunSources, type Attachment } from './attachments.js';
+import { FolderEvidence } from '../knowledge/folder.js';
+import { attachmentRecord, documentText, type Attachment } from './attachments.js';
 import type { RunDependencies } from './run.js';
 
 interface PrepareContext {
@@ -22,13 +23,14 @@ interface PrepareContext {
   signal: AbortSignal;
 }
 
-export async function prepareRunSources(attachments: readonly Attachment[], context: PrepareContext): Promise<RunSources> {
-  const sources = new RunSources();
+/** The run's own sources: attached documents and audio transcripts, searchable by keyword and citable by name. */
+export async function prepareRunSources(attachments: readonly Attachment[], context: PrepareContext): Promise<FolderEvidence> {
+  const texts: Array<[string, string]> = [];
   for (const attachment of attachments) {
-    if (attachment.kind === 'document') sources.add(`attachment:${attachment.name}`, await documentText(attachment));
-    if (attachment.kind === 'audio') sources.add(`attachment:${attachment.name}#transcript`, await transcribeAttachment(attachment, context));
+    if (attachment.kind === 'document') texts.push([`attachment:${attachment.name}`, await documentText(attachment)]);
+    if (attachment.kind === 'audio') texts.push([`attachment:${attachment.name}#transcript`, await transcribeAttachment(attachment, context)]);
   }
-  return sources;
+  return FolderEvidence.fromTexts(texts);
 }
 
 async function transcribeAttachment(attachment: Attachment, context: PrepareContext): Promise<string> {
