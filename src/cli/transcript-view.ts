@@ -50,9 +50,36 @@ function details(turn: TurnRecord): string[] {
   for (const call of turn.toolCalls) {
     lines.push(`tool ${call.name}(${truncate(JSON.stringify(call.arguments), 80)}) → ${call.resultSummary} in ${formatDuration(call.durationMs)}${call.error ? ` ERROR ${call.error}` : ''}`);
   }
-  for (const event of turn.events) lines.push(`event ${event.type}: ${truncate(JSON.stringify({ ...event, type: undefined, at: undefined }), 120)}`);
+  for (const event of turn.events) lines.push(describeEvent(event));
   if (turn.error) lines.push(`error ${turn.error.code}: ${turn.error.message}`);
   return lines;
+}
+
+/** A turn event in words: routing decisions, retries, fallbacks, cooldowns, invalid replies. */
+function describeEvent(event: TurnRecord['events'][number]): string {
+  const field = (name: string): string => String(event[name] ?? '');
+  switch (event.type) {
+    case 'route': {
+      const candidates = (event['candidates'] as Array<{ model: string; eligible: boolean; reasons: string[] }> | undefined) ?? [];
+      const confidential = event['confidential'] as { required?: boolean; detectors?: string[] } | undefined;
+      const excluded = candidates.filter((candidate) => !candidate.eligible).map((candidate) => `${candidate.model} (${candidate.reasons.join(', ')})`);
+      return (
+        `route: chose ${field('chosen')} from [${((event['ranked'] as string[] | undefined) ?? []).join(', ')}], est. $${Number(event['estimatedCostUsd'] ?? 0).toFixed(5)}` +
+        (confidential?.required ? `; private only${confidential.detectors?.length ? ` (detected: ${confidential.detectors.join(', ')})` : ' (confidential run)'}` : '') +
+        (excluded.length ? `; excluded ${excluded.join('; ')}` : '')
+      );
+    }
+    case 'retry':
+      return `retry ${field('model')} after ${field('error')}, waiting ${field('waitMs')} ms`;
+    case 'fallback':
+      return `fallback from ${field('model')} to ${field('nextModel')}: ${field('error')}`;
+    case 'cooldown':
+      return `cooldown ${field('model')} for ${field('waitMs')} ms after ${field('error')}`;
+    case 'output-invalid':
+      return `reply ${field('attempt')} did not match the schema: ${truncate(field('problem'), 100)}`;
+    default:
+      return `event ${event.type}: ${truncate(JSON.stringify({ ...event, type: undefined, at: undefined }), 120)}`;
+  }
 }
 
 /** Which sources the run's researchers read, and which claims each backs. */
