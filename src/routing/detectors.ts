@@ -18,6 +18,11 @@ export interface Detector {
   readonly pattern: RegExp;
   /** A second look at a match (checksums, placeholders); a match it rejects is not counted or redacted. */
   readonly accept?: (match: RegExpMatchArray) => boolean;
+  /**
+   * Text every match must contain (literal, case-sensitive). A text without it is skipped without running the
+   * pattern: most prompts hold no credential, and a substring search costs far less than a regex scan.
+   */
+  readonly requires?: readonly string[];
 }
 
 /** What a config file may add: `{ name, pattern, flags?, kind? }`; the pattern is a regular expression source. */
@@ -61,8 +66,13 @@ const digitsOf = (text: string): string => text.replace(/\D/g, '');
 const PLACEHOLDER =
   /^(?:\[REDACTED:|\$\{|\$[A-Za-z_]|%\(|\{\{|<|process\.env|os\.environ|env\(|(?:string|number|boolean|null|undefined|none|nil|true|false|required|optional|redacted|x+|\*+|\.+)$)/i;
 
-function credential(name: string, source: string, flags = '', accept?: Detector['accept']): Detector {
-  return { name, kind: 'credential', pattern: new RegExp(source, `g${flags}`), accept };
+function credential(name: string, source: string, flags = '', accept?: Detector['accept'], requires?: readonly string[]): Detector {
+  return { name, kind: 'credential', pattern: new RegExp(source, `g${flags}`), accept, ...(requires ? { requires } : {}) };
+}
+
+/** Whether a detector can match anywhere in the text at all. */
+function mayMatch(detector: Detector, text: string): boolean {
+  return !detector.requires || detector.requires.some((needle) => text.includes(needle));
 }
 function personal(name: string, source: string, flags = '', accept?: Detector['accept']): Detector {
   return { name, kind: 'personal', pattern: new RegExp(source, `g${flags}`), accept };
@@ -90,21 +100,19 @@ const IBAN = String.raw`(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?
  * specific detector and the generic one then sees only `[REDACTED:…]` markers.
  */
 export const builtinDetectors: readonly Detector[] = Object.freeze([
-  credential('private-key', String.raw`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)`),
-  credential('anthropic-api-key', String.raw`(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}`),
-  credential('openai-api-key', String.raw`(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`, '', (match) =>
-    /\d/.test(match[0]),
-  ),
-  credential('aws-access-key-id', String.raw`(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])`),
+  credential('private-key', String.raw`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)`, '', undefined, ['-----BEGIN ']),
+  credential('anthropic-api-key', String.raw`(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}`, '', undefined, ['sk-ant-']),
+  credential('openai-api-key', String.raw`(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`, '', (match) => /\d/.test(match[0]), ['sk-']),
+  credential('aws-access-key-id', String.raw`(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])`, '', undefined, ['AKIA', 'ASIA']),
   credential(
     'aws-secret-access-key',
     String.raw`(?<![A-Za-z0-9])aws[\w .-]{0,30}?(?:secret|key)[\w .-]{0,20}?["']?\s*[:=]\s*["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
     'i',
   ),
-  credential('github-token', String.raw`(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?!\w)`),
-  credential('slack-token', String.raw`(?<!\w)xox[abposr]-[A-Za-z0-9-]{10,}`),
-  credential('google-api-key', String.raw`(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])`),
-  credential('jwt', String.raw`(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*(?![\w-])`),
+  credential('github-token', String.raw`(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?!\w)`, '', undefined, ['gh', 'github_pat_']),
+  credential('slack-token', String.raw`(?<!\w)xox[abposr]-[A-Za-z0-9-]{10,}`, '', undefined, ['xox']),
+  credential('google-api-key', String.raw`(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])`, '', undefined, ['AIza']),
+  credential('jwt', String.raw`(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*(?![\w-])`, '', undefined, ['eyJ']),
   credential(
     'secret-assignment',
     String.raw`(?<![A-Za-z0-9])(?:api[_-]?key|api[_-]?secret|client[_-]?secret|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token|password|passwd|pwd)["']?\s*[:=]\s*["']?(?<secret>[^\s"'\x60,;&<>]{6,})`,
@@ -159,6 +167,7 @@ export interface Detection {
 export function detectConfidential(text: string, detectors: readonly Detector[] = builtinDetectors): Detection[] {
   const found: Detection[] = [];
   for (const detector of detectors) {
+    if (!mayMatch(detector, text)) continue;
     let count = 0;
     // matchAll works on a copy of the regex, so the shared detector's lastIndex is never touched.
     for (const match of text.matchAll(detector.pattern)) {
@@ -176,7 +185,7 @@ export function detectConfidential(text: string, detectors: readonly Detector[] 
 export function redactSecrets(text: string, detectors: readonly Detector[] = builtinDetectors): string {
   let result = text;
   for (const detector of detectors) {
-    if (detector.kind !== 'credential') continue;
+    if (detector.kind !== 'credential' || !mayMatch(detector, result)) continue;
     const marker = `[REDACTED:${detector.name}]`;
     result = result.replace(detector.pattern, (...args: unknown[]) => {
       const match = toMatch(args);

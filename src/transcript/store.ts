@@ -27,6 +27,8 @@ export class TranscriptStore {
   readonly redact: Redactor;
   private readonly listeners = new Set<TurnListener>();
   private readonly lastSeq = new Map<string, number>();
+  /** One compiled transaction wrapper, reused by every {@link atomically} call. */
+  private readonly transaction: (writes: () => unknown) => unknown;
   private readonly statements: {
     insertRun: Database.Statement;
     updateRun: Database.Statement;
@@ -61,6 +63,7 @@ export class TranscriptStore {
         hint: 'upgrade Baton, or use another --data-dir',
       });
     }
+    this.transaction = this.database.transaction((writes: () => unknown) => writes());
     this.statements = {
       insertRun: this.database.prepare('INSERT INTO runs (id, goal, status, started_at, data) VALUES (@id, @goal, @status, @startedAt, @data)'),
       updateRun: this.database.prepare('UPDATE runs SET status = @status, data = @data WHERE id = @id'),
@@ -73,8 +76,10 @@ export class TranscriptStore {
 
   /** Records a new run. */
   createRun(run: Omit<RunRecord, 'version'>): RunRecord {
-    const data = this.redact(JSON.stringify({ version: TRANSCRIPT_VERSION, ...run }));
-    const record = JSON.parse(data) as RunRecord;
+    const plain: RunRecord = { version: TRANSCRIPT_VERSION, ...run };
+    const serialised = JSON.stringify(plain);
+    const data = this.redact(serialised);
+    const record = data === serialised ? plain : (JSON.parse(data) as RunRecord);
     this.statements.insertRun.run({ id: record.id, goal: record.goal, status: record.status, startedAt: record.startedAt, data });
     return record;
   }
@@ -87,7 +92,7 @@ export class TranscriptStore {
 
   /** Runs several writes as one commit: all of them are recorded, or none. */
   atomically<T>(writes: () => T): T {
-    return this.database.transaction(writes)();
+    return this.transaction(writes) as T;
   }
 
   /** Appends a turn, assigning its sequence number, and tells listeners. */
