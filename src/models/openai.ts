@@ -15,6 +15,7 @@ import {
   ModelUnreachableError,
   type ModelError,
 } from '../errors.js';
+import { parseRetryAfter } from '../routing/resilience.js';
 import { estimateTokens, type ChatMessage, type ChatModel, type ModelRequest, type ModelResponse, type ToolCallRequest } from './types.js';
 
 /**
@@ -213,14 +214,6 @@ function readHeader(headers: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 
 function estimateUsage(messages: ChatMessage[], reply: string): ModelResponse['usage'] {
   const inputTokens = estimateTokens(messages.map((message) => (typeof message.content === 'string' ? message.content : JSON.stringify(message.content))).join('\n'));

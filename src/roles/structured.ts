@@ -4,7 +4,7 @@
  * never crashes a run: it either returns a valid value or throws a typed {@link ModelOutputError}.
  */
 import { z } from 'zod';
-import { ModelOutputError, errorMessage } from '../errors.js';
+import { ModelOutputError } from '../errors.js';
 import type { ToolCallRecord, TurnEvent } from '../transcript/schema.js';
 import type { ChatMessage, ChatModel, ModelRequest, ModelResponse, ToolCallRequest, ToolSpec, Usage } from '../models/types.js';
 
@@ -142,9 +142,4 @@ export async function generateStructured<Output>(call: StructuredCall<Output>): 
       content: `Your reply did not match the required ${call.schemaName} schema: ${problem}. Reply again with only a JSON object that matches this JSON Schema:\n${JSON.stringify(jsonSchema)}`,
     });
   }
-}
-
-/** Wraps an unexpected tool failure into a record, so one broken tool never ends a run. */
-export function toolFailureRecord(call: ToolCallRequest, error: unknown, durationMs: number): ToolCallRecord {
-  return { name: call.name, arguments: call.arguments, resultSummary: 'failed', durationMs, error: errorMessage(error) };
 }
