@@ -121,8 +121,8 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
             if (live) io.stderr(`Run ${runId}\n`);
           },
         });
-        logger.info({ runId: outcome.runId, status: outcome.status, rounds: outcome.rounds, durationMs: outcome.durationMs }, 'run-end');
-        if (outcome.error) logger.warn({ runId: outcome.runId, error: outcome.error }, 'run-error');
+        // The error is printed below; the log keeps it with the run's end.
+        logger.info({ runId: outcome.runId, status: outcome.status, rounds: outcome.rounds, durationMs: outcome.durationMs, ...(outcome.error ? { error: outcome.error } : {}) }, 'run-end');
         exitCode = EXIT_CODES[outcome.status === 'running' ? 'failed' : outcome.status];
         if (options.json) {
           io.stdout(`${JSON.stringify({ runId: outcome.runId, status: outcome.status, verified: outcome.status === 'approved', result: outcome.result?.answer ?? null, citations: outcome.result?.citations ?? [], rounds: outcome.rounds, objections: outcome.objections, usage: { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, costUsd: outcome.costUsd, estimated: outcome.costEstimated }, durationMs: Math.round(outcome.durationMs), error: outcome.error })}\n`);
@@ -139,7 +139,7 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
           if (outcome.result.citations.length) io.stdout(`Citations:\n${formatCitations(outcome.result.citations)}\n\n`);
         }
         if (!verified && outcome.objections.length) io.stdout(`Open objections:\n${outcome.objections.map((objection) => `  - ${objection}`).join('\n')}\n\n`);
-        if (outcome.error) io.stdout(`Error ${outcome.error.code}: ${outcome.error.message}\n`);
+        if (outcome.error) io.stdout(`Error ${outcome.error.code}: ${outcome.error.message}\n${outcome.error.hint ? `hint: ${outcome.error.hint}\n` : ''}`);
         io.stdout(
           `Status: ${outcome.status}${verified ? ' (verified)' : ''}  rounds: ${outcome.rounds}  tokens: ${outcome.inputTokens + outcome.outputTokens}  cost: ${formatCost(outcome.costUsd, outcome.costEstimated)}  time: ${formatDuration(outcome.durationMs)}\nRun id: ${outcome.runId}  (baton show ${outcome.runId})\n`,
         );

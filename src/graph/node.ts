@@ -131,11 +131,11 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       outcome = await runRole(stage, state, step, context, prepared?.draft);
     } catch (error) {
       const status: RunStatus = statusOnAbort(deps) ?? (error instanceof BudgetExceededError || error instanceof DeadlineExceededError ? 'budget_exceeded' : 'failed');
-      const info = error instanceof BatonError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: errorMessage(error) };
+      const info = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
       const record = deps.store.appendTurn({
         ...base,
         to: ['user'],
-        model: context.model.id,
+        model: context.meter.model ?? context.model.id,
         latencyMs: deps.now() - started,
         messages: [],
         output: null,

@@ -107,7 +107,7 @@ export function reduceUsage(current: UsageEntry[], next: UsageEntry[]): UsageEnt
   return merged;
 }
 
-export const RunErrorInfo = z.object({ code: z.string(), message: z.string(), role: z.string().optional() }).strict();
+export const RunErrorInfo = z.object({ code: z.string(), message: z.string(), hint: z.string().optional(), role: z.string().optional() }).strict();
 export type RunErrorInfo = z.infer<typeof RunErrorInfo>;
 
 function appendReducer<T extends z.ZodType>(item: T) {

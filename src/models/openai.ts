@@ -195,9 +195,21 @@ export class OpenAICompatibleChatModel implements ChatModel {
   }
 }
 
+/** The most specific reason in an error's cause chain: a system code such as ECONNREFUSED, or the deepest message. */
+function rootReason(error: unknown): string {
+  let current: unknown = error;
+  let message = String(error);
+  for (let depth = 0; current && depth < 6; depth += 1) {
+    const record = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof record.code === 'string' && /^E[A-Z]+$/.test(record.code)) return `${record.code}${typeof record.message === 'string' ? ` (${firstLine(record.message)})` : ''}`;
+    if (typeof record.message === 'string') message = firstLine(record.message);
+    current = record.cause;
+  }
+  return message;
+}
+
 function unreachable(endpoint: string, model: string, cause: unknown, scrub: (text: string) => string): ModelError {
-  const detail = cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : cause instanceof Error ? cause.message : String(cause);
-  return new ModelUnreachableError(`cannot reach ${endpoint} for model "${model}": ${scrub(firstLine(detail))}`, { endpoint, model }, {
+  return new ModelUnreachableError(`cannot reach ${endpoint} for model "${model}": ${scrub(rootReason(cause))}`, { endpoint, model }, {
     cause,
     hint: 'check that the server is running and the base URL (including /v1) is right',
   });

@@ -20,6 +20,8 @@ import type { ChatModel, ModelRequest, ModelResponse } from './types.js';
 export interface TurnMeter {
   events: TurnEvent[];
   costUsd: number;
+  /** The model of the last call attempted (`provider:model`), for the record of a turn that failed. */
+  model?: string;
 }
 
 export interface RoutedModelOptions {
@@ -103,8 +105,10 @@ export class RoutedModel implements ChatModel {
     const result = await callWithFallback(
       ranked,
       async (spec, signal) => {
+        const model = options.registry.get(spec.name);
+        options.meter.model = model.id;
         try {
-          return await options.registry.get(spec.name).generate({ ...request, signal });
+          return await model.generate({ ...request, signal });
         } catch (error) {
           lastError = error;
           throw error;

@@ -79,7 +79,7 @@ export interface RunOutcome {
   durationMs: number;
   /** The last objections of the gates, when the run ended without approval. */
   objections: string[];
-  error: { code: string; message: string } | null;
+  error: { code: string; message: string; hint?: string } | null;
 }
 
 const graphs = new WeakMap<Project, Map<BaseCheckpointSaver | undefined, ReturnType<typeof buildRunGraph>>>();
@@ -198,13 +198,13 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   const sourceCache = new Map<string, string>();
   const images = (options.attachments ?? []).filter((attachment) => attachment.kind === 'image');
   let evidence = deps.evidence;
-  let preparationError: { code: string; message: string } | null = null;
+  let preparationError: { code: string; message: string; hint?: string } | null = null;
   if (options.attachments?.some((attachment) => attachment.kind !== 'image')) {
     try {
       const runSources = await prepareRunSources(options.attachments, { deps, runId, labels, clock, now, signal: controller.signal });
       evidence = new CombinedEvidence([runSources, deps.evidence]);
     } catch (error) {
-      preparationError = error instanceof BatonError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: errorMessage(error) };
+      preparationError = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
     }
   }
   const limiters = new Map<string, ReturnType<typeof createLimiter>>();
@@ -255,7 +255,7 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   };
 
   let state: RunStateValue | undefined;
-  let failure: { code: string; message: string } | null = preparationError;
+  let failure: { code: string; message: string; hint?: string } | null = preparationError;
   if (!preparationError) try {
     // Roles never throw into the graph (the supervisor turns their errors into end states), so invoke returns the final
     // state; only a fault in the graph itself throws, and every turn recorded before it stays in the transcript.
@@ -267,7 +267,7 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
       },
     )) as RunStateValue;
   } catch (error) {
-    failure = error instanceof BatonError ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: errorMessage(error) };
+    failure = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
   } finally {
     clearTimeout(deadline);
     options.signal?.removeEventListener('abort', onUserAbort);
@@ -278,7 +278,7 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   else if (abortReason === 'deadline' && status !== 'approved') status = 'budget_exceeded';
   if (failure) status = abortReason === 'cancelled' ? 'cancelled' : 'failed';
   if (status === 'running') status = 'failed';
-  const error = failure ?? (state?.error ? { code: state.error.code, message: state.error.message } : null);
+  const error = failure ?? (state?.error ? { code: state.error.code, message: state.error.message, ...(state.error.hint ? { hint: state.error.hint } : {}) } : null);
 
   // What is returned is printed and served, so it gets the same redaction as what is stored.
   const result = state ? redactDeep(buildResult(state, status), store.redact) : null;

@@ -71,7 +71,7 @@ export const TurnRecord = z
     /** Model calls made, validation retries included. */
     attempts: z.number().int().nonnegative(),
     events: z.array(TurnEvent),
-    error: z.object({ code: z.string(), message: z.string() }).strict().optional(),
+    error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).strict().optional(),
   })
   .strict();
 export type TurnRecord = z.infer<typeof TurnRecord>;
@@ -114,7 +114,7 @@ export const RunRecord = z
     engine: z.string(),
     labels: z.record(z.string(), z.unknown()),
     result: RunResult.nullable(),
-    error: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
+    error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).strict().nullable(),
   })
   .strict();
 export type RunRecord = z.infer<typeof RunRecord>;

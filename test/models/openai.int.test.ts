@@ -263,6 +263,9 @@ describe('OpenAICompatibleChatModel over HTTP', () => {
     expect(error).toBeInstanceOf(ModelUnreachableError);
     const unreachable = error as ModelUnreachableError;
     expect(unreachable.message).toContain(url);
+    // The system reason from deep in the cause chain, not the client's generic "Connection error".
+    expect(unreachable.message).toMatch(/ECONNREFUSED/);
+    expect(unreachable.hint).toMatch(/server is running/);
     expect(unreachable.endpoint).toBe(url);
     expect(unreachable.retryable).toBe(true);
     expect(unreachable.hint).toBeDefined();
