@@ -9,6 +9,7 @@ import type { PlanStep } from './schemas.js';
 import { GenericOutput, Plan, ResearchOutput, VerdictOutput, type Objection } from './schemas.js';
 import { renderPrompt, type RoleContext } from './context.js';
 import { checkEvidence } from './evidence.js';
+import { composeDraft } from '../graph/compose.js';
 import { policyObjections } from './policy.js';
 import { generateStructured, type StructuredResult } from './structured.js';
 import type { CheckTask, GenericTask, PlanTask, ResearchTask } from './tasks.js';
@@ -127,7 +128,7 @@ export async function runChecker(state: RunStateValue, draft: Draft, context: Ro
   const task: CheckTask = { kind: 'check', role: context.stage.name, goal: state.goal, plan, claims, draft, evidence, forbid };
   const result = await ask(context, task, { goal: state.goal, plan, claims, draft: draft.text, evidence, forbid }, VerdictOutput, 'verdict');
   // The model adds judgement; it cannot overrule a failed evidence or policy check.
-  const enforced = [...evidence.objections, ...policyObjections(draft.text, forbid)];
+  const enforced = [...evidence.objections, ...markerObjections(draft.text, composeDraft(plan, findingsOfRound(state, state.round)).citations.length), ...policyObjections(draft.text, forbid)];
   const objections = dedupeObjections([...enforced, ...result.value.objections]);
   const decision = result.value.decision === 'approve' && enforced.length === 0 ? 'approve' : 'reject';
   const verdict: Verdict = {
@@ -144,6 +145,18 @@ export async function runChecker(state: RunStateValue, draft: Draft, context: Ro
     verdict,
     summary: decision === 'approve' ? `approve: ${verdict.feedback ?? 'verified'}` : `reject: ${verdict.objections.map((objection) => objection.message).join(' | ')}`,
   };
+}
+
+/**
+ * A draft rewritten by a role (an editor) must not point at citations that do not exist: every `[n]` marker must be
+ * one of the round's numbered citations.
+ */
+export function markerObjections(text: string, citations: number): Objection[] {
+  const unknown = [...new Set([...text.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1])).filter((marker) => marker < 1 || marker > citations))];
+  return unknown.map((marker) => ({
+    kind: 'unsupported-claim' as const,
+    message: `the draft cites [${marker}], but the round's claims have ${citations} citation(s)`,
+  }));
 }
 
 function dedupeObjections(objections: Objection[]): Objection[] {

@@ -179,3 +179,14 @@ describe('runGoal end states', () => {
     expect(runtime.store.listRuns()).toHaveLength(0);
   });
 });
+
+describe('a role that rewrites the draft', () => {
+  it('cannot get a citation marker past the checker that no claim backs', async () => {
+    const { runtime } = setup('flow: [planner, researcher, editor, checker]\nlimits:\n  maxRounds: 1\n', { 'agents/editor.yaml': EDITOR_ROLE, 'prompts/editor.md': EDITOR_PROMPT }, (request) =>
+      request.task.kind === 'generic' ? JSON.stringify({ message: 'polished', draft: `${request.task.draft?.text ?? ''}\nLighthouses were invented by the Romans. [7]` }) : undefined,
+    );
+    const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
+    expect(outcome.status).toBe('unverified');
+    expect(outcome.objections).toContain("the draft cites [7], but the round's claims have 1 citation(s)");
+  });
+});
