@@ -92,7 +92,13 @@ export class TranscriptStore {
 
   /** Runs several writes as one commit: all of them are recorded, or none. */
   atomically<T>(writes: () => T): T {
-    return this.transaction(writes) as T;
+    try {
+      return this.transaction(writes) as T;
+    } catch (error) {
+      // Rolled back: sequence numbers handed out inside were never stored, so read them again from the database.
+      this.lastSeq.clear();
+      throw error;
+    }
   }
 
   /** Appends a turn, assigning its sequence number, and tells listeners. */
