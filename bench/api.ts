@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadProject } from '../src/config/load.js';
 import { OfflineModel } from '../src/models/offline/index.js';
-import { ScriptedModel } from '../src/models/scripted.js';
+import { answerAfter, type ScriptedModel } from '../src/models/scripted.js';
 import { openRuntime } from '../src/runtime/open.js';
 import { startServer } from '../src/server/app.js';
 
@@ -87,12 +87,7 @@ function summarise(samples: number[]): LatencySummary {
 
 /** The offline engine's answer after `latencyMs`, as a remote model would give it. */
 function delayedOfflineModel(latencyMs: number): ScriptedModel {
-  const offline = new OfflineModel();
-  return new ScriptedModel(async (request) => {
-    await sleep(latencyMs);
-    const response = await offline.generate(request);
-    return { text: response.text, usage: { inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens } };
-  }, 'offline');
+  return answerAfter(new OfflineModel(), () => sleep(latencyMs), 'offline');
 }
 
 const THIS_FILE = fileURLToPath(import.meta.url);

@@ -28,7 +28,7 @@ export type { EvidenceReport } from './roles/evidence.js';
 export { ModelRegistry } from './models/registry.js';
 export { OfflineModel } from './models/offline/index.js';
 export { OpenAICompatibleChatModel } from './models/openai.js';
-export { ScriptedModel } from './models/scripted.js';
+export { ScriptedModel, answerAfter } from './models/scripted.js';
 export type { Script, ScriptedReply } from './models/scripted.js';
 export type { ChatModel, ChatMessage, ModelRequest, ModelResponse, ToolSpec, Usage } from './models/types.js';
 

@@ -42,3 +42,15 @@ export class ScriptedModel implements ChatModel {
     };
   }
 }
+
+/**
+ * A model that answers like `inner` once `wait(request)` settles: a slow, gated or flaky endpoint for tests and
+ * benchmarks, recording every request like any scripted model.
+ */
+export function answerAfter(inner: ChatModel, wait: (request: ModelRequest) => Promise<void>, name: string = inner.name): ScriptedModel {
+  return new ScriptedModel(async (request) => {
+    await wait(request);
+    const response = await inner.generate(request);
+    return { text: response.text, toolCalls: response.toolCalls, usage: { inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens } };
+  }, name);
+}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadProject } from '../../src/config/load.js';
 import { OfflineModel } from '../../src/models/offline/index.js';
-import { ScriptedModel } from '../../src/models/scripted.js';
+import { answerAfter, type ScriptedModel } from '../../src/models/scripted.js';
 import type { ChatModel, ModelRequest } from '../../src/models/types.js';
 import { openRuntime, type Runtime } from '../../src/runtime/open.js';
 import { createServer, type ServerOptions } from '../../src/server/app.js';
@@ -49,12 +49,7 @@ export function abortableDelay(ms: number, signal: AbortSignal | undefined): Pro
 
 /** Answers like the offline engine after `wait(request)` settles. */
 function offlineAfter(wait: (request: ModelRequest) => Promise<void>): ScriptedModel {
-  const offline = new OfflineModel();
-  return new ScriptedModel(async (request) => {
-    await wait(request);
-    const response = await offline.generate(request);
-    return { text: response.text, usage: { inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens } };
-  }, 'offline');
+  return answerAfter(new OfflineModel(), wait, 'offline');
 }
 
 /** The offline engine, `delayMs` slower per call. */
