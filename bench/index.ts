@@ -3,6 +3,7 @@
  * `npm run bench -- orchestration`.
  */
 import { formatApiBenchReport, runApiBench } from './api.js';
+import { formatCliBenchReport, runCliBench } from './cli.js';
 import { formatOrchestrationReport, runOrchestrationBench } from './orchestration.js';
 import { formatRetrievalReport, runRetrievalBench } from './retrieval.js';
 import { formatRouterBenchReport, runRouterBench } from './router.js';
@@ -15,3 +16,4 @@ if (wants('orchestration')) console.log(`${formatOrchestrationReport(await runOr
 if (wants('router')) console.log(`${formatRouterBenchReport(await runRouterBench())}\n`);
 if (wants('retrieval')) console.log(`${formatRetrievalReport(await runRetrievalBench())}\n`);
 if (wants('api')) console.log(`${formatApiBenchReport(await runApiBench())}\n`);
+if (wants('cli')) console.log(`${formatCliBenchReport(await runCliBench())}\n`);

@@ -183,8 +183,9 @@ export class RoutingError extends BatonError {
 export class AllModelsFailedError extends BatonError {
   readonly code = 'ALL_MODELS_FAILED' as const;
   readonly attempts: ReadonlyArray<{ model: string; error: string }>;
-  constructor(attempts: ReadonlyArray<{ model: string; error: string }>) {
-    super(`every eligible model failed: ${attempts.map((attempt) => `${attempt.model} (${attempt.error})`).join('; ')}`);
+  /** `cause` is the last failure itself, so a caller with a single model can report that model's own error. */
+  constructor(attempts: ReadonlyArray<{ model: string; error: string }>, options?: { cause?: unknown }) {
+    super(`every eligible model failed: ${attempts.map((attempt) => `${attempt.model} (${attempt.error})`).join('; ')}`, options);
     this.attempts = attempts;
   }
 }

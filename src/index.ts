@@ -21,7 +21,7 @@ export type { RunEvent } from './graph/node.js';
 export { nextStep, maxRounds, budgetExceeded, finalStatus } from './graph/supervisor.js';
 export type { StopCondition, NextStep } from './graph/supervisor.js';
 
-export { Plan, PlanStep, Citation, ResearchOutput, VerdictOutput, Objection, GenericOutput } from './roles/schemas.js';
+export { Plan, PlanReply, PlanStep, Citation, ResearchOutput, VerdictOutput, Objection, GenericOutput } from './roles/schemas.js';
 export { checkEvidence, normaliseForQuote } from './roles/evidence.js';
 export type { EvidenceReport } from './roles/evidence.js';
 

@@ -2,7 +2,8 @@
  * Logging with pino: JSON lines to `<dataDir>/baton.log`, and readable lines on the terminal for warnings and errors.
  * API keys and authorization headers are redacted by path; message text goes through the same redactor as transcripts.
  */
-import { mkdirSync } from 'node:fs';
+import { ensureDirectory } from './data-dir.js';
+import { escapeControlCharacters } from './text/control-characters.js';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
@@ -21,11 +22,29 @@ export interface LoggerOptions {
 
 const REDACT_PATHS = ['apiKey', '*.apiKey', 'headers.authorization', '*.headers.authorization', 'authorization', 'token', '*.token'];
 
+function escapeStrings(value: unknown): unknown {
+  if (typeof value === 'string') return escapeControlCharacters(value);
+  if (Array.isArray(value)) return value.map(escapeStrings);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [escapeControlCharacters(key), escapeStrings(item)]));
+  return value;
+}
+
+/** A JSON log line with every string's control and bidi characters escaped, for the readable terminal stream. */
+export function terminalSafeLogLine(line: string): string {
+  try {
+    return `${JSON.stringify(escapeStrings(JSON.parse(line)))}\n`;
+  } catch {
+    return escapeControlCharacters(line);
+  }
+}
+
 export function createLogger(options: LoggerOptions): Logger {
-  mkdirSync(options.dataDir, { recursive: true });
-  const streams: pino.StreamEntry[] = [{ level: options.level === 'silent' ? 'error' : options.level, stream: pino.destination({ dest: path.join(options.dataDir, 'baton.log'), sync: true, mkdir: true }) }];
+  ensureDirectory(options.dataDir);
+  const streams: pino.StreamEntry[] = [{ level: options.level === 'silent' ? 'error' : options.level, stream: pino.destination({ dest: path.join(options.dataDir, 'baton.log'), sync: true }) }];
   if (options.terminalLevel && options.terminalLevel !== 'silent') {
-    streams.push({ level: options.terminalLevel, stream: pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }) });
+    const readable = pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' });
+    // Logged text (goals, document and model text) is shown with its control and bidi characters escaped; the file keeps it exact.
+    streams.push({ level: options.terminalLevel, stream: { write: (line: string) => readable.write(terminalSafeLogLine(line)) } });
   }
   const redact = options.redact;
   return pino(
@@ -34,17 +53,32 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       ...(redact
         ? {
-            formatters: { log: (object: Record<string, unknown>) => redactDeep(object, redact) },
             hooks: {
-              logMethod(this: Logger, parameters: unknown[], method: (...args: unknown[]) => void) {
-                method.apply(this, parameters.map((parameter) => (typeof parameter === 'string' ? redact(parameter) : parameter)));
-              },
+              // The last step before a line is written, after pino's serializers (which turn a request or an error into
+              // plain values that a formatter never sees): every string value of the finished record is redacted.
+              streamWrite: (line: string) => redactLogLine(line, redact),
             },
           }
         : {}),
     },
     pino.multistream(streams),
   );
+}
+
+/**
+ * Redacts one serialised log record. The line is parsed and every string value (keys too) goes through the redactor,
+ * then it is serialised again, so redaction can never break the JSON around a secret. Free text is redacted as is.
+ */
+export function redactLogLine(line: string, redact: Redactor): string {
+  const trimmed = line.endsWith('\n') ? line.slice(0, -1) : line;
+  let record: unknown;
+  try {
+    record = JSON.parse(trimmed);
+  } catch {
+    return redact(line);
+  }
+  const redacted = redactDeep(record, redact);
+  return redacted === record ? line : `${JSON.stringify(redacted)}${line.endsWith('\n') ? '\n' : ''}`;
 }
 
 /** A logger that writes nothing, for library use and tests. */

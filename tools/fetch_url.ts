@@ -4,7 +4,6 @@
  * as untrusted data, never as instructions.
  */
 import { z } from 'zod';
-import { readableText } from '../src/net/readable.js';
 import { safeFetch } from '../src/net/safe-fetch.js';
 import { wrapUntrusted } from '../src/net/untrusted.js';
 import { defineTool } from '../src/tools/types.js';
@@ -20,7 +19,8 @@ export const fetchUrl = defineTool({
     .strict(),
   async run(input, context) {
     const page = await safeFetch(input.url, context.fetchPolicy, context.signal ? { signal: context.signal } : {});
-    const readable = page.contentType === 'text/html' || page.contentType === 'application/xhtml+xml' ? readableText(page.body, page.finalUrl) : { title: '', text: page.body, links: [] };
+    // The HTML parser is loaded on the first fetch, not with the tool registry: most commands never fetch a page.
+    const readable = page.contentType === 'text/html' || page.contentType === 'application/xhtml+xml' ? (await import('../src/net/readable.js')).readableText(page.body, page.finalUrl) : { title: '', text: page.body, links: [] };
     context.markRead?.(page.finalUrl, readable.text);
     return {
       output: {

@@ -1,6 +1,19 @@
 /** `read_source`: the full text around a chunk id, or a line range of a source. */
 import { z } from 'zod';
-import { defineTool } from '../src/tools/types.js';
+import type { SourceText } from '../src/knowledge/types.js';
+import { defineTool, type ToolResult } from '../src/tools/types.js';
+
+/** What the tool returns: the text, or why there is none. */
+type ReadSourceOutput = ({ found: true } & SourceText) | { found: false; reason?: string };
+
+/**
+ * Whether a source names a file path with a `..` segment. Sources are listed as shown by search_docs (relative to the
+ * project, or absolute), never with `..`; a path that climbs is an attempt to read beyond the knowledge folders.
+ */
+function climbsOut(source: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return false;
+  return source.split(/[\\/]/).includes('..');
+}
 
 export const readSource = defineTool({
   name: 'read_source',
@@ -15,7 +28,13 @@ export const readSource = defineTool({
     })
     .strict()
     .refine((input) => (input.chunkId === undefined) !== (input.source === undefined), { message: 'give either chunkId or source' }),
-  async run(input, context) {
+  async run(input, context): Promise<ToolResult<ReadSourceOutput>> {
+    if (input.source !== undefined && climbsOut(input.source)) {
+      return {
+        output: { found: false, reason: 'source paths may not contain ".." segments; use a source or chunk id returned by search_docs' },
+        summary: `refused ${input.source}: ".." in the path`,
+      };
+    }
     const reference = input.chunkId !== undefined ? { chunkId: input.chunkId } : { source: input.source!, ...(input.startLine ? { startLine: input.startLine } : {}), ...(input.endLine ? { endLine: input.endLine } : {}) };
     const text = await context.evidence.read(reference);
     if (!text) return { output: { found: false }, summary: 'not found' };

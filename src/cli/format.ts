@@ -1,5 +1,7 @@
 /** Terminal formatting for runs and turns. Only the CLI prints. */
 import type { RunRecord, TurnRecord } from '../transcript/schema.js';
+import { terminalLine } from './terminal-text.js';
+import { checkerHeadline } from './verdict-view.js';
 
 export function formatDuration(milliseconds: number | null): string {
   if (milliseconds === null) return '-';
@@ -26,7 +28,7 @@ export function turnHeadline(turn: TurnRecord): string {
       return `${turn.stepId ?? ''}: ${claims.length} claim(s)`;
     }
     case 'checker':
-      return `verdict: ${String(output['decision'] ?? '?')}`;
+      return checkerHeadline(turn.output);
     case 'supervisor':
       return turn.from === 'user' ? 'goal received' : `run ${String(output['status'] ?? '')}`;
     default:
@@ -37,7 +39,7 @@ export function turnHeadline(turn: TurnRecord): string {
 /** The live progress line printed as each turn is recorded. */
 export function progressLine(turn: TurnRecord): string {
   const tokens = turn.usage.totalTokens ? `${turn.usage.estimated ? '~' : ''}${turn.usage.totalTokens} tok` : '';
-  return `  [round ${turn.round}] ${turn.from} → ${turn.to.join(', ')}  ${turn.model ?? ''}  ${formatDuration(turn.latencyMs)}  ${tokens}  ${turnHeadline(turn)}`.replace(/\s{3,}/g, '  ');
+  return terminalLine(`  [round ${turn.round}] ${turn.from} → ${turn.to.join(', ')}  ${turn.model ?? ''}  ${formatDuration(turn.latencyMs)}  ${tokens}  ${turnHeadline(turn)}`.replace(/\s{3,}/g, '  '));
 }
 
 export function truncate(text: string, length: number): string {
@@ -58,8 +60,17 @@ export function runRow(run: RunRecord): string[] {
   ];
 }
 
-export function table(header: string[], rows: string[][]): string {
+export function table(header: string[], body: string[][]): string {
+  // A cell holds stored text (a goal, a file name): one line each, with control and bidi characters made visible.
+  const rows = body.map((row) => row.map(terminalLine));
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** A warning naming the records a read skipped because they could not be read back. */
+export function damagedWarning(records: ReadonlyArray<{ runId: string; seq?: number; reason: string }>): string {
+  const shown = records.slice(0, 5).map((record) => `  ${record.seq === undefined ? `run ${record.runId}` : `turn ${record.seq} of run ${record.runId}`}: ${record.reason}`);
+  const more = records.length > shown.length ? [`  … and ${records.length - shown.length} more`] : [];
+  return `warning: ${records.length} record(s) could not be read and were skipped:\n${[...shown, ...more].join('\n')}\n`;
 }

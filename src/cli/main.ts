@@ -6,17 +6,18 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadProject, type Project } from '../config/load.js';
 import { BatonError, exitCodeFor, UsageError } from '../errors.js';
 import type { RunStatus } from '../graph/state.js';
-import { createLogger } from '../logging.js';
-import { openRuntime } from '../runtime/open.js';
-import { runGoal, validateGoal } from '../runtime/run.js';
+import { openTranscriptStore } from '../runtime/open-store.js';
+import { validateGoal } from '../runtime/goal.js';
 import { readAttachments } from '../runtime/attachments.js';
 import { formatCitations } from '../graph/compose.js';
-import { formatCost, formatDuration, progressLine, runRow, table } from './format.js';
+import { damagedWarning, formatCost, formatDuration, progressLine, runRow, table } from './format.js';
+import type { DamagedRecord } from '../transcript/store.js';
 import { formatTranscript } from './transcript-view.js';
 import { registerKnowledgeCommands } from './commands/knowledge.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStatsCommand } from './commands/stats.js';
 import type { CliIo, CommonOptions } from './context.js';
+import { terminalIo } from './terminal-text.js';
 
 export type { CliIo } from './context.js';
 
@@ -36,25 +37,16 @@ function open(options: CommonOptions & { offline?: boolean }, io: CliIo): Projec
     ...(options.config ? { configFile: options.config } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.offline ? { offline: true } : {}),
+    // One check of the data directory up front, naming the flag or config field that chose it.
+    prepareDataDir: true,
+    onWarning: (warning) => io.stderr(`baton: warning: ${warning.message}\n`),
   });
-}
-
-function engineDescription(project: Project): string {
-  const names = [...new Set(project.stages.map((stage) => stage.model))];
-  const described = names.map((name) => {
-    if (name === undefined) {
-      const routed = project.models.filter((model) => model.provider !== 'offline').map((model) => `${model.name} (${model.zone})`);
-      return `the router, choosing per call among ${routed.join(', ')}`;
-    }
-    const spec = project.models.find((model) => model.name === name);
-    if (!spec || spec.provider === 'offline') return 'the offline engine (no network, deterministic)';
-    return `${spec.name} = ${spec.model} at ${spec.baseUrl}`;
-  });
-  return `${described.join('; ')} [models from ${project.modelSource}]`;
 }
 
 /** Builds the command tree. Exported so tests can run the CLI in-process. */
-export function buildCli(io: CliIo): { program: Command; exitCode: () => number } {
+export function buildCli(processIo: CliIo): { program: Command; exitCode: () => number } {
+  // Everything printed goes through the one terminal sanitiser: stored text may carry control and bidi characters.
+  const io = terminalIo(processIo);
   let exitCode = 0;
   const program = new Command('baton')
     .description('Give a goal, get a verified answer: Planner, Researcher and Checker under a logging supervisor.')
@@ -91,6 +83,14 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
         ...(options.deadline !== undefined ? { deadlineMs: startedAt + options.deadline } : {}),
       };
       const project = open(options, io);
+      // Loaded here and not at start-up: LangGraph, the model clients and the logger are what only a run needs, and
+      // loading them for every command made even `baton --version` take over half a second (see bench/cli.ts).
+      const [{ openRuntime }, { runGoal }, { createLogger }, { describeEngines }] = await Promise.all([
+        import('../runtime/open.js'),
+        import('../runtime/run.js'),
+        import('../logging.js'),
+        import('./engines.js'),
+      ]);
       const runtime = openRuntime(project, { env: io.env });
       const logger = createLogger({
         dataDir: project.dataDir,
@@ -99,7 +99,7 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
         redact: runtime.store.redact,
       });
       const live = !options.json && !options.quiet;
-      if (live) io.stderr(`Using ${engineDescription(project)}\nEvidence: ${runtime.evidenceDescription}\n`);
+      if (live) io.stderr(`${describeEngines(project, labels)}\nEvidence: ${runtime.evidenceDescription}\n`);
       const unsubscribe = live ? runtime.store.onTurn((turn) => io.stderr(`${progressLine(turn)}\n`)) : () => undefined;
       const controller = new AbortController();
       let interrupts = 0;
@@ -156,9 +156,11 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
     .option('--limit <n>', 'how many runs', (value) => parsePositive(value, '--limit'), 20)
     .action((options: CommonOptions & { status?: string; limit: number }) => {
       const project = open(options, io);
-      const runtime = openRuntime(project, { env: io.env, checkpoints: false });
+      const store = openTranscriptStore(project, io.env);
       try {
-        const runs = runtime.store.listRuns({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
+        const damaged: DamagedRecord[] = [];
+        const runs = store.listRuns({ limit: options.limit, onDamaged: (record) => damaged.push(record), ...(options.status ? { status: options.status } : {}) });
+        if (damaged.length) io.stderr(damagedWarning(damaged));
         if (options.json) {
           io.stdout(`${JSON.stringify(runs.map((run) => ({ id: run.id, goal: run.goal, status: run.status, rounds: run.rounds, tokens: run.inputTokens + run.outputTokens, costUsd: run.costUsd, costEstimated: run.costEstimated, durationMs: run.durationMs, startedAt: run.startedAt })))}\n`);
         } else if (runs.length === 0) {
@@ -167,7 +169,7 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
           io.stdout(`${table(['ID', 'STATUS', 'ROUNDS', 'TOKENS', 'COST', 'DURATION', 'STARTED', 'GOAL'], runs.map(runRow))}\n`);
         }
       } finally {
-        runtime.close();
+        store.close();
       }
     });
 
@@ -177,13 +179,15 @@ export function buildCli(io: CliIo): { program: Command; exitCode: () => number 
     .option('--verbose', 'include the messages sent to each model')
     .action((runId: string, options: CommonOptions & { verbose?: boolean }) => {
       const project = open(options, io);
-      const runtime = openRuntime(project, { env: io.env, checkpoints: false });
+      const store = openTranscriptStore(project, io.env);
       try {
-        const run = runtime.store.getRun(runId);
-        const turns = runtime.store.turns(runId);
+        const run = store.getRun(runId);
+        const damaged: DamagedRecord[] = [];
+        const turns = store.turns(runId, (turn) => damaged.push(turn));
+        if (damaged.length) io.stderr(damagedWarning(damaged));
         io.stdout(options.json ? `${JSON.stringify({ run, turns })}\n` : `${formatTranscript(run, turns, { verbose: options.verbose ?? false })}\n`);
       } finally {
-        runtime.close();
+        store.close();
       }
     });
 
@@ -229,7 +233,8 @@ function parsePositive(value: string, flag: string): number {
 }
 
 /** Runs the CLI with arguments (without `node` and the script); returns the exit status. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], processIo: CliIo): Promise<number> {
+  const io = terminalIo(processIo);
   const { program, exitCode } = buildCli(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,6 +1,7 @@
 /** `baton show`: a run's transcript, turn by turn, as a person reads it. */
 import type { RunRecord, TurnRecord } from '../transcript/schema.js';
 import { formatCost, formatDuration, truncate, turnHeadline } from './format.js';
+import { checkerDetails } from './verdict-view.js';
 
 interface ClaimView {
   id?: string;
@@ -31,11 +32,9 @@ function details(turn: TurnRecord): string[] {
       });
       for (const gap of (output['gaps'] as string[] | undefined) ?? []) lines.push(`gap: ${gap}`);
       break;
-    case 'checker': {
-      lines.push(`decision: ${String(output['decision'])}${output['feedback'] ? ` (${String(output['feedback'])})` : ''}`);
-      for (const objection of (output['objections'] as Array<{ kind: string; message: string }> | undefined) ?? []) lines.push(`objection [${objection.kind}]: ${objection.message}`);
+    case 'checker':
+      lines.push(...checkerDetails(turn.output));
       break;
-    }
     case 'supervisor':
       if (turn.from === 'user') lines.push(`goal: ${turn.messages[0]?.content ?? ''}`);
       else {

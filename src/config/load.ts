@@ -14,6 +14,7 @@ import { builtinDetectors, compileDetectors, type Detector } from '../routing/de
 import type { RouteNeeds } from '../routing/needs.js';
 import { requiredCapabilities, validateRoleNeeds } from '../routing/router.js';
 import { readYamlFile, YamlSource } from './yaml.js';
+import { declares, prepareProjectDataDir, warn, warnMissingKnowledgePaths, type ProjectWarning } from './project-checks.js';
 
 /** The package's own folder, where the built-in agents, prompts and sample knowledge live. */
 export const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -75,7 +76,16 @@ export interface LoadProjectOptions {
   dataDir?: string;
   /** Forces the offline engine for every role. */
   offline?: boolean;
+  /**
+   * Creates the data directory now and checks it takes files, so a bad one fails at load naming the config field or
+   * option that chose it (the CLI sets this). Without it, the stores create the folder when they open.
+   */
+  prepareDataDir?: boolean;
+  /** Told of problems that do not stop the project from loading: an empty config file, a knowledge path that is missing. */
+  onWarning?: (warning: ProjectWarning) => void;
 }
+
+export type { ProjectWarning } from './project-checks.js';
 
 /** Loads and checks a project. Throws a typed error naming the file and field on any problem. */
 export function loadProject(options: LoadProjectOptions): Project {
@@ -87,6 +97,7 @@ export function loadProject(options: LoadProjectOptions): Project {
     const parsed = readYamlFile(configFile);
     if ('problems' in parsed) throw configError(parsed.problems);
     source = parsed.source;
+    if (source.isEmpty) warn(options, { file: configFile }, 'the config file is empty (or holds only comments); the built-in defaults are used');
     const validated = source.validate(BatonConfig);
     if ('problems' in validated) throw configError(validated.problems);
     config = validated.value;
@@ -109,13 +120,16 @@ export function loadProject(options: LoadProjectOptions): Project {
   const knowledgePaths = (config.knowledge.paths ?? [path.join(PACKAGE_ROOT, 'examples', 'knowledge')]).map((entry) =>
     path.resolve(baseDir, entry),
   );
+  if (config.knowledge.paths) warnMissingKnowledgePaths(config.knowledge.paths, knowledgePaths, options, locate);
   const detectors = compileDetectors(config.detectors, builtinDetectors, locate(['detectors']));
+  const dataDir = path.resolve(options.cwd, options.dataDir ?? path.resolve(baseDir, config.dataDir));
+  if (options.prepareDataDir) prepareProjectDataDir(dataDir, options, source && declares(source.value, 'dataDir') ? locate(['dataDir']) : undefined);
   return {
     config,
     detectors,
     ...(source ? { configFile } : {}),
     baseDir,
-    dataDir: path.resolve(options.cwd, options.dataDir ?? path.resolve(baseDir, config.dataDir)),
+    dataDir,
     knowledgePaths,
     stages,
     models,

@@ -49,6 +49,12 @@ export const OpenAICompatibleModel = z
     /** Name of the environment variable holding the API key. Never the key itself. */
     apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as OPENAI_API_KEY').optional(),
     structuredOutput: StructuredOutputMode.default('json_schema'),
+    /**
+     * Whether one request may carry both tools and a response format. Some servers (node-llama-cpp, the llama.cpp
+     * server, some vLLM and Ollama versions) then drop the tools; with `false` the tool loop runs without the format
+     * and one last call, without tools, asks for the structured answer.
+     */
+    toolsWithStructuredOutput: z.boolean().default(true),
     stream: z.boolean().default(false),
     /** Timeout of one call in milliseconds. */
     timeoutMs: z.number().int().positive().default(60_000),

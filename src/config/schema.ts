@@ -3,6 +3,7 @@
  * project with no config file runs the built-in Planner → Researcher → Checker flow on the offline engine.
  */
 import { z } from 'zod';
+import { parseHostName } from '../net/host-name.js';
 import { FetchPolicy } from '../net/policy.js';
 import { DetectorConfig } from '../routing/detectors.js';
 import { RoleModelNeeds } from '../routing/needs.js';
@@ -60,9 +61,14 @@ export const BatonConfig = z
         embeddingModel: z.string().optional(),
         /** Length of the vectors the embedding model returns. */
         embeddingDimensions: z.number().int().min(8).max(8192).default(1536),
+        /**
+         * Follow symbolic links whose real path lies outside the knowledge folders (searched, read and ingested). Off
+         * by default: such links are skipped with a warning naming them, so `kb/passwd.txt -> /etc/passwd` stays out.
+         */
+        allowOutsideRoots: z.boolean().default(false),
       })
       .strict()
-      .default({ embeddingDimensions: 1536 }),
+      .default({ embeddingDimensions: 1536, allowOutsideRoots: false }),
     models: z.array(ModelSpec).default([]),
     /** The model a role uses when it names none. Defaults to the environment's endpoint if set, else `offline`. */
     defaultModel: z.string().optional(),
@@ -96,6 +102,23 @@ export const BatonConfig = z
       })
       .strict()
       .default({ maxAttemptsPerModel: 3, baseDelayMs: 500, maxDelayMs: 20_000, failureThreshold: 3, cooldownMs: 30_000 }),
+    /** `baton serve`. */
+    server: z
+      .object({
+        /**
+         * Host names (`name` or `name:port`) the server answers to besides localhost, 127.0.0.0/8 and [::1]. Any other
+         * `Host` header is refused (421) while no API token is required, which stops DNS rebinding.
+         */
+        allowedHosts: z
+          .array(
+            z.string().refine((entry) => parseHostName(entry) !== undefined, {
+              message: 'expected a host name or address with an optional port, e.g. baton.example.com or baton.example.com:8443',
+            }),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ allowedHosts: [] }),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -23,6 +23,21 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return text;
 }
 
+/**
+ * How many alias expansions (`*name`) one file may make. A handful of nested aliases can otherwise expand into
+ * billions of nodes (the "billion laughs" file); no real config, role or prompt needs more than a few.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+/** A YAML file whose aliases expand too far, or whose conversion failed otherwise, as one problem. */
+function expansionProblem(file: string, error: unknown): FileProblem {
+  const text = error instanceof Error ? error.message : String(error);
+  const message = /alias/i.test(text)
+    ? `invalid YAML: its aliases (*name) expand beyond ${MAX_ALIAS_COUNT} copies, as in a "billion laughs" file; expected plain values, or a few aliases of small anchors`
+    : `invalid YAML: the document cannot be read as data (${text})`;
+  return { message, location: { file } };
+}
+
 /** A parsed YAML document that can say on which line a field path stands. */
 export class YamlSource {
   readonly file: string;
@@ -34,13 +49,19 @@ export class YamlSource {
     this.file = file;
     this.document = document;
     this.lines = lines;
-    this.value = document.toJS();
+    this.value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   }
 
   /** Parses text; YAML syntax errors come back as problems with their line. */
   static parse(file: string, text: string): { source: YamlSource } | { problems: FileProblem[] } {
     const lines = new LineCounter();
-    const document = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+    let document: Document;
+    try {
+      document = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+    } catch (error) {
+      // Nesting deep enough to exhaust the parser's stack: refused like any other broken YAML.
+      return { problems: [{ message: `invalid YAML: the document cannot be parsed (${error instanceof Error ? error.message : String(error)})`, location: { file } }] };
+    }
     if (document.errors.length > 0) {
       return {
         problems: document.errors.map((error) => {
@@ -52,7 +73,16 @@ export class YamlSource {
         }),
       };
     }
-    return { source: new YamlSource(file, document, lines) };
+    try {
+      return { source: new YamlSource(file, document, lines) };
+    } catch (error) {
+      return { problems: [expansionProblem(file, error)] };
+    }
+  }
+
+  /** True when the file holds no value at all: empty, or only comments and blank lines. */
+  get isEmpty(): boolean {
+    return this.value === null || this.value === undefined;
   }
 
   /** The location of a field path, or of its nearest existing parent. */

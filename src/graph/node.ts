@@ -8,7 +8,9 @@ import { DeadlineExceededError } from '../routing/resilience.js';
 import type { RoleContext } from '../roles/context.js';
 import type { PlanStep } from '../roles/schemas.js';
 import { runChecker, runGeneric, runPlanner, runResearcher, type RoleOutcome } from '../roles/run.js';
+import { partialCallOf } from '../roles/partial-call.js';
 import type { TranscriptStore } from '../transcript/store.js';
+import { redactDeep, type Redactor } from '../transcript/redact.js';
 import type { MessageRecord, NewTurn } from '../transcript/schema.js';
 import type { ChatMessage } from '../models/types.js';
 import { composeDraft } from './compose.js';
@@ -132,23 +134,35 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
     } catch (error) {
       const status: RunStatus = statusOnAbort(deps) ?? (error instanceof BudgetExceededError || error instanceof DeadlineExceededError ? 'budget_exceeded' : 'failed');
       const info = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
+      // The calls made before the failure were sent, answered and billed: the turn keeps them and the run counts them.
+      const partial = partialCallOf(error);
+      const model = context.meter.model ?? partial?.model ?? context.model.id;
+      const usage = partial?.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: true };
+      const calls = partial?.attempts ?? 0;
       const record = deps.store.appendTurn({
         ...base,
         to: ['user'],
-        model: context.meter.model ?? context.model.id,
+        model,
         latencyMs: deps.now() - started,
-        messages: [],
+        messages: toMessageRecords(partial?.messages ?? []),
         output: null,
-        toolCalls: [],
-        usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: true },
+        toolCalls: partial?.toolCalls ?? [],
+        usage,
         costUsd: context.meter.costUsd,
-        attempts: 0,
-        events: context.meter.events,
+        attempts: calls,
+        events: [...context.meter.events, ...(partial?.events ?? [])].sort((left, right) => left.at - right.at),
         error: info,
       });
       deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
-      return decided(stage, state, { status, error: { ...info, role: stage.name } }, deps);
+      const spent: UsageEntry[] =
+        calls > 0 || context.meter.costUsd > 0
+          ? [{ role: stage.name, model, calls, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: context.meter.costUsd, estimated: usage.estimated }]
+          : [];
+      return decided(stage, state, { status, error: { ...info, role: stage.name }, ...(spent.length ? { usage: spent } : {}) }, deps);
     }
+    // What a role produced is redacted before it enters the state (and so the checkpoints and the next prompts): a
+    // role that was shown a secret, or that transformed one, cannot pass it on.
+    outcome = redactOutcome(outcome, deps.store.redact);
     const usage = outcome.call.usage;
     const costUsd = context.meter.costUsd;
     const usageEntry: UsageEntry = {
@@ -192,6 +206,22 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
     return { update, next, state: { ...projected, status: update.status ? reduceStatus(projected.status, update.status as RunStatus) : projected.status } };
   };
   return stage.kind === 'researcher' ? deps.limiterFor(stage)(run) : run();
+}
+
+/** The outcome with every value that enters the state or the next role's prompt redacted. */
+function redactOutcome(outcome: RoleOutcome, redact: Redactor): RoleOutcome {
+  const { plan, finding, verdict, draft, summary, output } = outcome;
+  const redacted = redactDeep({ plan, finding, verdict, draft, summary, output }, redact);
+  if (redacted.plan === plan && redacted.finding === finding && redacted.verdict === verdict && redacted.draft === draft && redacted.summary === summary && redacted.output === output) return outcome;
+  return {
+    ...outcome,
+    output: redacted.output,
+    summary: redacted.summary,
+    ...(redacted.plan ? { plan: redacted.plan } : {}),
+    ...(redacted.finding ? { finding: redacted.finding } : {}),
+    ...(redacted.verdict ? { verdict: redacted.verdict } : {}),
+    ...(redacted.draft ? { draft: redacted.draft } : {}),
+  };
 }
 
 function nextStepIsEnd(deps: SupervisorDeps, state: RunStateValue): boolean {

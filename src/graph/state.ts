@@ -5,9 +5,10 @@
 import { ReducedValue, StateSchema } from '@langchain/langgraph';
 import { z } from 'zod';
 import { Citation, Objection, Plan } from '../roles/schemas.js';
+import { RunStatus } from './status.js';
 
-export const RunStatus = z.enum(['running', 'approved', 'unverified', 'budget_exceeded', 'failed', 'cancelled']);
-export type RunStatus = z.infer<typeof RunStatus>;
+// Defined apart so that readers of records do not load LangGraph; re-exported for the existing imports.
+export { RunStatus } from './status.js';
 
 /** Which status wins when two stages report one in the same step: the more final. */
 const STATUS_SEVERITY: Record<RunStatus, number> = {

@@ -4,6 +4,7 @@
  * It captures lexical and sub-word overlap (spelling variants, inflections, shared phrases), not meaning, and is
  * deterministic, so an index built with it can be rebuilt bit for bit.
  */
+import { abortErrorOf } from '../abort.js';
 import { CancelledError } from '../errors.js';
 
 /** Turns texts into vectors. One embedder id always means the same vectors for the same text. */
@@ -15,9 +16,9 @@ export interface Embedder {
   embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
 }
 
-/** Throws {@link CancelledError} when the signal has fired. */
+/** Throws when the signal has fired: its typed reason (the run's deadline), else a {@link CancelledError}. */
 export function throwIfCancelled(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new CancelledError(`${what} was cancelled`);
+  if (signal?.aborted) throw abortErrorOf(signal, () => new CancelledError(`${what} was cancelled`));
 }
 
 const stopWords = new Set(

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readableText } from '../net/readable.js';
 
 /** How a document is read. */
 export type DocumentKind = 'markdown' | 'text' | 'html' | 'pdf';
@@ -124,7 +123,8 @@ export async function extractText(raw: RawDocument, maxChars: number): Promise<{
     }
   } else {
     text = new TextDecoder('utf-8').decode(raw.bytes).replace(/^\uFEFF/, '');
-    if (raw.kind === 'html') text = readableText(text).text;
+    // Loaded on first use, like the PDF engine: the HTML parser takes a tenth of a second to load.
+    if (raw.kind === 'html') text = (await import('../net/readable.js')).readableText(text).text;
   }
   text = text.replace(/\r\n?/g, '\n');
   if (text.length > maxChars) return { text: text.slice(0, maxChars), truncated: true };

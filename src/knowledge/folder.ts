@@ -3,8 +3,9 @@
  * read into memory at open. Enough for the core loop; the HNSW + BM25 knowledge base replaces it when one is built.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { walkConfined, type SkippedEntry } from './confined-walk.js';
 import { contentTerms } from './text.js';
 import type { EvidenceSource, Passage, SourceText } from './types.js';
 
@@ -39,16 +40,45 @@ export function chunkByParagraph(text: string): Array<{ startLine: number; endLi
   return chunks;
 }
 
+/** Options of a folder search. */
+export interface FolderEvidenceOptions {
+  /** Source paths are shown relative to this folder when inside it. */
+  displayRoot?: string;
+  /** Follow symbolic links whose real path is outside `paths` (`knowledge.allowOutsideRoots`). Default false. */
+  allowOutsideRoots?: boolean;
+  /** Told about each link or file left out, with the reason (a logger's warn). */
+  warn?: (message: string) => void;
+}
+
 /** Keyword search over local files. */
 export class FolderEvidence implements EvidenceSource {
   private readonly chunks: Chunk[] = [];
   private readonly texts = new Map<string, string>();
   private readonly documentFrequency = new Map<string, number>();
   private averageLength = 1;
+  /** Links and files left out (outside the folders, loops, unreadable), with the path shown and the reason. */
+  readonly skipped: readonly SkippedEntry[];
 
-  /** Reads every Markdown and text file under the given paths. `displayRoot` makes source paths relative. */
-  constructor(paths: readonly string[], options: { displayRoot?: string } = {}) {
-    this.index(paths.flatMap(listTextFiles).map((file) => [displayPath(file, options.displayRoot), readFileSync(file, 'utf8')]));
+  /**
+   * Reads every Markdown and text file under the given paths, never beyond their real paths: a symbolic link leading
+   * outside them is skipped (see confined-walk.ts) unless `allowOutsideRoots`.
+   */
+  constructor(paths: readonly string[], options: FolderEvidenceOptions = {}) {
+    const walked = walkConfined(paths, { ...(options.allowOutsideRoots ? { allowOutsideRoots: true } : {}), skipName: (name) => name.startsWith('.') });
+    const skipped: SkippedEntry[] = walked.skipped.map((entry) => ({ path: displayPath(entry.path, options.displayRoot), reason: entry.reason }));
+    const texts: Array<[string, string]> = [];
+    for (const found of walked.files) {
+      if (!TEXT_EXTENSIONS.has(path.extname(found.file).toLowerCase())) continue;
+      try {
+        // The checked real path is read, so a link re-pointed after the walk cannot lead elsewhere.
+        texts.push([displayPath(found.file, options.displayRoot), readFileSync(found.realPath, 'utf8')]);
+      } catch (error) {
+        skipped.push({ path: displayPath(found.file, options.displayRoot), reason: `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
+      }
+    }
+    this.skipped = skipped;
+    for (const entry of skipped) options.warn?.(`${entry.path}: skipped: ${entry.reason}`);
+    this.index(texts);
   }
 
   /** Keyword search over texts already in memory (attached documents, transcripts), by source name. */
@@ -134,19 +164,4 @@ function displayPath(file: string, root: string | undefined): string {
   if (!root) return file;
   const relative = path.relative(root, file);
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : path.resolve(file);
-}
-
-function listTextFiles(entry: string): string[] {
-  let stats;
-  try {
-    stats = statSync(entry);
-  } catch {
-    return [];
-  }
-  if (stats.isFile()) return TEXT_EXTENSIONS.has(path.extname(entry).toLowerCase()) ? [entry] : [];
-  if (!stats.isDirectory()) return [];
-  return readdirSync(entry)
-    .sort()
-    .filter((name) => !name.startsWith('.'))
-    .flatMap((name) => listTextFiles(path.join(entry, name)));
 }

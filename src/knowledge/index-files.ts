@@ -7,13 +7,23 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import hnswlib from 'hnswlib-node';
+import type hnswlib from 'hnswlib-node';
 import { z } from 'zod';
 import { KnowledgeBaseError } from '../errors.js';
 
 /** A hnswlib index, as the knowledge base uses it. */
 export type HnswIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;
+
+const require = createRequire(import.meta.url);
+/**
+ * The hnswlib native module, loaded when an index is first created or read: `baton kb` and the commands that only
+ * open the knowledge base's SQLite store do not need it. A CommonJS addon, so `require` returns the one instance.
+ */
+function hnsw(): typeof hnswlib {
+  return require('hnswlib-node') as typeof hnswlib;
+}
 
 /** One build of the vector index. Stored in the manifest and, in the same shape, in the SQLite store. */
 export const IndexBuild = z
@@ -71,7 +81,7 @@ export const defaultIndexWriter: IndexWriter = async (index, file) => {
 
 /** A new, empty index. */
 export function createIndex(dimensions: number, capacity: number, parameters: HnswParameters): HnswIndex {
-  const index = new hnswlib.HierarchicalNSW('cosine', dimensions);
+  const index = new (hnsw().HierarchicalNSW)('cosine', dimensions);
   index.initIndex({ maxElements: Math.max(16, capacity), m: parameters.m, efConstruction: parameters.efConstruction, randomSeed: 100, allowReplaceDeleted: true });
   index.setEf(searchEf(10));
   return index;
@@ -203,7 +213,7 @@ export class IndexFiles {
       });
     if (size !== build.bytes) throw corrupt(`it has ${size} bytes, the manifest says ${build.bytes}`);
     if (options.verify && (await fileSha256(file)) !== build.sha256) throw corrupt('its checksum does not match the manifest');
-    const index = new hnswlib.HierarchicalNSW('cosine', build.dimensions);
+    const index = new (hnsw().HierarchicalNSW)('cosine', build.dimensions);
     try {
       await index.readIndex(file, true);
     } catch (error) {

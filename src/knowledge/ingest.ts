@@ -49,6 +49,11 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Resolves relative paths. Default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Follow symbolic links whose real path lies outside the given paths (`knowledge.allowOutsideRoots`). Default false:
+   * such links are skipped, each counted in `skipped` with a warning that names it.
+   */
+  allowOutsideRoots?: boolean;
   /** Writes the index file; tests inject a failing one to simulate a crash. */
   writeIndex?: IndexWriter;
   now?: () => number;
@@ -137,9 +142,13 @@ export async function runIngest(
     );
   }
 
-  const scan = await scanPaths(paths, options.cwd ?? process.cwd());
+  const scan = await scanPaths(paths, options.cwd ?? process.cwd(), options.allowOutsideRoots ? { allowOutsideRoots: true } : {});
   summary.ignored = scan.ignored;
   scan.warnings.forEach(warn);
+  for (const entry of scan.skipped) {
+    summary.skipped += 1;
+    warn(`${display(entry.path)}: skipped: ${entry.reason}`);
+  }
   const progress = (phase: IngestProgress['phase'], filesDone: number, chunks: number): void => {
     const seconds = Math.max(0.001, (now() - started) / 1000);
     options.onProgress?.({ phase, filesDone, filesTotal: scan.candidates.length, chunks, embedded: summary.embedded, rate: (phase === 'embed' ? summary.embedded : chunks) / seconds });
@@ -157,7 +166,8 @@ export async function runIngest(
   const rawPaths = new Map<RawDocument, string>();
   for (const [position, candidate] of scan.candidates.entries()) {
     throwIfCancelled(options.signal, 'ingest');
-    const raw = await readRaw(candidate.file, candidate.kind, maxFileBytes);
+    // The checked real path is read, not the link, so a link re-pointed after the scan cannot lead elsewhere.
+    const raw = await readRaw(candidate.realPath ?? candidate.file, candidate.kind, maxFileBytes);
     if ('skipped' in raw) {
       summary.skipped += 1;
       warn(`${display(candidate.file)}: skipped: ${raw.skipped}`);

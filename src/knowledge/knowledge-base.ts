@@ -3,7 +3,7 @@
  * searched by vector similarity and by BM25 keywords at once and fused with reciprocal rank fusion. Lives in
  * `<dataDir>/kb/`. Implements {@link EvidenceSource}, so roles and tools see it like any other evidence source.
  */
-import { mkdirSync } from 'node:fs';
+import { ensureDirectory } from '../data-dir.js';
 import path from 'node:path';
 import { KnowledgeBaseError } from '../errors.js';
 import { throwIfCancelled, type Embedder } from './embedder.js';
@@ -74,7 +74,7 @@ export class KnowledgeBase implements EvidenceSource {
   constructor(options: KnowledgeBaseOptions) {
     this.options = options;
     this.directory = path.join(options.dataDir, 'kb');
-    mkdirSync(this.directory, { recursive: true });
+    ensureDirectory(this.directory, 'knowledge base folder');
     const databaseFile = path.join(this.directory, 'kb.sqlite');
     try {
       this.store = new KnowledgeStore(databaseFile);

@@ -5,14 +5,15 @@
  */
 import { z } from 'zod';
 import {
+  BatonError,
   CancelledError,
   ModelAuthError,
   ModelHttpError,
   ModelOutputError,
   ModelTimeoutError,
   ModelUnreachableError,
-  type ModelError,
 } from '../errors.js';
+import { abortErrorOf } from '../abort.js';
 import { normalise, throwIfCancelled, type Embedder } from './embedder.js';
 
 /** A `fetch`-shaped function, injectable for tests. */
@@ -51,7 +52,7 @@ function defaultSleep(milliseconds: number, signal?: AbortSignal): Promise<void>
       'abort',
       () => {
         clearTimeout(timer);
-        reject(new CancelledError('embedding was cancelled'));
+        reject(signal ? abortErrorOf(signal, () => new CancelledError('embedding was cancelled')) : new CancelledError('embedding was cancelled'));
       },
       { once: true },
     );
@@ -181,8 +182,8 @@ export class OpenAIEmbedder implements Embedder {
     });
   }
 
-  private transportError(error: unknown, signal: AbortSignal | undefined, timeout: AbortSignal): ModelError | CancelledError {
-    if (signal?.aborted) return new CancelledError('embedding was cancelled');
+  private transportError(error: unknown, signal: AbortSignal | undefined, timeout: AbortSignal): BatonError {
+    if (signal?.aborted) return abortErrorOf(signal, () => new CancelledError('embedding was cancelled'));
     if (timeout.aborted) {
       return new ModelTimeoutError(`the embeddings endpoint ${this.endpoint} did not answer within ${this.options.timeoutMs ?? 60_000} ms`, this.context());
     }

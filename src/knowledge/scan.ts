@@ -2,14 +2,16 @@
  * Finds the files an ingest reads: every document under the given folders (by extension, skipping hidden entries and
  * `node_modules`), plus files named directly, whatever their extension.
  */
-import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { walkConfined, type SkippedEntry } from './confined-walk.js';
 import { documentKind, type DocumentKind } from './extract.js';
 
 /** A file to read. */
 export interface Candidate {
+  /** The path as found under a root: what is recorded and shown. */
   file: string;
+  /** The file with every symbolic link resolved, checked to lie inside the roots: what is read. */
+  realPath?: string;
   kind: DocumentKind;
 }
 
@@ -20,55 +22,47 @@ export interface ScanResult {
   scopes: string[];
   /** Files in the folders that are not documents (by extension). */
   ignored: number;
+  /** Links not followed (outside the roots, loops), with the reason. */
+  skipped: SkippedEntry[];
   warnings: string[];
 }
 
-async function walk(directory: string, into: Candidate[], counters: { ignored: number }): Promise<void> {
-  let entries: Dirent[];
-  try {
-    entries = await readdir(directory, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0));
-  for (const entry of entries) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    const full = path.join(directory, entry.name);
-    if (entry.isDirectory()) {
-      await walk(full, into, counters);
-      continue;
-    }
-    // Symbolic links are followed to files only, so a link cycle cannot trap the walk.
-    const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(full).catch(() => undefined))?.isFile() === true);
-    if (!isFile) continue;
-    const kind = documentKind(full);
-    if (kind) into.push({ file: full, kind });
-    else counters.ignored += 1;
-  }
+/** Options of a scan. */
+export interface ScanOptions {
+  /** Follow symbolic links that lead outside the given paths (`knowledge.allowOutsideRoots`). Default false. */
+  allowOutsideRoots?: boolean;
 }
 
-/** Lists the documents under `paths` (resolved against `cwd`). A path that does not exist is reported, not fatal. */
-export async function scanPaths(paths: readonly string[], cwd: string): Promise<ScanResult> {
+/**
+ * Lists the documents under `paths` (resolved against `cwd`). A path that does not exist is reported, not fatal. Links
+ * whose real path is outside every given path are skipped (see confined-walk.ts) unless `allowOutsideRoots`.
+ */
+export async function scanPaths(paths: readonly string[], cwd: string, options: ScanOptions = {}): Promise<ScanResult> {
   const candidates: Candidate[] = [];
-  const scopes: string[] = [];
   const warnings: string[] = [];
-  const counters = { ignored: 0 };
-  for (const given of paths) {
-    const absolute = path.resolve(cwd, given);
-    scopes.push(absolute);
-    const info = await stat(absolute).catch(() => undefined);
-    if (!info) {
-      warnings.push(`${given}: not found; documents previously ingested from it are removed`);
-      continue;
-    }
-    if (info.isDirectory()) await walk(absolute, candidates, counters);
-    else candidates.push({ file: absolute, kind: documentKind(absolute) ?? 'text' });
+  const scopes = paths.map((given) => path.resolve(cwd, given));
+  const walked = walkConfined(scopes, {
+    ...(options.allowOutsideRoots ? { allowOutsideRoots: true } : {}),
+    skipName: (name) => name.startsWith('.') || name === 'node_modules',
+  });
+  const missing = new Set(walked.missing);
+  paths.forEach((given, position) => {
+    if (missing.has(scopes[position] ?? '')) warnings.push(`${given}: not found; documents previously ingested from it are removed`);
+  });
+  let ignored = 0;
+  for (const found of walked.files) {
+    const kind = documentKind(found.file);
+    // A file named directly is read whatever its extension; in folders, only documents are.
+    const namedDirectly = scopes.includes(found.file);
+    if (kind || namedDirectly) candidates.push({ file: found.file, realPath: found.realPath, kind: kind ?? 'text' });
+    else ignored += 1;
   }
   const seen = new Set<string>();
   return {
     candidates: candidates.filter((candidate) => (seen.has(candidate.file) ? false : (seen.add(candidate.file), true))),
     scopes,
-    ignored: counters.ignored,
+    ignored,
+    skipped: walked.skipped,
     warnings,
   };
 }

@@ -16,6 +16,7 @@ import {
   type ModelError,
 } from '../errors.js';
 import { parseRetryAfter } from '../routing/resilience.js';
+import { abortErrorOf } from '../abort.js';
 import { estimateTokens, type ChatMessage, type ChatModel, type ModelRequest, type ModelResponse, type ToolCallRequest } from './types.js';
 
 /**
@@ -104,6 +105,9 @@ export class OpenAICompatibleChatModel implements ChatModel {
     const client = this.getClient();
     const started = performance.now();
     const messages = request.messages.map(toLangChainMessage);
+    // A server that cannot take tools and a response format together gets the tools; the caller asks for the format
+    // in a later call without tools (see `outputDeferred`).
+    const deferOutput = Boolean(request.output && request.tools?.length && !this.spec.toolsWithStructuredOutput && this.spec.structuredOutput !== 'prompt');
     const callOptions = {
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.tools?.length
@@ -113,7 +117,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
             strict: false,
           }
         : {}),
-      ...(request.output ? { response_format: this.responseFormat(request.output) } : {}),
+      ...(request.output && !deferOutput ? { response_format: this.responseFormat(request.output) } : {}),
     };
     let message: AIMessage | AIMessageChunk;
     try {
@@ -149,7 +153,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
             estimated: false,
           }
         : estimateUsage(request.messages, text);
-    return { text, toolCalls, usage, model: this.id, latencyMs: performance.now() - started };
+    return { text, toolCalls, usage, model: this.id, latencyMs: performance.now() - started, ...(deferOutput ? { outputDeferred: true } : {}) };
   }
 
   private responseFormat(output: NonNullable<ModelRequest['output']>): ChatOpenAICompletionsCallOptions['response_format'] {
@@ -164,7 +168,8 @@ export class OpenAICompatibleChatModel implements ChatModel {
   }
 
   private mapError(error: unknown, signal: AbortSignal | undefined): Error {
-    if (signal?.aborted) return new CancelledError('the call was cancelled', { cause: error });
+    // A timeout or the run's deadline aborts the signal too; only a person's abort is a cancellation.
+    if (signal?.aborted) return abortErrorOf(signal, () => new CancelledError(`the call to model "${this.name}" was cancelled`, { cause: error }));
     const context = { endpoint: this.endpoint, model: this.name };
     const record = (error ?? {}) as { status?: unknown; name?: unknown; message?: unknown; headers?: unknown; constructor?: { name?: string } };
     const message = typeof record.message === 'string' ? record.message : String(error);

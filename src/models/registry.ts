@@ -5,7 +5,7 @@
 import type { ModelSpec } from '../config/models.js';
 import { UnknownModelError } from '../errors.js';
 import { OfflineModel } from './offline/index.js';
-import { OpenAICompatibleChatModel } from './openai.js';
+import { LazyOpenAICompatibleModel } from './lazy-openai.js';
 import type { ChatModel } from './types.js';
 
 export class ModelRegistry {
@@ -35,7 +35,7 @@ export class ModelRegistry {
     const existing = this.instances.get(name);
     if (existing) return existing;
     const spec = this.spec(name);
-    const model: ChatModel = spec.provider === 'offline' ? new OfflineModel(spec.name) : new OpenAICompatibleChatModel({ spec, env: this.env });
+    const model: ChatModel = spec.provider === 'offline' ? new OfflineModel(spec.name) : new LazyOpenAICompatibleModel({ spec, env: this.env });
     this.instances.set(name, model);
     return model;
   }

@@ -14,6 +14,8 @@ import { NoEligibleModelError, rankedModels, route } from '../routing/router.js'
 import { costOf } from '../routing/cost.js';
 import type { TurnEvent } from '../transcript/schema.js';
 import type { ModelRegistry } from './registry.js';
+import { redactRequest } from './redact-request.js';
+import type { Redactor } from '../transcript/redact.js';
 import type { ChatModel, ModelRequest, ModelResponse } from './types.js';
 
 /** What one turn's calls cost and what happened during them; read by the supervisor when it records the turn. */
@@ -39,6 +41,17 @@ export interface RoutedModelOptions {
   /** Per-model retry and timeout settings. */
   retry?: { maxAttemptsPerModel?: number; baseDelayMs?: number; maxDelayMs?: number };
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Applied to what is sent, after routing has looked at the original (so a secret still makes a call confidential). */
+  redact?: Redactor;
+}
+
+/**
+ * The models the router may choose from for a role. The offline engine answers only roles that name it (or prefer it):
+ * it is no substitute for a language model. Also what `baton run` lists as a routed role's candidates.
+ */
+export function routableSpecs(needs: Pick<RouteNeeds, 'model' | 'prefer'>, specs: readonly ModelSpec[]): readonly ModelSpec[] {
+  if (needs.model === OFFLINE_MODEL_NAME || needs.prefer?.includes(OFFLINE_MODEL_NAME)) return specs;
+  return specs.filter((spec) => spec.provider !== 'offline');
 }
 
 /** A compact form of the router's decision for the transcript: the choice, the order and every candidate's reasons. */
@@ -67,11 +80,8 @@ export class RoutedModel implements ChatModel {
     this.options = options;
   }
 
-  /** The offline engine answers only roles that name it (or prefer it): it is no substitute for a language model. */
   private eligibleSpecs(): readonly ModelSpec[] {
-    const { needs, specs } = this.options;
-    if (needs.model === OFFLINE_MODEL_NAME || needs.prefer?.includes(OFFLINE_MODEL_NAME)) return specs;
-    return specs.filter((spec) => spec.provider !== 'offline');
+    return routableSpecs(this.options.needs, this.options.specs);
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {
@@ -100,19 +110,14 @@ export class RoutedModel implements ChatModel {
       throw error;
     }
     options.meter.events.push(routeEvent(decision, options.now()));
+    const outgoing = options.redact ? redactRequest(request, options.redact) : request;
     const ranked = rankedModels(decision, specs);
-    let lastError: unknown;
     const result = await callWithFallback(
       ranked,
       async (spec, signal) => {
         const model = options.registry.get(spec.name);
         options.meter.model = model.id;
-        try {
-          return await model.generate({ ...request, signal });
-        } catch (error) {
-          lastError = error;
-          throw error;
-        }
+        return model.generate({ ...outgoing, signal });
       },
       {
         health: options.health,
@@ -126,8 +131,9 @@ export class RoutedModel implements ChatModel {
         },
       },
     ).catch((error: unknown) => {
-      // With a single eligible model, its own error (and hint) says more than "every model failed".
-      if (error instanceof AllModelsFailedError && ranked.length === 1 && lastError instanceof BatonError) throw lastError;
+      // With a single eligible model, its own error (and hint) says more than "every model failed". It is the failure
+      // the resilience layer acted on, not whatever the call threw after a timeout aborted it.
+      if (error instanceof AllModelsFailedError && ranked.length === 1 && error.cause instanceof BatonError) throw error.cause;
       throw error;
     });
     options.meter.costUsd += costOf(result.value.usage, result.model.pricing);

@@ -5,6 +5,7 @@
 import type { OpenAICompatibleModel } from '../config/models.js';
 import { CancelledError, ModelAuthError, ModelHttpError, ModelKeyMissingError, ModelUnreachableError } from '../errors.js';
 import { parseRetryAfter } from '../routing/resilience.js';
+import { abortErrorOf } from '../abort.js';
 
 export interface TranscriptionRequest {
   fileName: string;
@@ -38,7 +39,7 @@ export async function transcribe(
       ...(request.signal ? { signal: request.signal } : {}),
     });
   } catch (error) {
-    if (request.signal?.aborted) throw new CancelledError('the transcription was cancelled', { cause: error });
+    if (request.signal?.aborted) throw abortErrorOf(request.signal, () => new CancelledError(`the transcription by model "${spec.name}" was cancelled`, { cause: error }));
     throw new ModelUnreachableError(`cannot reach ${spec.baseUrl} for model "${spec.name}"`, context, { cause: error });
   }
   if (response.status === 401 || response.status === 403) {
@@ -52,7 +53,11 @@ export async function transcribe(
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     });
   }
-  const body = (await response.json().catch(() => undefined)) as { text?: unknown } | undefined;
+  const body = (await response.json().catch((error: unknown) => {
+    // An abort while the body streams in is the abort, not a reply without text.
+    if (request.signal?.aborted) throw abortErrorOf(request.signal, () => new CancelledError(`the transcription by model "${spec.name}" was cancelled`, { cause: error }));
+    return undefined;
+  })) as { text?: unknown } | undefined;
   if (typeof body?.text !== 'string') throw new ModelHttpError(`${spec.baseUrl} sent a transcription without text`, { ...context, status: response.status });
   return body.text;
 }

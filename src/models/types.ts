@@ -64,6 +64,12 @@ export interface ModelResponse {
   /** The model that actually answered, as `provider:model`. */
   model: string;
   latencyMs: number;
+  /**
+   * True when the request asked for an output format and offered tools, and the provider sent the tools without the
+   * format because its server cannot combine them (`toolsWithStructuredOutput: false`). The caller asks again, without
+   * tools, for the structured answer once the model stops calling tools.
+   */
+  outputDeferred?: boolean;
 }
 
 export type ProviderKind = 'offline' | 'openai-compatible' | 'scripted';

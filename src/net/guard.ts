@@ -5,8 +5,9 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { ConfigError, FetchBlockedError } from '../errors.js';
+import { effectivePort, parseHostEntry, parseRangeEntry, portAllowed, RANGE_ENTRY_HELP, HOST_ENTRY_HELP, type HostEntry, type RangeEntry } from './allow-list.js';
 import type { FetchPolicy } from './policy.js';
-import { blockedReason, parseIp, parseRange, rangeContains, type IpRange } from './ip.js';
+import { blockedReason, parseIp, rangeContains } from './ip.js';
 
 /** Resolves a host name to all its addresses (the shape of `dns.lookup` with `all: true`). */
 export type LookupAll = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
@@ -20,41 +21,53 @@ export interface VettedTarget {
   family: 4 | 6;
 }
 
-/** The policy's allow lists in checked form. */
+/** The policy's allow lists in checked form. An entry with a port allows only that port. */
 export interface CompiledPolicy {
-  hosts: string[];
-  ranges: IpRange[];
+  hosts: HostEntry[];
+  ranges: RangeEntry[];
 }
 
-/** Parses the policy's allow lists once; a malformed range is a configuration mistake. */
+/**
+ * Parses the policy's allow lists once; a malformed entry is a configuration mistake (the config schema catches it at
+ * load time; this catches a policy built in code without the schema).
+ */
 export function compilePolicy(policy: FetchPolicy): CompiledPolicy {
-  const ranges = policy.allowRanges.map((text) => {
-    const parsed = parseRange(text);
-    if (!parsed) {
-      throw new ConfigError(`"${text}" is not a CIDR range (expected e.g. 10.0.0.0/8 or fd00::/8)`, [
-        { file: 'baton config', path: 'tools.fetch.allowRanges' },
-      ]);
-    }
-    return parsed;
-  });
-  return { hosts: policy.allowHosts.map((host) => normaliseHost(host)), ranges };
+  const compile = <T>(entries: readonly string[], parse: (text: string) => T | undefined, field: string, help: string): T[] =>
+    entries.map((text) => {
+      const parsed = parse(text);
+      if (!parsed) throw new ConfigError(`"${text}" is not a valid ${field} entry: ${help}`, [{ file: 'baton config', path: `tools.fetch.${field}` }]);
+      return parsed;
+    });
+  return {
+    hosts: compile(policy.allowHosts, parseHostEntry, 'allowHosts', HOST_ENTRY_HELP),
+    ranges: compile(policy.allowRanges, parseRangeEntry, 'allowRanges', RANGE_ENTRY_HELP),
+  };
 }
 
 function normaliseHost(host: string): string {
   return host.trim().toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
 }
 
-/** Whether a host name is on the allow list; `*.example.com` allows the subdomains of example.com. */
-function hostAllowed(hostname: string, compiled: CompiledPolicy): boolean {
+/**
+ * Whether a host name and port are on the allow list; `*.example.com` allows the subdomains of example.com. An entry
+ * naming a port allows only that port.
+ */
+function hostAllowed(hostname: string, port: number, compiled: CompiledPolicy): boolean {
   const host = normaliseHost(hostname);
-  return compiled.hosts.some((allowed) => (allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) : host === allowed));
+  return compiled.hosts.some(
+    (allowed) => portAllowed(allowed, port) && (allowed.host.startsWith('*.') ? host.endsWith(allowed.host.slice(1)) : host === allowed.host),
+  );
 }
 
-function blocked(url: URL, address: string, reason: string): FetchBlockedError {
+function blocked(url: URL, address: string, reason: string, note = ''): FetchBlockedError {
   const shownHost = url.hostname === address ? address : `${url.hostname} (${address})`;
-  const single = address.includes(':') ? `${address}/128` : `${address}/32`;
+  const port = effectivePort(url);
+  // Suggest the narrowest entry: this address and this port only.
+  const single = address.includes(':') ? `[${address}]/128:${port}` : `${address}/32:${port}`;
+  const hostEntry = url.hostname.replace(/^\[|\]$/g, '');
+  const shownHostEntry = hostEntry.includes(':') ? `[${hostEntry}]:${port}` : `${hostEntry}:${port}`;
   return new FetchBlockedError(
-    `refused to fetch ${url.href}: ${shownHost} is a ${reason} address. To allow it, add "${single}" to tools.fetch.allowRanges or "${url.hostname.replace(/^\[|\]$/g, '')}" to tools.fetch.allowHosts in the Baton config`,
+    `refused to fetch ${url.href}: ${shownHost} (port ${port}) is a ${reason} address${note}. To allow it, add "${single}" to tools.fetch.allowRanges or "${shownHostEntry}" to tools.fetch.allowHosts in the Baton config`,
     { hint: 'only allow addresses you trust: loopback, private and link-local ranges reach services that are not meant for the web' },
   );
 }
@@ -73,7 +86,8 @@ export function assertFetchableScheme(url: URL): void {
 export async function vetUrl(url: URL, compiled: CompiledPolicy, lookup: LookupAll): Promise<VettedTarget> {
   assertFetchableScheme(url);
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const trusted = hostAllowed(hostname, compiled);
+  const port = effectivePort(url);
+  const trusted = hostAllowed(hostname, port, compiled);
   const literal = parseIp(hostname);
   let candidates: Array<{ address: string; family: number }>;
   if (literal) {
@@ -91,8 +105,11 @@ export async function vetUrl(url: URL, compiled: CompiledPolicy, lookup: LookupA
     const parsed = parseIp(candidate.address);
     if (!parsed) throw blocked(url, candidate.address, 'malformed');
     const reason = blockedReason(parsed);
-    if (reason !== undefined && !trusted && !compiled.ranges.some((range) => rangeContains(range, parsed))) {
-      throw blocked(url, candidate.address, reason);
+    if (reason !== undefined && !trusted && !compiled.ranges.some((entry) => portAllowed(entry, port) && rangeContains(entry.range, parsed))) {
+      const otherPorts = compiled.ranges.filter((entry) => rangeContains(entry.range, parsed)).map((entry) => entry.port);
+      const hostPorts = compiled.hosts.filter((entry) => hostAllowed(hostname, entry.port ?? port, { hosts: [entry], ranges: [] })).map((entry) => entry.port);
+      const allowedPorts = [...new Set([...otherPorts, ...hostPorts])];
+      throw blocked(url, candidate.address, reason, allowedPorts.length ? `; the allow list admits it only on port ${allowedPorts.join(', ')}, not ${port}` : '');
     }
     first ??= { address: candidate.address, family: parsed.version };
   }

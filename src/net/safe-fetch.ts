@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
+import { abortErrorOf } from '../abort.js';
 import { BatonError, CancelledError } from '../errors.js';
 import { FetchFailedError } from './fetch-errors.js';
 import { assertFetchableScheme, compilePolicy, systemLookup, vetUrl, type LookupAll, type VettedTarget } from './guard.js';
@@ -196,7 +197,8 @@ export async function safeFetch(url: string, policy: FetchPolicy, deps: SafeFetc
   const userAgent = deps.userAgent ?? 'Baton/0.1 (+https://github.com/baton) research fetcher';
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DeadlineReached()), policy.timeoutMs);
-  const onCancel = (): void => controller.abort(new CancelledError(`fetching ${url} was cancelled`));
+  // The run's deadline stays a deadline: only a person's abort is a cancellation (see src/abort.ts).
+  const onCancel = (): void => controller.abort(deps.signal ? abortErrorOf(deps.signal, () => new CancelledError(`fetching ${url} was cancelled`)) : new CancelledError(`fetching ${url} was cancelled`));
   if (deps.signal?.aborted) onCancel();
   deps.signal?.addEventListener('abort', onCancel, { once: true });
   let current = parseUrl(url);
@@ -238,7 +240,7 @@ export async function safeFetch(url: string, policy: FetchPolicy, deps: SafeFetc
     }
   } catch (error) {
     const reason = controller.signal.aborted ? abortReason(controller.signal) : undefined;
-    if (reason instanceof CancelledError) throw reason;
+    if (reason instanceof BatonError) throw reason;
     if (reason instanceof DeadlineReached) {
       throw new FetchFailedError('timeout', current.href, `fetching ${current.href} took longer than ${policy.timeoutMs} ms`, {
         hint: 'raise tools.fetch.timeoutMs in the Baton config if the site is slow',

@@ -10,6 +10,7 @@ import type { ChatMessage, ChatModel } from '../models/types.js';
 import type { TurnMeter } from '../models/routed.js';
 import type { FetchPolicy } from '../net/policy.js';
 import type { ToolRegistry } from '../tools/registry.js';
+import type { Redactor } from '../transcript/redact.js';
 
 export interface RoleContext {
   stage: Stage;
@@ -29,6 +30,8 @@ export interface RoleContext {
   meter: TurnMeter;
   now: () => number;
   onToken?: (delta: string) => void;
+  /** Removes secrets: what the role produces is redacted before it enters the state, so quotes are compared redacted. */
+  redact?: Redactor;
 }
 
 /** Renders a stage's prompt with the variables its kind provides. */

@@ -32,16 +32,25 @@ export interface EvidenceInputs {
   sourcesRead: readonly string[];
   /** Full text of a source, or undefined when it cannot be read. */
   readSource: (source: string) => Promise<string | undefined>;
+  /**
+   * The run's redactor. Claims are redacted before they enter the state, so a quote of a passage that held a secret
+   * is compared with the source redacted the same way.
+   */
+  redact?: (text: string) => string;
 }
 
 /** Runs the evidence check. Never throws for bad evidence: it reports it. */
 export async function checkEvidence(inputs: EvidenceInputs): Promise<EvidenceReport> {
   const read = new Set(inputs.sourcesRead);
-  const normalisedSources = new Map<string, string | undefined>();
-  const sourceText = async (source: string): Promise<string | undefined> => {
+  const normalisedSources = new Map<string, { plain: string; redacted?: string } | undefined>();
+  const sourceText = async (source: string): Promise<{ plain: string; redacted?: string } | undefined> => {
     if (!normalisedSources.has(source)) {
       const text = await inputs.readSource(source);
-      normalisedSources.set(source, text === undefined ? undefined : normaliseForQuote(text));
+      if (text === undefined) normalisedSources.set(source, undefined);
+      else {
+        const redacted = inputs.redact?.(text);
+        normalisedSources.set(source, { plain: normaliseForQuote(text), ...(redacted !== undefined && redacted !== text ? { redacted: normaliseForQuote(redacted) } : {}) });
+      }
     }
     return normalisedSources.get(source);
   };
@@ -69,7 +78,7 @@ export async function checkEvidence(inputs: EvidenceInputs): Promise<EvidenceRep
       if (text === undefined) {
         reasons.push(`source ${citation.source} cannot be read`);
         objections.push({ kind: 'quote-not-in-source', target: claim.id, message: `claim ${claim.id}: source ${citation.source} cannot be read` });
-      } else if (quote.length === 0 || !text.includes(quote)) {
+      } else if (quote.length === 0 || !(text.plain.includes(quote) || (text.redacted?.includes(quote) ?? false))) {
         reasons.push(`quote not found in ${citation.source}`);
         objections.push({
           kind: 'quote-not-in-source',

@@ -6,12 +6,14 @@ import { z } from 'zod';
 import type { Claim, Draft, Finding, RunStateValue, Verdict } from '../graph/state.js';
 import { findingsOfRound, verdictsOfRound } from '../graph/state.js';
 import type { PlanStep } from './schemas.js';
-import { GenericOutput, Plan, ResearchOutput, VerdictOutput, type Objection } from './schemas.js';
+import { GenericOutput, PlanReply, ResearchOutput, VerdictOutput, type Objection, type Plan } from './schemas.js';
 import { renderPrompt, type RoleContext } from './context.js';
 import { checkEvidence } from './evidence.js';
+import { checkerTurnOutput } from './checker-output.js';
 import { composeDraft } from '../graph/compose.js';
 import { policyObjections } from './policy.js';
 import { generateStructured, type StructuredResult } from './structured.js';
+import { carryToolCalls } from './partial-call.js';
 import type { CheckTask, GenericTask, PlanTask, ResearchTask } from './tasks.js';
 import type { ToolCallRecord } from '../transcript/schema.js';
 
@@ -68,7 +70,7 @@ export async function runPlanner(state: RunStateValue, context: RoleContext): Pr
     previousPlan: state.plan,
     objections: state.plan ? previousObjections(state) : [],
   };
-  const result = await ask(context, task, { ...task }, Plan, 'plan');
+  const result = await ask(context, task, { ...task }, PlanReply, 'plan');
   const plan: Plan = { ...result.value, steps: result.value.steps.slice(0, context.limits.maxSteps) };
   return {
     output: plan,
@@ -102,7 +104,9 @@ export async function runResearcher(state: RunStateValue, step: PlanStep, contex
   const runner = toolNames.length ? context.tools.runner(toolNames, toolContext, context.now) : undefined;
   // Scores are for ranking only; a model needs the text, where it came from and the chunk id.
   const shown = passages.map((passage) => ({ chunkId: passage.chunkId, source: passage.source, location: passage.location, text: passage.text }));
-  const result = await ask(context, task, { goal: state.goal, step, passages: shown }, ResearchOutput, 'findings', runner);
+  const result = await ask(context, task, { goal: state.goal, step, passages: shown }, ResearchOutput, 'findings', runner).catch((error: unknown) => {
+    throw carryToolCalls(error, [searchRecord]);
+  });
   const claims: Claim[] = result.value.claims.map((claim, index) => ({ id: `${step.id}.c${index + 1}`, text: claim.text, citations: claim.citations }));
   const finding: Finding = { stepId: step.id, round: state.round, role: context.stage.name, claims, gaps: result.value.gaps };
   return {
@@ -123,6 +127,7 @@ export async function runChecker(state: RunStateValue, draft: Draft, context: Ro
     claims,
     sourcesRead: state.sourcesRead,
     readSource: async (source) => context.sourceCache.get(source) ?? (await context.evidence.read({ source }))?.text,
+    ...(context.redact ? { redact: context.redact } : {}),
   });
   const forbid = context.stage.role.config.policy?.forbid ?? [];
   const task: CheckTask = { kind: 'check', role: context.stage.name, goal: state.goal, plan, claims, draft, evidence, forbid };
@@ -139,7 +144,8 @@ export async function runChecker(state: RunStateValue, draft: Draft, context: Ro
     ...(result.value.feedback ? { feedback: result.value.feedback } : {}),
   };
   return {
-    output: result.value,
+    // The record shows what the run acted on (the effective verdict), beside what the model said and what the checks found.
+    output: checkerTurnOutput({ model: result.value, enforced, effective: verdict }),
     call: strip(result),
     toolCalls: [],
     verdict,

@@ -25,6 +25,39 @@ export const Plan = z
   });
 export type Plan = z.infer<typeof Plan>;
 
+/** A plan step as a model sends it: any id or none, since the runtime numbers the steps. */
+const PlanStepReply = z
+  .object({
+    id: z.string().optional(),
+    question: z.string().min(3),
+    rationale: z.string().optional(),
+  })
+  .strict();
+
+/**
+ * What the planner's model sends, read as a {@link Plan}. Step ids are the runtime's to assign, not the model's:
+ * grammar-constrained servers (llama.cpp) do not enforce a `pattern`, and nothing a model sends refers to a step by id
+ * (objections and claims name runtime ids the roles were shown), so the steps are numbered s1..sN in the order given,
+ * whatever id the model wrote. The runtime also keeps only the first `maxSteps` steps, so no upper bound fails a reply.
+ */
+export const PlanReply = z
+  .object({
+    steps: z.array(PlanStepReply).min(1),
+    notes: z.string().optional(),
+  })
+  .strict()
+  .transform(
+    (reply): Plan => ({
+      steps: reply.steps.map((step, index) => ({
+        id: `s${index + 1}`,
+        question: step.question,
+        ...(step.rationale !== undefined ? { rationale: step.rationale } : {}),
+      })),
+      ...(reply.notes !== undefined ? { notes: reply.notes } : {}),
+    }),
+  );
+export type PlanReply = z.input<typeof PlanReply>;
+
 export const Citation = z
   .object({
     /** A file path, knowledge-base chunk id or URL the run read. */

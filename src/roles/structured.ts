@@ -1,10 +1,15 @@
 /**
  * Asks a model for output that validates against a role's schema. A reply that does not validate is asked again with
- * the validation error, a bounded number of times; tool calls the model makes on the way are run and answered. It
- * never crashes a run: it either returns a valid value or throws a typed {@link ModelOutputError}.
+ * the validation error (each problem quoting the offending value with its path), a bounded number of times; a reply
+ * that differs from the schema only in form is normalised first (see `repair.ts`). Tool calls the model makes on the
+ * way are run and answered, in the same requests as the response format or, for servers that cannot combine them,
+ * before it. It never crashes a run: it either returns a valid value or throws a typed {@link ModelOutputError}, and
+ * whatever it throws carries the calls made so far (see `partial-call.ts`).
  */
 import { z } from 'zod';
 import { ModelOutputError } from '../errors.js';
+import { carryPartialCall } from './partial-call.js';
+import { pathText, quote, validateReply, type ReplyIssue } from './repair.js';
 import type { ToolCallRecord, TurnEvent } from '../transcript/schema.js';
 import type { ChatMessage, ChatModel, ModelRequest, ModelResponse, ToolCallRequest, ToolSpec, Usage } from '../models/types.js';
 
@@ -54,12 +59,52 @@ export function extractJson(text: string): unknown {
   return undefined;
 }
 
-function describeFailure(value: unknown, error: z.ZodError | undefined): string {
+/** Names a (non-null) value's JSON type in a sentence: `a string`, `a list`, `an object`. */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** `/^s\d+$/` as `^s\d+$`: the pattern itself, as a person would write it. */
+function patternText(pattern: string): string {
+  return /^\/([\s\S]*)\/[a-z]*$/.exec(pattern)?.[1] ?? pattern;
+}
+
+/** One issue as a line that quotes the offending value with its path, e.g. `steps.0.id: "step-1" does not match ^s\d+$`. */
+export function describeIssue(issue: ReplyIssue): string {
+  const where = pathText(issue.path);
+  const input: unknown = issue.input;
+  switch (issue.code) {
+    case 'invalid_type':
+      if (input === undefined) return `${where}: missing (expected ${issue.expected})`;
+      return input === null ? `${where}: null, expected ${issue.expected}` : `${where}: ${quote(input)} is ${kindOf(input)}, expected ${issue.expected}`;
+    case 'invalid_format':
+      return issue.pattern ? `${where}: ${quote(input)} does not match ${patternText(issue.pattern)}` : `${where}: ${quote(input)} is not a valid ${issue.format}`;
+    case 'invalid_value':
+      if (input === undefined) return `${where}: missing (expected one of ${issue.values.map((value) => quote(value)).join(', ')})`;
+      return `${where}: ${quote(input)} is not one of ${issue.values.map((value) => quote(value)).join(', ')}`;
+    case 'too_small':
+      if (issue.origin === 'string') return `${where}: ${quote(input)} is shorter than ${issue.minimum} character(s)`;
+      if (issue.origin === 'array' && Array.isArray(input)) return `${where}: has ${input.length} item(s), at least ${issue.minimum} needed`;
+      break;
+    case 'too_big':
+      if (issue.origin === 'string') return `${where}: ${quote(input)} is longer than ${issue.maximum} character(s)`;
+      if (issue.origin === 'array' && Array.isArray(input)) return `${where}: has ${input.length} item(s), at most ${issue.maximum} allowed`;
+      break;
+    case 'unrecognized_keys':
+      return `${where}: unknown key(s) ${issue.keys.map((key) => quote(key)).join(', ')}`;
+    default:
+      break;
+  }
+  return input === undefined ? `${where}: ${issue.message}` : `${where}: ${quote(input)}: ${issue.message}`;
+}
+
+/** Why a reply failed, for the model's next try and for the error: every issue quotes its value, with its path. */
+export function describeFailure(value: unknown, issues: readonly ReplyIssue[] | undefined): string {
   if (value === undefined) return 'the reply was not valid JSON';
-  return (error?.issues ?? [])
-    .slice(0, 8)
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
+  const shown = (issues ?? []).slice(0, 8).map(describeIssue);
+  const more = (issues?.length ?? 0) - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
 const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
@@ -75,6 +120,32 @@ export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   return converted;
 }
 
+/** Why the last reply failed and where to look: the hint names the real cause, not a generic remedy. */
+function failureOf(call: Pick<StructuredCall<unknown>, 'role' | 'schemaName' | 'maxToolCalls'>, response: ModelResponse, value: unknown, issues: readonly ReplyIssue[] | undefined): { problem: string; hint: string } {
+  if (value === undefined && response.toolCalls.length > 0) {
+    return {
+      problem: 'the reply called tools instead of answering, and no more tool calls are allowed',
+      hint: `the model kept calling tools after its ${call.maxToolCalls ?? 0} tool call(s): raise limits.maxToolCalls, or, if its server drops the tools or the response format when a request carries both, set toolsWithStructuredOutput: false for this model`,
+    };
+  }
+  if (value === undefined) {
+    return {
+      problem: describeFailure(value, issues),
+      hint: 'the model answered in prose, not JSON: give it a response format its server enforces (structuredOutput: json_schema, or json_object), or use a model that follows JSON instructions',
+    };
+  }
+  const paths = [...new Set((issues ?? []).map((issue) => pathText(issue.path)))].slice(0, 4).join(', ');
+  return {
+    problem: describeFailure(value, issues),
+    hint: `the reply was JSON but broke the ${call.schemaName} schema at ${paths}: servers that constrain output with a grammar (llama.cpp, node-llama-cpp) do not enforce every JSON Schema rule (pattern, length, enum spelling); check that role "${call.role}"'s prompt asks for these fields as the schema has them, raise maxOutputRetries, or use a stronger model`,
+  };
+}
+
+/**
+ * Asks `call.model` until a reply validates against `call.schema` (normalised in form, see {@link validateReply}),
+ * running the tool calls it makes on the way. Throws {@link ModelOutputError} after `maxRetries` invalid replies; any
+ * error it throws carries the calls made so far (read it with `partialCallOf`), so a failed turn keeps its record.
+ */
 export async function generateStructured<Output>(call: StructuredCall<Output>): Promise<StructuredResult<Output>> {
   const jsonSchema = jsonSchemaOf(call.schema);
   const messages: ChatMessage[] = [...call.request.messages];
@@ -83,63 +154,75 @@ export async function generateStructured<Output>(call: StructuredCall<Output>): 
   const usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false };
   let attempts = 0;
   let failures = 0;
-  let modelId: string;
+  let modelId: string | undefined;
+  // Set once a model whose server cannot combine tools with a response format is done with its tools.
+  let toolsClosed = false;
   const maxToolCalls = call.maxToolCalls ?? 0;
 
-  for (;;) {
-    attempts += 1;
-    const offerTools = call.tools && toolCalls.length < maxToolCalls;
-    const response: ModelResponse = await call.model.generate({
-      ...call.request,
-      messages,
-      output: { name: call.schemaName, jsonSchema },
-      ...(offerTools ? { tools: call.tools!.specs } : {}),
-    });
-    modelId = response.model;
-    usage.inputTokens += response.usage.inputTokens;
-    usage.outputTokens += response.usage.outputTokens;
-    usage.totalTokens += response.usage.totalTokens;
-    usage.estimated ||= response.usage.estimated;
+  try {
+    for (;;) {
+      attempts += 1;
+      const offerTools = call.tools !== undefined && !toolsClosed && toolCalls.length < maxToolCalls;
+      const response: ModelResponse = await call.model.generate({
+        ...call.request,
+        messages,
+        output: { name: call.schemaName, jsonSchema },
+        ...(offerTools ? { tools: call.tools!.specs } : {}),
+      });
+      modelId = response.model;
+      usage.inputTokens += response.usage.inputTokens;
+      usage.outputTokens += response.usage.outputTokens;
+      usage.totalTokens += response.usage.totalTokens;
+      usage.estimated ||= response.usage.estimated;
 
-    // Tool calls are run only while tools are offered: a model that keeps calling them past the limit is answered
-    // like any reply that is not the JSON asked for, so its retries are bounded and the loop always ends.
-    if (response.toolCalls.length > 0 && call.tools && offerTools) {
-      messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
-      for (const toolCall of response.toolCalls) {
-        if (toolCalls.length >= maxToolCalls) {
-          messages.push({ role: 'tool', toolCallId: toolCall.id, content: 'Tool call limit reached: answer with what you have.' });
-          continue;
+      // Tool calls are run only while tools are offered: a model that keeps calling them past the limit is answered
+      // like any reply that is not the JSON asked for, so its retries are bounded and the loop always ends.
+      if (response.toolCalls.length > 0 && call.tools && offerTools) {
+        messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
+        for (const toolCall of response.toolCalls) {
+          if (toolCalls.length >= maxToolCalls) {
+            messages.push({ role: 'tool', toolCallId: toolCall.id, content: 'Tool call limit reached: answer with what you have.' });
+            continue;
+          }
+          const result = await call.tools.run(toolCall);
+          toolCalls.push(result.record);
+          messages.push({ role: 'tool', toolCallId: toolCall.id, content: result.content });
         }
-        const result = await call.tools.run(toolCall);
-        toolCalls.push(result.record);
-        messages.push({ role: 'tool', toolCallId: toolCall.id, content: result.content });
+        continue;
       }
-      continue;
-    }
 
-    const value = extractJson(response.text);
-    const parsed = value === undefined ? undefined : call.schema.safeParse(value);
-    if (parsed?.success) {
+      const value = extractJson(response.text);
+      const checked = value === undefined ? undefined : validateReply(call.schema, value);
+      if (checked?.success) {
+        if (checked.fixes.length) events.push({ type: 'output-repaired', at: call.now(), attempt: attempts, fixes: checked.fixes });
+        messages.push({ role: 'assistant', content: response.text });
+        return { value: checked.data, messages, toolCalls, usage, attempts, model: response.model, events };
+      }
+      if (response.outputDeferred && offerTools) {
+        // The server was sent the tools without the response format (it cannot combine them) and the model is done
+        // with its tools: one more call, without tools, asks for the structured answer. Not a failure of the model.
+        toolsClosed = true;
+        if (response.text.trim()) messages.push({ role: 'assistant', content: response.text });
+        messages.push({ role: 'user', content: `Now give your final answer: reply with only a JSON object that matches the required ${call.schemaName} schema.` });
+        continue;
+      }
+      failures += 1;
+      const failure = failureOf(call, response, value, checked?.issues);
+      events.push({ type: 'output-invalid', at: call.now(), attempt: failures, problem: failure.problem });
       messages.push({ role: 'assistant', content: response.text });
-      return { value: parsed.data, messages, toolCalls, usage, attempts, model: modelId, events };
+      if (failures > call.maxRetries) {
+        throw new ModelOutputError(
+          `role "${call.role}": the model's reply did not match the ${call.schemaName} schema after ${failures} attempt(s): ${failure.problem}`,
+          { role: call.role, attempts: failures },
+          { hint: failure.hint },
+        );
+      }
+      messages.push({
+        role: 'user',
+        content: `Your reply did not match the required ${call.schemaName} schema: ${failure.problem}. Reply again with only a JSON object that matches this JSON Schema:\n${JSON.stringify(jsonSchema)}`,
+      });
     }
-    failures += 1;
-    const problem =
-      value === undefined && response.toolCalls.length > 0
-        ? 'the reply called tools instead of answering, and no more tool calls are allowed'
-        : describeFailure(value, parsed?.error);
-    events.push({ type: 'output-invalid', at: call.now(), attempt: failures, problem });
-    if (failures > call.maxRetries) {
-      throw new ModelOutputError(
-        `role "${call.role}": the model's reply did not match the ${call.schemaName} schema after ${failures} attempt(s): ${problem}`,
-        { role: call.role, attempts: failures },
-        { hint: 'try a model that supports structured output, or set structuredOutput: prompt for this model' },
-      );
-    }
-    messages.push({ role: 'assistant', content: response.text });
-    messages.push({
-      role: 'user',
-      content: `Your reply did not match the required ${call.schemaName} schema: ${problem}. Reply again with only a JSON object that matches this JSON Schema:\n${JSON.stringify(jsonSchema)}`,
-    });
+  } catch (error) {
+    throw carryPartialCall(error, { messages, toolCalls, usage, attempts, model: modelId, events });
   }
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ConfigError, type SourceLocation } from '../errors.js';
 import { passesIbanCheck, passesLuhn } from './checksums.js';
+import { normaliseForDetection, originalSpan } from './normalise.js';
 
 /** `personal`: data about people or payments; `credential`: secrets that {@link redactSecrets} removes. */
 export const DetectorKind = z.enum(['personal', 'credential']);
@@ -93,9 +94,13 @@ const CARD =
   String.raw`(?<![\d.,-])(?:[2-6]\d{12,18}` +
   String.raw`|[2-6]\d{3}(?<sep>[ -])\d{4}\k<sep>\d{4}\k<sep>\d{1,4}(?:\k<sep>\d{1,3})?` +
   String.raw`|3\d{3}(?<amexSep>[ -])\d{6}\k<amexSep>\d{4,5})(?!\d)`;
+/** Matched case-insensitively (an IBAN typed in lower case is still one) and upper-cased for the mod-97 check. */
 const IBAN = String.raw`(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])`;
 
 /**
+ * Quotes around a name or value may come escaped (`password=\"…\"`): text that holds JSON, such as a prompt that
+ * embeds passages, is still a string value, and its secrets are found like any other.
+ *
  * The built-in detectors, credentials first and the generic assignment last, so that redaction names the most
  * specific detector and the generic one then sees only `[REDACTED:…]` markers.
  */
@@ -106,16 +111,26 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
   credential('aws-access-key-id', String.raw`(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])`, '', undefined, ['AKIA', 'ASIA']),
   credential(
     'aws-secret-access-key',
-    String.raw`(?<![A-Za-z0-9])aws[\w .-]{0,30}?(?:secret|key)[\w .-]{0,20}?["']?\s*[:=]\s*["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
+    String.raw`(?<![A-Za-z0-9])aws[\w .-]{0,30}?(?:secret|key)[\w .-]{0,20}?(?:\\{0,3}["'])?\s*[:=]\s*(?:\\{0,3}["'])?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
     'i',
   ),
   credential('github-token', String.raw`(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?!\w)`, '', undefined, ['gh', 'github_pat_']),
   credential('slack-token', String.raw`(?<!\w)xox[abposr]-[A-Za-z0-9-]{10,}`, '', undefined, ['xox']),
   credential('google-api-key', String.raw`(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])`, '', undefined, ['AIza']),
   credential('jwt', String.raw`(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*(?![\w-])`, '', undefined, ['eyJ']),
+  // Credentials inside URLs: a password in the user-info part, and secret-named query parameters (`?token=`, `&sig=`),
+  // so a logged request line or a fetched link never carries them.
+  credential('url-credential', String.raw`(?<=\b[a-z][a-z0-9+.-]*://)[^\s/?#@:]+:(?<secret>[^\s/?#@]+)@`, 'i', undefined, ['://']),
+  credential(
+    'url-query-secret',
+    String.raw`[?&;](?:access[_-]?token|id[_-]?token|refresh[_-]?token|token|api[_-]?key|apikey|key|password|passwd|pwd|secret|client[_-]?secret|sig|signature|auth|code)=(?<secret>[^&#\s"'<>\\]{4,})`,
+    'i',
+    (match) => !PLACEHOLDER.test(match.groups?.secret ?? ''),
+    ['=']
+  ),
   credential(
     'secret-assignment',
-    String.raw`(?<![A-Za-z0-9])(?:api[_-]?key|api[_-]?secret|client[_-]?secret|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token|password|passwd|pwd)["']?\s*[:=]\s*["']?(?<secret>[^\s"'\x60,;&<>]{6,})`,
+    String.raw`(?<![A-Za-z0-9])(?:api[_-]?key|api[_-]?secret|client[_-]?secret|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token|password|passwd|pwd)(?:\\{0,3}["'])?\s*[:=]\s*(?:\\{0,3}["'])?(?<secret>[^\s"'\x60,;&<>\\]{6,})`,
     'i',
     (match) => !PLACEHOLDER.test(match.groups?.secret ?? ''),
   ),
@@ -129,7 +144,7 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
     const digits = digitsOf(match[0]);
     return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
   }),
-  personal('iban', IBAN, '', (match) => passesIbanCheck(match[0].replace(/ /g, ''))),
+  personal('iban', IBAN, 'i', (match) => passesIbanCheck(match[0].replace(/ /g, '').toUpperCase())),
 ]);
 
 /**
@@ -163,14 +178,15 @@ export interface Detection {
   count: number;
 }
 
-/** Runs every detector over `text` and returns those that found something, in detector order. */
+/** Runs every detector over the detection form of `text` (see {@link normaliseForDetection}); returns those that found something, in detector order. */
 export function detectConfidential(text: string, detectors: readonly Detector[] = builtinDetectors): Detection[] {
+  const normal = normaliseForDetection(text).text;
   const found: Detection[] = [];
   for (const detector of detectors) {
-    if (!mayMatch(detector, text)) continue;
+    if (!mayMatch(detector, normal)) continue;
     let count = 0;
     // matchAll works on a copy of the regex, so the shared detector's lastIndex is never touched.
-    for (const match of text.matchAll(detector.pattern)) {
+    for (const match of normal.matchAll(detector.pattern)) {
       if (!detector.accept || detector.accept(match)) count += 1;
     }
     if (count > 0) found.push({ detector: detector.name, count });
@@ -178,34 +194,58 @@ export function detectConfidential(text: string, detectors: readonly Detector[] 
   return found;
 }
 
-/**
- * Replaces every credential match with `[REDACTED:<detector name>]`; personal-data detectors are left alone. When a
- * detector captures a `secret` group (e.g. `password=…`), only that part is replaced so the label stays readable.
- */
-export function redactSecrets(text: string, detectors: readonly Detector[] = builtinDetectors): string {
-  let result = text;
-  for (const detector of detectors) {
-    if (detector.kind !== 'credential' || !mayMatch(detector, result)) continue;
-    const marker = `[REDACTED:${detector.name}]`;
-    result = result.replace(detector.pattern, (...args: unknown[]) => {
-      const match = toMatch(args);
-      if (detector.accept && !detector.accept(match)) return match[0];
-      const secret = match.groups?.secret;
-      if (secret === undefined) return marker;
-      const at = match[0].lastIndexOf(secret);
-      return match[0].slice(0, at) + marker + match[0].slice(at + secret.length);
-    });
-  }
-  return result;
+/** What {@link findSecrets} removed: the redacted text and the original text of every secret it replaced. */
+export interface SecretScan {
+  text: string;
+  secrets: Array<{ detector: string; text: string }>;
 }
 
-/** Rebuilds a match array from String.prototype.replace's callback arguments. */
-function toMatch(args: unknown[]): RegExpMatchArray {
-  const last = args[args.length - 1];
-  const hasGroups = typeof last === 'object' && last !== null;
-  const captureEnd = args.length - (hasGroups ? 3 : 2);
-  const match = args.slice(0, captureEnd).map((value) => (typeof value === 'string' ? value : undefined)) as RegExpMatchArray;
-  match.index = args[captureEnd] as number;
-  if (hasGroups) match.groups = last as Record<string, string>;
-  return match;
+const withIndices = new WeakMap<Detector, RegExp>();
+
+/** The detector's pattern with the `d` flag, so a match tells where its `secret` group starts and ends. */
+function indexedPattern(detector: Detector): RegExp {
+  let pattern = withIndices.get(detector);
+  if (!pattern) withIndices.set(detector, (pattern = new RegExp(detector.pattern.source, `${detector.pattern.flags}d`)));
+  return pattern;
+}
+
+/**
+ * Replaces every credential match with `[REDACTED:<detector name>]` and reports what it replaced; personal-data
+ * detectors are left alone. When a detector captures a `secret` group (e.g. `password=…`), only that part is replaced
+ * so the label stays readable. Detectors see the normalised form of the text (full-width letters folded, invisible
+ * characters dropped), and the replacement covers the original characters behind each match.
+ */
+export function findSecrets(text: string, detectors: readonly Detector[] = builtinDetectors): SecretScan {
+  let result = text;
+  const secrets: SecretScan['secrets'] = [];
+  for (const detector of detectors) {
+    if (detector.kind !== 'credential') continue;
+    const normalised = normaliseForDetection(result);
+    if (!mayMatch(detector, normalised.text)) continue;
+    const spans: Array<[number, number]> = [];
+    for (const match of normalised.text.matchAll(indexedPattern(detector))) {
+      if (detector.accept && !detector.accept(match)) continue;
+      const at = match.indices?.groups?.['secret'] ?? match.indices?.[0];
+      if (!at || at[1] <= at[0]) continue;
+      spans.push(originalSpan(normalised, at[0], at[1]));
+    }
+    if (spans.length === 0) continue;
+    const marker = `[REDACTED:${detector.name}]`;
+    const pieces: string[] = [];
+    let cursor = 0;
+    for (const [start, end] of spans) {
+      if (start < cursor) continue;
+      pieces.push(result.slice(cursor, start), marker);
+      secrets.push({ detector: detector.name, text: result.slice(start, end) });
+      cursor = end;
+    }
+    pieces.push(result.slice(cursor));
+    result = pieces.join('');
+  }
+  return { text: result, secrets };
+}
+
+/** {@link findSecrets}, returning only the redacted text. */
+export function redactSecrets(text: string, detectors: readonly Detector[] = builtinDetectors): string {
+  return findSecrets(text, detectors).text;
 }

@@ -33,6 +33,22 @@ export function outgoingText(messages: readonly ChatMessage[], tools: readonly T
   return pieces.join('\n');
 }
 
+const REDACTED_MARKER = /\[REDACTED:([a-z0-9._-]{1,64})\]/gi;
+
+/**
+ * A secret that was redacted before it reached the prompt still says the run handles confidential data: each
+ * `[REDACTED:<detector>]` marker counts as a finding of that detector, so routing stays on private models.
+ */
+function withRedactedMarkers(detections: Detection[], text: string): Detection[] {
+  if (!text.includes('[REDACTED:')) return detections;
+  const counts = new Map(detections.map((detection) => [detection.detector, detection.count]));
+  for (const match of text.matchAll(REDACTED_MARKER)) {
+    // `secret` marks a configured API-key value (an endpoint echoing its own key), not data of the run.
+    if (match[1] !== 'secret') counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + 1);
+  }
+  return [...counts].map(([detector, count]) => ({ detector, count }));
+}
+
 /** Scans outgoing messages for confidential data and attachments. */
 export function scanMessages(
   messages: readonly ChatMessage[],
@@ -40,7 +56,7 @@ export function scanMessages(
   tools: readonly ToolSpec[] = [],
 ): MessageScan {
   const text = outgoingText(messages, tools);
-  const detections = detectConfidential(text, detectors);
+  const detections = withRedactedMarkers(detectConfidential(text, detectors), text);
   let images = 0;
   for (const message of messages) {
     if (message.role === 'user' && typeof message.content !== 'string') {

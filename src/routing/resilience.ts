@@ -9,6 +9,7 @@ import type { ModelSpec } from '../config/models.js';
 import {
   AllModelsFailedError,
   BatonError,
+  BudgetExceededError,
   CancelledError,
   ModelAuthError,
   ModelError,
@@ -18,6 +19,7 @@ import {
   ModelTimeoutError,
   errorMessage,
 } from '../errors.js';
+import { abortErrorOf } from '../abort.js';
 import { HealthTracker } from './health.js';
 
 /** An event for the transcript. `attempt` counts calls to `model` within this fallback call, from 1. */
@@ -79,12 +81,15 @@ export interface FallbackResult<T> {
   failures: FailedAttempt[];
 }
 
-/** The run's deadline passed before any model answered. */
-export class DeadlineExceededError extends BatonError {
-  readonly code = 'MODEL_TIMEOUT' as const;
+/**
+ * The run's deadline passed before any model answered. A budget, not a model failure: it ends the run
+ * `budget_exceeded` with code `BUDGET_EXCEEDED`, apart from `MODEL_TIMEOUT` (every attempt of a call timed out).
+ * The run aborts its signal with one (without a model) when its deadline passes.
+ */
+export class DeadlineExceededError extends BudgetExceededError {
   readonly failures: FailedAttempt[];
-  constructor(model: string, failures: FailedAttempt[]) {
-    super(`the run's deadline passed while calling model "${model}"`, { hint: 'allow the run more time, or mark it urgent to prefer faster models' });
+  constructor(model: string | undefined, failures: FailedAttempt[] = []) {
+    super(`the run's deadline passed${model === undefined ? '' : ` while calling model "${model}"`}`, { hint: 'allow the run more time, or mark it urgent to prefer faster models' });
     this.failures = failures;
   }
 }
@@ -151,8 +156,9 @@ const defaultTimer = (ms: number, onFire: () => void): (() => void) => {
  * 5xx) are retried on the same model with backoff, honouring `retryAfterMs`; 400/401/403/404 and other non-retryable
  * model errors move straight to the next model. A model that reaches the tracker's failure threshold goes into
  * cooldown and we move on; a model already cooling down gets a single probe call. Errors that are not model failures
- * are rethrown unchanged. Throws `AllModelsFailedError` when every model failed, `CancelledError` on abort and
- * {@link DeadlineExceededError} when the run's deadline passes.
+ * are rethrown unchanged. Throws a `ModelTimeoutError` naming every model when every attempt timed out,
+ * `AllModelsFailedError` (its `cause` the last failure) when every model failed otherwise, `CancelledError` when a
+ * person aborts `signal`, and {@link DeadlineExceededError} when the run's deadline passes (or aborts `signal` with one).
  */
 export async function callWithFallback<T>(
   ranked: readonly ModelSpec[],
@@ -172,7 +178,16 @@ export async function callWithFallback<T>(
   const lastErrors: Array<{ model: string; error: string }> = [];
   let calls = 0;
 
-  const cancelled = (model: string): CancelledError => new CancelledError(`the call to model "${model}" was cancelled`);
+  // Why the outer signal stopped us: the run's deadline (a budget), or a person cancelling.
+  const stopped = (model: string): BatonError => {
+    if (outer?.reason instanceof DeadlineExceededError) return new DeadlineExceededError(model, failures);
+    const cancelled = (): BatonError => new CancelledError(`the call to model "${model}" was cancelled`);
+    return outer ? abortErrorOf(outer, cancelled) : cancelled();
+  };
+  // The timeout of each model's calls and whether every failed call so far timed out: then the call fails MODEL_TIMEOUT.
+  const timeouts = new Map<string, number | undefined>();
+  let onlyTimeouts = true;
+  let lastCause: unknown;
 
   for (const [position, model] of ranked.entries()) {
     const next = ranked[position + 1]?.name;
@@ -180,11 +195,12 @@ export async function callWithFallback<T>(
     const budget = health.isCoolingDown(model.name) ? 1 : maxAttempts;
     let lastError = '';
     for (let attemptNumber = 1; attemptNumber <= budget; attemptNumber += 1) {
-      if (outer?.aborted) throw cancelled(model.name);
+      if (outer?.aborted) throw stopped(model.name);
       const remaining = options.deadlineMs === undefined ? Infinity : options.deadlineMs - now();
       if (remaining <= 0) throw new DeadlineExceededError(model.name, failures);
       const ownTimeout = options.timeoutMs ?? (model.provider === 'openai-compatible' ? model.timeoutMs : undefined);
       const timeoutMs = Math.min(ownTimeout ?? Infinity, remaining);
+      timeouts.set(model.name, ownTimeout);
       emit({ type: 'attempt-start', model: model.name, attempt: attemptNumber });
       calls += 1;
       let error: unknown;
@@ -201,12 +217,14 @@ export async function callWithFallback<T>(
         error = caught;
       }
       if (error instanceof RunOnceStop) {
-        if (error.reason === 'cancelled') throw cancelled(model.name);
+        if (error.reason === 'cancelled') throw stopped(model.name);
         throw new DeadlineExceededError(model.name, failures);
       }
       const verdict = failureVerdict(error);
       if (verdict === 'rethrow') throw error;
       lastError = describe(error);
+      lastCause = error;
+      onlyTimeouts &&= error instanceof ModelTimeoutError;
       failures.push({ model: model.name, attempt: attemptNumber, error: lastError });
       // A refused or missing key will not fix itself: cool the model down at once so later calls skip it.
       const outcome = health.recordFailure(model.name, lastError, { trip: error instanceof ModelAuthError || error instanceof ModelKeyMissingError });
@@ -221,7 +239,7 @@ export async function callWithFallback<T>(
       // Waiting past the deadline is pointless; the next model might still answer in time.
       if (options.deadlineMs !== undefined && now() + waitMs >= options.deadlineMs) break;
       emit({ type: 'retry', model: model.name, attempt: attemptNumber, error: lastError, waitMs });
-      if (!(await waitUnlessAborted(sleep, waitMs, outer))) throw cancelled(model.name);
+      if (!(await waitUnlessAborted(sleep, waitMs, outer))) throw stopped(model.name);
     }
     const tried = failures.filter((failure) => failure.model === model.name).length;
     lastErrors.push({ model: model.name, error: `${lastError}, after ${tried} attempt${tried === 1 ? '' : 's'}` });
@@ -229,7 +247,27 @@ export async function callWithFallback<T>(
       emit({ type: 'fallback', model: model.name, attempt: tried, error: lastError, nextModel: next });
     }
   }
-  throw new AllModelsFailedError(lastErrors);
+  if (onlyTimeouts && failures.length > 0) throw allTimedOut(ranked, failures, timeouts);
+  throw new AllModelsFailedError(lastErrors, { cause: lastCause });
+}
+
+/**
+ * Every attempt on every model timed out: a model failure (`MODEL_TIMEOUT`), not a cancellation, even though each
+ * timeout aborted its call. The message names each model, its timeout and how many attempts it had.
+ */
+function allTimedOut(ranked: readonly ModelSpec[], failures: readonly FailedAttempt[], timeouts: ReadonlyMap<string, number | undefined>): ModelTimeoutError {
+  const tried = ranked.filter((model) => timeouts.has(model.name));
+  const parts = tried.map((model) => {
+    const attempts = failures.filter((failure) => failure.model === model.name).length;
+    const timeoutMs = timeouts.get(model.name);
+    return `"${model.name}" did not answer${timeoutMs === undefined ? ' in time' : ` within ${timeoutMs} ms`} (${attempts} attempt${attempts === 1 ? '' : 's'})`;
+  });
+  const message = tried.length === 1 ? `model ${parts[0] ?? ''}` : `no model answered in time: model ${parts.join('; model ')}`;
+  return new ModelTimeoutError(
+    message,
+    { endpoint: tried.map(endpointOf).join(', '), model: tried.map((model) => model.name).join(', ') },
+    { hint: 'raise timeoutMs of the model in the Baton config if it is slow, or check that its endpoint is not overloaded' },
+  );
 }
 
 /** Internal signal from {@link runOnce}: the run was cancelled or its deadline cut the call short. */
@@ -272,7 +310,8 @@ function runOnce<T>(
           endpoint: endpointOf(model),
           model: model.name,
         });
-        controller.abort(timeout);
+        // The reason tells the model's error mapping why its call stopped: a timeout or the deadline, not a cancel.
+        controller.abort(settings.cutByDeadline ? new DeadlineExceededError(model.name) : timeout);
         settle(() => reject(settings.cutByDeadline ? new RunOnceStop('deadline') : timeout));
       });
       cleanups.push(cancelTimer);

@@ -52,10 +52,17 @@ export function chooseEvidence(project: Project, env: Readonly<Record<string, st
     }
     knowledgeBase.close();
   }
-  const folders = new FolderEvidence(project.knowledgePaths, { displayRoot: project.baseDir });
+  const folders = new FolderEvidence(project.knowledgePaths, {
+    displayRoot: project.baseDir,
+    ...(project.config.knowledge.allowOutsideRoots ? { allowOutsideRoots: true } : {}),
+  });
+  // No logger here: what was left out is said where the evidence is described (printed by `baton run` and `serve`).
+  const skipped = folders.skipped.length
+    ? `; skipped ${folders.skipped.length}: ${folders.skipped.map((entry) => `${entry.path} (${entry.reason})`).join('; ')}`
+    : '';
   return {
     evidence: folders,
-    description: `keyword search over ${project.knowledgePaths.join(', ')} (${folders.size.sources} files; run \`baton ingest\` for the hybrid index)`,
+    description: `keyword search over ${project.knowledgePaths.join(', ')} (${folders.size.sources} files; run \`baton ingest\` for the hybrid index${skipped})`,
     close: () => undefined,
   };
 }

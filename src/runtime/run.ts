@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Project, Stage } from '../config/load.js';
-import { BatonError, GoalError, errorMessage } from '../errors.js';
+import { BatonError, CancelledError, errorMessage } from '../errors.js';
+import { validateGoal } from './goal.js';
 import { composeDraft } from '../graph/compose.js';
 import { buildRunGraph, SUPERVISOR_KEY } from '../graph/build.js';
 import type { RunEvent, SupervisorDeps } from '../graph/node.js';
@@ -23,6 +24,7 @@ import { attachmentRecord, CombinedEvidence, type Attachment } from './attachmen
 import { prepareRunSources } from './sources.js';
 import { RoutedModel, type TurnMeter } from '../models/routed.js';
 import type { HealthTracker } from '../routing/health.js';
+import { DeadlineExceededError } from '../routing/resilience.js';
 import { RunLabels } from '../routing/needs.js';
 
 function minDefined(left: number | undefined, right: number | undefined): number | undefined {
@@ -31,7 +33,8 @@ function minDefined(left: number | undefined, right: number | undefined): number
   return Math.min(left, right);
 }
 
-export const MAX_GOAL_LENGTH = 8_000;
+// Goal checks live in goal.ts; re-exported so existing imports of run.js keep working.
+export { MAX_GOAL_LENGTH, validateGoal } from './goal.js';
 
 export interface RunDependencies {
   project: Project;
@@ -39,7 +42,8 @@ export interface RunDependencies {
   models: ModelRegistry;
   evidence: EvidenceSource;
   tools: ToolRegistry;
-  checkpointer?: BaseCheckpointSaver;
+  /** LangGraph checkpoints of the run's graph; may still be loading (see `openSqliteCheckpointer`), a run awaits it. */
+  checkpointer?: BaseCheckpointSaver | Promise<BaseCheckpointSaver>;
   /** Per-model failure counts and cooldowns, shared by every run of the runtime. */
   health: HealthTracker;
   /** Environment for API keys of transcription models. */
@@ -103,13 +107,6 @@ function compiledGraph(project: Project, checkpointer: BaseCheckpointSaver | und
   let graph = byCheckpointer.get(checkpointer);
   if (!graph) byCheckpointer.set(checkpointer, (graph = buildRunGraph(project.stages, checkpointer)));
   return graph;
-}
-
-/** Checks a goal before anything is recorded or called. */
-export function validateGoal(goal: unknown): string {
-  if (typeof goal !== 'string' || goal.trim() === '') throw new GoalError('the goal is empty: say what you want answered, e.g. baton run "What is Baton?"');
-  if (goal.length > MAX_GOAL_LENGTH) throw new GoalError(`the goal is ${goal.length} characters; at most ${MAX_GOAL_LENGTH} are accepted`);
-  return goal.trim();
 }
 
 export function defaultRunId(): string {
@@ -183,15 +180,16 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
 
   const controller = new AbortController();
   let abortReason: 'cancelled' | 'deadline' | undefined;
+  // The abort reason tells every call's error mapping which of the three stops it was (see src/abort.ts).
   const onUserAbort = (): void => {
     abortReason ??= 'cancelled';
-    controller.abort();
+    controller.abort(new CancelledError('the run was cancelled'));
   };
   if (options.signal?.aborted) onUserAbort();
   options.signal?.addEventListener('abort', onUserAbort, { once: true });
   const deadline = setTimeout(() => {
     abortReason ??= 'deadline';
-    controller.abort();
+    controller.abort(new DeadlineExceededError(undefined));
   }, Math.max(0, (labels.deadlineMs ?? Infinity) - startedAt.getTime()));
   deadline.unref?.();
 
@@ -208,7 +206,7 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
     }
   }
   const limiters = new Map<string, ReturnType<typeof createLimiter>>();
-  const graph = compiledGraph(project, deps.checkpointer);
+  const graph = compiledGraph(project, await deps.checkpointer);
   const supervisor: SupervisorDeps = {
       runId,
       stages: project.stages,
@@ -230,8 +228,10 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
           spentUsd: () => state.usage.reduce((sum, entry) => sum + entry.costUsd, 0),
           now,
           retry: project.config.resilience,
+          redact: store.redact,
           ...(deps.sleep ? { sleep: deps.sleep } : {}),
         }),
+        redact: store.redact,
         limits,
         tools: deps.tools,
         evidence,
@@ -260,7 +260,8 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
     // Roles never throw into the graph (the supervisor turns their errors into end states), so invoke returns the final
     // state; only a fault in the graph itself throws, and every turn recorded before it stays in the transcript.
     state = (await graph.invoke(
-      { runId, goal },
+      // The graph (and so every model, role output and checkpoint) sees the goal as it was recorded: redacted.
+      { runId, goal: run.goal },
       {
         recursionLimit: (project.stages.length + 2) * (limits.maxRounds + 1) + 10,
         configurable: { thread_id: runId, [SUPERVISOR_KEY]: supervisor },
@@ -276,7 +277,8 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   let status: RunStatus = state?.status ?? 'failed';
   if (abortReason === 'cancelled') status = 'cancelled';
   else if (abortReason === 'deadline' && status !== 'approved') status = 'budget_exceeded';
-  if (failure) status = abortReason === 'cancelled' ? 'cancelled' : 'failed';
+  // The deadline may be noticed first by the call it cut short (a BUDGET_EXCEEDED error) or by the run's own timer.
+  if (failure) status = abortReason === 'cancelled' ? 'cancelled' : abortReason === 'deadline' || failure.code === 'BUDGET_EXCEEDED' ? 'budget_exceeded' : 'failed';
   if (status === 'running') status = 'failed';
   const error = failure ?? (state?.error ? { code: state.error.code, message: state.error.message, ...(state.error.hint ? { hint: state.error.hint } : {}) } : null);
 

@@ -12,6 +12,8 @@ import type { RunDependencies } from '../runtime/run.js';
 import { assertSafeBinding, createTokenCheck, resolveApiTokens, type TokenSources } from './auth.js';
 import { ApiError, ServerConfigError, toErrorResponse, type ApiErrorBody } from './errors.js';
 import { RunEventHub, type EventStreamSettings } from './events.js';
+import { registerJsonBodyParser } from './json-body.js';
+import { createHostCheck, invalidHostEntries } from './host-check.js';
 import { registerApiRoutes } from './routes.js';
 import { RunManager } from './runs.js';
 import { CONTENT_SECURITY_POLICY, defaultDashboardDir, loadDashboard, SECURITY_HEADERS } from './static.js';
@@ -27,6 +29,12 @@ export interface ServerOptions extends TokenSources {
   logger?: Logger;
   /** Where the server will listen; checked against the tokens (see `startServer`). */
   host?: string;
+  /**
+   * Host names (`name` or `name:port`) the server answers to besides loopback ones (localhost, 127.0.0.0/8, [::1]).
+   * Without API tokens every other `Host` header is refused with 421, which stops DNS rebinding; with tokens the
+   * check applies only when names are listed here.
+   */
+  allowedHosts?: readonly string[];
   /** Runs executing at once (default 4); more wait in a queue. */
   concurrency?: number;
   /** Runs allowed to wait (default 1000); beyond, `POST /api/runs` answers 503. */
@@ -70,6 +78,13 @@ function packageVersion(): string {
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const tokens = resolveApiTokens(options);
   if (options.host !== undefined) assertSafeBinding(options.host, tokens);
+  const badHosts = invalidHostEntries(options.allowedHosts ?? []);
+  if (badHosts.length > 0) {
+    throw new ServerConfigError(`not a host name: ${badHosts.map((entry) => JSON.stringify(entry)).join(', ')}`, {
+      hint: 'allowed hosts are names or addresses with an optional port, e.g. baton.example.com, baton.example.com:8443 or [fd00::1]:8787 (server.allowedHosts, --allowed-host)',
+    });
+  }
+  const hostAllowed = createHostCheck({ tokensRequired: tokens.length > 0, allowedHosts: options.allowedHosts ?? [] });
   const logger = (options.logger ?? silentLogger()).child({ component: 'server' }, { redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } });
   const assets = options.dashboard === false ? new Map() : loadDashboard(typeof options.dashboard === 'string' ? options.dashboard : defaultDashboardDir());
 
@@ -83,6 +98,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     ...(options.newRunId ? { newRunId: options.newRunId } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  registerJsonBodyParser(app);
   const hub = new RunEventHub(options.runtime.store, manager, { heartbeatMs: 15_000, pollMs: 1000, maxBufferedBytes: 4 * 1024 * 1024, ...options.events }, logger);
 
   if (options.recoverStaleRuns) {
@@ -96,6 +112,14 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const publicRoutes = new Set(['/healthz', ...assets.keys()]);
   app.addHook('onRequest', async (request, reply) => {
     reply.headers({ ...SECURITY_HEADERS, 'content-security-policy': CONTENT_SECURITY_POLICY });
+    // Before anything else, on every route (dashboard files, event streams, unknown paths): see host-check.ts.
+    if (hostAllowed && !hostAllowed(request.headers.host)) {
+      reply.header('cache-control', 'no-store');
+      const shown = request.headers.host === undefined ? 'no Host header' : `the Host header ${JSON.stringify(request.headers.host.slice(0, 100))}`;
+      throw new ApiError(421, 'HOST_NOT_ALLOWED', `this server does not answer to ${shown}`, {
+        hint: 'use http://127.0.0.1:<port> or http://localhost:<port>; to reach it under another name, add the name to server.allowedHosts in the config or pass --allowed-host <name> to baton serve',
+      });
+    }
     const route = request.routeOptions.url;
     const isApi = route === undefined || !publicRoutes.has(route);
     if (isApi) reply.header('cache-control', 'no-store');

@@ -6,7 +6,7 @@
 import { BatonError, httpStatusFor, type BatonErrorCode } from '../errors.js';
 
 /** Codes the API can answer with: Baton's codes plus the HTTP-layer ones. */
-export type ApiErrorCode = BatonErrorCode | 'UNAUTHORIZED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'CONFLICT' | 'UNAVAILABLE';
+export type ApiErrorCode = BatonErrorCode | 'UNAUTHORIZED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'CONFLICT' | 'UNAVAILABLE' | 'HOST_NOT_ALLOWED';
 
 /** The body of every error response. */
 export interface ApiErrorBody {

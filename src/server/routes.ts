@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RunStatus } from '../graph/state.js';
 import { validateGoal } from '../runtime/run.js';
 import type { RunRecord } from '../transcript/schema.js';
-import type { TranscriptStore } from '../transcript/store.js';
+import type { DamagedRecord, TranscriptStore } from '../transcript/store.js';
 import { decodeAttachments } from './attachments.js';
 import { ApiError } from './errors.js';
 import type { RunEventHub } from './events.js';
@@ -58,14 +58,16 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
     const queued = manager.listQueued();
     if (query.status === 'queued') return { runs: [], limit: query.limit, offset: query.offset, hasMore: false, queued };
     // One more than asked tells whether another page exists without counting the whole table.
+    const damaged: DamagedRecord[] = [];
     const records = store.listRuns({
+      onDamaged: (record) => damaged.push(record),
       limit: query.limit + 1,
       offset: query.offset,
       ...(query.status ? { status: query.status } : {}),
       ...(query.since ? { since: query.since } : {}),
       ...(query.until ? { until: query.until } : {}),
     });
-    return { runs: records.slice(0, query.limit).map(summary), limit: query.limit, offset: query.offset, hasMore: records.length > query.limit, queued };
+    return { runs: records.slice(0, query.limit).map(summary), limit: query.limit, offset: query.offset, hasMore: records.length > query.limit, queued, damaged };
   });
 
   app.get('/api/runs/:id', async (request) => {
@@ -80,7 +82,9 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
     const { id } = parseRequest(RunIdParams, request.params, 'path');
     if (manager.queued(id)) return { runId: id, status: 'queued', turns: [] };
     const record = store.getRun(id);
-    return { runId: id, status: record.status, turns: store.turns(id) };
+    const damaged: DamagedRecord[] = [];
+    const turns = store.turns(id, (turn) => damaged.push(turn));
+    return { runId: id, status: record.status, turns, damaged };
   });
 
   app.get('/api/runs/:id/events', async (request, reply) => {
@@ -112,11 +116,13 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
 
   app.get('/api/stats', async (request) => {
     const query = parseRequest(StatsQuery, request.query, 'query string');
-    const runs = store.listRuns({ limit: context.maxStatsRuns + 1, ...(query.since ? { since: query.since } : {}), ...(query.until ? { until: query.until } : {}) });
+    const damaged: DamagedRecord[] = [];
+    const runs = store.listRuns({ onDamaged: (record) => damaged.push(record), limit: context.maxStatsRuns + 1, ...(query.since ? { since: query.since } : {}), ...(query.until ? { until: query.until } : {}) });
     const truncated = runs.length > context.maxStatsRuns;
     return computeStats({
       runs: runs.slice(0, context.maxStatsRuns),
-      turnsOf: (runId) => store.turns(runId),
+      turnsOf: (runId) => store.turns(runId, (turn) => damaged.push(turn)),
+      damaged,
       truncated,
       ...(query.since ? { since: query.since } : {}),
       ...(query.until ? { until: query.until } : {}),

@@ -96,7 +96,8 @@ export class RunManager {
     const done = new Promise<RunEnd>((resolve) => (settle = resolve));
     const run: ManagedRun = {
       id: this.newRunId(),
-      goal: request.goal,
+      // The queue holds (and the API shows) the goal as it will be recorded: redacted.
+      goal: this.options.runtime.store.redact(request.goal),
       labels: { ...request.labels },
       attachments,
       queuedAt: this.clock().toISOString(),

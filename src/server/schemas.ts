@@ -3,10 +3,11 @@
  * over HTTP is `safeParse`d through these, and the OpenAPI description is generated from the same schemas.
  */
 import { z } from 'zod';
-import { RunStatus } from '../graph/state.js';
+import { RunStatus } from '../graph/status.js';
 import { RunLabels } from '../routing/needs.js';
-import { MAX_GOAL_LENGTH } from '../runtime/run.js';
+import { MAX_GOAL_LENGTH } from '../runtime/goal.js';
 import { ApiError } from './errors.js';
+import { describeRequestIssue, findForbiddenKey, forbiddenKeyMessage } from './request-issues.js';
 
 /** A file sent with a goal, as base64 (see `attachments.ts` for the media types accepted). */
 export const Attachment = z
@@ -71,21 +72,17 @@ export const RunIdParams = z
   .strict();
 
 /**
- * Parses outside data, or throws a 400 whose message names the field and what was wrong with it, and for unknown
- * fields which ones are accepted.
+ * Parses outside data, or throws a 400 whose message names each wrong field by its full path (`labels.deadline`),
+ * what was expected and what was received; an unknown field lists the names accepted at its level, and a key that
+ * could reach a prototype (`__proto__`, `constructor`, `prototype`) is refused by name.
  */
 export function parseRequest<Schema extends z.ZodType>(schema: Schema, value: unknown, where: string): z.infer<Schema> {
-  const parsed = schema.safeParse(value ?? {});
+  const forbidden = findForbiddenKey(value);
+  if (forbidden) throw new ApiError(400, 'USAGE', `invalid ${where}: ${forbiddenKeyMessage(forbidden, where)}`);
+  const parsed = schema.safeParse(value ?? {}, { reportInput: true });
   if (parsed.success) return parsed.data;
-  const messages = parsed.error.issues.slice(0, 3).map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      const accepted = schema instanceof z.ZodObject ? Object.keys(schema.shape as Record<string, unknown>) : [];
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')} in the ${where}${accepted.length ? ` (accepted: ${accepted.join(', ')})` : ''}`;
-    }
-    if (issue.code === 'invalid_type' && issue.path.length === 0) return `the ${where} must be a JSON object`;
-    const field = issue.path.map(String).join('.');
-    if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) return `${field} is required`;
-    return `${field ? `${field}: ` : ''}${issue.message}`;
-  });
-  throw new ApiError(400, 'USAGE', `invalid ${where}: ${messages.join('; ')}`);
+  const issues = parsed.error.issues;
+  const messages = issues.slice(0, 3).map((issue) => describeRequestIssue(issue, schema, where));
+  const more = issues.length > 3 ? ` (and ${issues.length - 3} more problem${issues.length > 4 ? 's' : ''})` : '';
+  throw new ApiError(400, 'USAGE', `invalid ${where}: ${messages.join('; ')}${more}`);
 }

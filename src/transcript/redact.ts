@@ -1,32 +1,103 @@
 /**
- * Keeps secrets out of transcripts and logs: the exact values of configured API keys, and anything that looks like a
- * credential, are replaced before a record is written.
+ * Keeps secrets out of transcripts, checkpoints and logs: the exact values of configured API keys, and anything that
+ * looks like a credential, are replaced before a record is written. Redaction always works on string values, never
+ * on serialised text, so it cannot break the syntax of a record around a secret.
  */
-import { builtinDetectors, redactSecrets, type Detector } from '../routing/detectors.js';
+import { builtinDetectors, findSecrets, type Detector } from '../routing/detectors.js';
+import { normaliseForDetection } from '../routing/normalise.js';
 
 export type Redactor = (text: string) => string;
 
-/** A redactor for the given secret values plus common credential shapes. */
+/** At most this many secrets seen by a redactor are remembered for matching their transformed forms. */
+const MAX_REMEMBERED = 256;
+/** Shorter secrets are not remembered: their loose forms would match ordinary words. */
+const MIN_REMEMBERED_LENGTH = 8;
+
+/**
+ * A pattern that finds a secret after a transformation that keeps its letters and digits in order: lower- or
+ * upper-casing, and punctuation removed or replaced (`sk-proj-Ab12…` written as `sk proj ab12…`).
+ */
+function loosePattern(secret: string): RegExp | undefined {
+  const characters = [...normaliseForDetection(secret).text].filter((character) => /[A-Za-z0-9]/.test(character));
+  if (characters.length < MIN_REMEMBERED_LENGTH) return undefined;
+  return new RegExp(`(?<![A-Za-z0-9])${characters.join('[\\W_]{0,3}')}(?![A-Za-z0-9])`, 'gi');
+}
+
+/** A query parameter whose value is percent-encoded: `?q=password%3Dhunter22`. */
+const ENCODED_PARAMETER = /([?&;][^=&#\s?]{1,64}=)([^&#\s"'<>]*%[0-9A-Fa-f]{2}[^&#\s"'<>]*)/g;
+
+/** Percent-encoded query values are decoded and looked at again: a secret must not pass because it was URL-encoded. */
+function redactEncodedParameters(text: string, redactDecoded: (text: string) => string): string {
+  if (!text.includes('%')) return text;
+  return text.replace(ENCODED_PARAMETER, (whole, name: string, value: string) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      return whole;
+    }
+    const plain = `${name}${decoded}`;
+    return redactDecoded(plain) === plain ? whole : `${name}[REDACTED:url-encoded-secret]`;
+  });
+}
+
+/**
+ * A redactor for the given secret values plus common credential shapes. It remembers every credential it has removed
+ * and from then on also removes that secret's transformed forms, so a role that lower-cases or re-punctuates a text
+ * cannot launder a secret it was shown past the detectors (which match only the original shapes).
+ */
 export function createRedactor(secretValues: readonly string[] = [], detectors: readonly Detector[] = builtinDetectors): Redactor {
   const secrets = secretValues.filter((value) => value.length >= 8).sort((left, right) => right.length - left.length);
-  return (text: string): string => {
-    let result = text;
-    for (const secret of secrets) result = result.split(secret).join('[REDACTED:secret]');
-    return redactSecrets(result, detectors);
+  // Each remembered secret's loose pattern, and the marker that names the detector which first found it.
+  const remembered = new Map<string, { pattern: RegExp; marker: string }>();
+  const remember = (secret: string, detector: string): void => {
+    if (remembered.has(secret) || remembered.size >= MAX_REMEMBERED) return;
+    const pattern = loosePattern(secret);
+    if (pattern) remembered.set(secret, { pattern, marker: `[REDACTED:${detector}]` });
   };
+  for (const secret of secrets) remember(secret, 'secret');
+  const redact = (text: string): string => {
+    let result = text;
+    for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join('[REDACTED:secret]');
+    const scan = findSecrets(result, detectors);
+    result = scan.text;
+    for (const secret of scan.secrets) remember(secret.text, secret.detector);
+    for (const { pattern, marker } of remembered.values()) if (result.search(pattern) >= 0) result = result.replace(pattern, marker);
+    return redactEncodedParameters(result, (decoded) => findSecrets(decoded, detectors).text);
+  };
+  return redact;
 }
 
 /**
  * Applies a redactor to every string inside a JSON-like value. Only plain objects and arrays are walked (a logged
- * request or socket is left as it is), and a value met twice is not walked again, so cycles are safe.
+ * request or socket is left as it is), and a value met twice is not walked again, so cycles are safe. Object keys
+ * are redacted too (a secret can be used as a key). Unchanged parts are returned as they were.
  */
 export function redactDeep<T>(value: T, redact: Redactor, seen: WeakSet<object> = new WeakSet()): T {
   if (typeof value === 'string') return redact(value) as T;
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) return value;
   seen.add(value);
-  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item, redact, seen)) as T;
+  if (Array.isArray(value)) {
+    let changed = false;
+    const items = value.map((item: unknown) => {
+      const redacted = redactDeep(item, redact, seen);
+      changed ||= redacted !== item;
+      return redacted;
+    });
+    return (changed ? items : value) as T;
+  }
   const prototype = Object.getPrototypeOf(value) as unknown;
   if (prototype !== Object.prototype && prototype !== null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact, seen)])) as T;
+  let changed = false;
+  const entries = Object.entries(value).map(([key, item]) => {
+    const redactedKey = redact(key);
+    const redacted = redactDeep(item, redact, seen);
+    changed ||= redacted !== item || redactedKey !== key;
+    return [redactedKey, redacted] as const;
+  });
+  if (!changed) return value;
+  const copy: Record<string, unknown> = prototype === null ? Object.create(null) : {};
+  for (const [key, item] of entries) Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+  return copy as T;
 }

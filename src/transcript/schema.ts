@@ -3,7 +3,7 @@
  * old or damaged record is reported clearly instead of crashing a reader.
  */
 import { z } from 'zod';
-import { RunStatus } from '../graph/state.js';
+import { RunStatus } from '../graph/status.js';
 
 export const TRANSCRIPT_VERSION = 1;
 

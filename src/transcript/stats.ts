@@ -4,6 +4,7 @@
  * it is given, so it is tested without a server and degrades to empty lists when turns carry no routing or guard events.
  */
 import type { RunRecord, TurnEvent, TurnRecord } from './schema.js';
+import type { DamagedRecord } from './store.js';
 
 export interface RunCost {
   runId: string;
@@ -48,6 +49,8 @@ export interface StatsReport {
   rounds: { mean: number | null; max: number; histogram: Record<string, number> };
   routing: { decisions: number; byModel: Array<{ model: string; count: number }>; recent: LocatedEvent[] };
   guardEvents: LocatedEvent[];
+  /** Records that could not be read and were left out of every figure above: how many, and which (at most 20). */
+  damaged: { count: number; records: DamagedRecord[] };
 }
 
 export interface StatsInput {
@@ -57,6 +60,8 @@ export interface StatsInput {
   until?: string;
   /** True when more runs matched than were read. */
   truncated?: boolean;
+  /** Records skipped while reading (filled by the reader, also while `turnsOf` is called). */
+  damaged?: readonly DamagedRecord[];
   /** Routing decisions listed in `routing.recent` (the counts cover all). */
   recentRoutes?: number;
 }
@@ -158,6 +163,7 @@ export function computeStats(input: StatsInput): StatsReport {
       recent: routes.slice(-(input.recentRoutes ?? 50)),
     },
     guardEvents,
+    damaged: { count: input.damaged?.length ?? 0, records: (input.damaged ?? []).slice(0, 20) },
   };
 }
 

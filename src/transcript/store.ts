@@ -2,11 +2,11 @@
  * The embedded transcript store: SQLite under the data directory. Every turn is written (synchronously, in WAL mode)
  * before the next one starts, so whatever ends a run, what was recorded stays readable.
  */
-import { mkdirSync } from 'node:fs';
+import { ensureDirectory } from '../data-dir.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { RunNotFoundError, TranscriptError } from '../errors.js';
-import type { Redactor } from './redact.js';
+import { redactDeep, type Redactor } from './redact.js';
 import { RunRecord, TRANSCRIPT_VERSION, TurnRecord, type NewTurn } from './schema.js';
 
 export interface ListRunsOptions {
@@ -16,9 +16,22 @@ export interface ListRunsOptions {
   /** ISO timestamp: runs started at or after. */
   since?: string;
   until?: string;
+  /** Runs whose record cannot be read are skipped and reported here (the list never fails because of one). */
+  onDamaged?: DamagedListener;
 }
 
 export type TurnListener = (turn: TurnRecord) => void;
+
+/** A stored record that could not be read back: skipped by readers, and named so a person can look at it. */
+export interface DamagedRecord {
+  runId: string;
+  /** The turn's sequence number; absent for a run record. */
+  seq?: number;
+  reason: string;
+}
+
+/** Told about every record a read had to skip. */
+export type DamagedListener = (record: DamagedRecord) => void;
 
 export class TranscriptStore {
   readonly file: string;
@@ -35,11 +48,11 @@ export class TranscriptStore {
     insertTurn: Database.Statement;
     nextSeq: Database.Statement;
     getRun: Database.Statement;
-    turns: Database.Statement;
+    turnsWithSeq: Database.Statement;
   };
 
   constructor(options: { dataDir: string; redact: Redactor; file?: string }) {
-    mkdirSync(options.dataDir, { recursive: true });
+    ensureDirectory(options.dataDir);
     this.file = options.file ?? path.join(options.dataDir, 'baton.db');
     this.redact = options.redact;
     this.database = new Database(this.file);
@@ -70,24 +83,22 @@ export class TranscriptStore {
       insertTurn: this.database.prepare('INSERT INTO turns (run_id, seq, role, data) VALUES (@runId, @seq, @role, @data)'),
       nextSeq: this.database.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM turns WHERE run_id = ?'),
       getRun: this.database.prepare('SELECT data FROM runs WHERE id = ?'),
-      turns: this.database.prepare('SELECT data FROM turns WHERE run_id = ? ORDER BY seq'),
+      turnsWithSeq: this.database.prepare('SELECT seq, data FROM turns WHERE run_id = ? ORDER BY seq'),
     };
   }
 
   /** Records a new run. */
   createRun(run: Omit<RunRecord, 'version'>): RunRecord {
-    const plain: RunRecord = { version: TRANSCRIPT_VERSION, ...run };
-    const serialised = JSON.stringify(plain);
-    const data = this.redact(serialised);
-    const record = data === serialised ? plain : (JSON.parse(data) as RunRecord);
-    this.statements.insertRun.run({ id: record.id, goal: record.goal, status: record.status, startedAt: record.startedAt, data });
+    // Redaction works on every string value before serialising, never on the serialised text.
+    const record = redactDeep({ version: TRANSCRIPT_VERSION, ...run } as RunRecord, this.redact);
+    this.statements.insertRun.run({ id: record.id, goal: record.goal, status: record.status, startedAt: record.startedAt, data: JSON.stringify(record) });
     return record;
   }
 
   /** Replaces a run's record (status, totals, result). */
   updateRun(run: RunRecord): void {
     if (run.status !== 'running') this.lastSeq.delete(run.id);
-    this.statements.updateRun.run({ id: run.id, status: run.status, data: this.redact(JSON.stringify(run)) });
+    this.statements.updateRun.run({ id: run.id, status: run.status, data: JSON.stringify(redactDeep(run, this.redact)) });
   }
 
   /** Runs several writes as one commit: all of them are recorded, or none. */
@@ -105,14 +116,11 @@ export class TranscriptStore {
   appendTurn(turn: NewTurn): TurnRecord {
     // A run is written by one process, so its next sequence number is kept in memory after the first read.
     const seq = this.lastSeq.get(turn.runId) ?? (this.statements.nextSeq.get(turn.runId) as { seq: number }).seq - 1;
-    // Redacting the serialised record is one pass per pattern; the replacement text holds no JSON syntax.
-    const plain = { version: TRANSCRIPT_VERSION, seq: seq + 1, ...turn } as TurnRecord;
-    const serialised = JSON.stringify(plain);
-    const data = this.redact(serialised);
-    this.statements.insertTurn.run({ runId: turn.runId, seq: seq + 1, role: turn.role, data });
+    // Every string value is redacted before the record is serialised, so a secret can never take JSON syntax with it.
+    const record = redactDeep({ version: TRANSCRIPT_VERSION, seq: seq + 1, ...turn } as TurnRecord, this.redact);
+    this.statements.insertTurn.run({ runId: turn.runId, seq: seq + 1, role: turn.role, data: JSON.stringify(record) });
     this.lastSeq.set(turn.runId, seq + 1);
-    // Listeners get exactly what was stored: the redacted record when redaction changed anything.
-    const record = data === serialised ? plain : (JSON.parse(data) as TurnRecord);
+    // Listeners get exactly what was stored.
     for (const listener of this.listeners) {
       try {
         listener(record);
@@ -135,8 +143,21 @@ export class TranscriptStore {
     return parseRecord(RunRecord, row.data, `run ${runId}`);
   }
 
-  turns(runId: string): TurnRecord[] {
-    return (this.statements.turns.all(runId) as Array<{ data: string }>).map((row, index) => parseRecord(TurnRecord, row.data, `turn ${index + 1} of run ${runId}`));
+  /**
+   * The run's turns in order. A turn that cannot be read (damaged, or written by a newer Baton) is skipped and reported
+   * to `onDamaged`; the others are still returned.
+   */
+  turns(runId: string, onDamaged?: DamagedListener): TurnRecord[] {
+    const rows = this.statements.turnsWithSeq.all(runId) as Array<{ seq: number; data: string }>;
+    const turns: TurnRecord[] = [];
+    for (const row of rows) {
+      try {
+        turns.push(parseRecord(TurnRecord, row.data, `turn ${row.seq} of run ${runId}`));
+      } catch (error) {
+        onDamaged?.({ runId, seq: row.seq, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return turns;
   }
 
   listRuns(options: ListRunsOptions = {}): RunRecord[] {
@@ -156,7 +177,15 @@ export class TranscriptStore {
     }
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const rows = this.database.prepare(`SELECT id, data FROM runs ${where} ORDER BY started_at DESC, rowid DESC LIMIT @limit OFFSET @offset`).all(parameters) as Array<{ id: string; data: string }>;
-    return rows.map((row) => parseRecord(RunRecord, row.data, `run ${row.id}`));
+    const runs: RunRecord[] = [];
+    for (const row of rows) {
+      try {
+        runs.push(parseRecord(RunRecord, row.data, `run ${row.id}`));
+      } catch (error) {
+        options.onDamaged?.({ runId: row.id, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return runs;
   }
 
   /** Marks runs still `running` (a crash or a stopped server) as failed with the given reason; returns their ids. */

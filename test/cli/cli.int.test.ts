@@ -143,7 +143,7 @@ describe('baton run outcomes and text output', () => {
     expect(result.stdout).not.toContain('(verified)');
     expect(result.stdout).toContain('Open objections:');
     // The live progress goes to stderr, not into the answer.
-    expect(result.stderr).toContain('Using the offline engine');
+    expect(result.stderr).toContain('Engines: every role → offline (no network, deterministic)');
     expect(result.stderr).toContain('checker');
   });
 

@@ -316,6 +316,19 @@ describe('OpenAICompatibleChatModel over HTTP', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it('keeps the reason of an abort by a timeout: ModelTimeoutError, streamed or not, not CancelledError', async () => {
+    for (const stream of [false, true]) {
+      const server = await fake({ chat: [{ content: 'too late', delayMs: 5_000 }] });
+      const controller = new AbortController();
+      const pending = modelAt(server.url, { stream }).generate(request({ signal: controller.signal }));
+      await expect.poll(() => server.chatRequests().length, { timeout: 2_000 }).toBe(1);
+      // What the resilience layer does when its per-call timer fires.
+      controller.abort(new ModelTimeoutError('model "fake" did not answer within 100 ms', { endpoint: server.url, model: 'fake' }));
+      const error = await rejection(pending);
+      expect(error, `stream: ${stream}`).toBeInstanceOf(ModelTimeoutError);
+    }
+  });
+
   it('turns a call made with an already aborted signal into CancelledError', async () => {
     const server = await fake({ chat: [{ content: 'never' }] });
     const controller = new AbortController();

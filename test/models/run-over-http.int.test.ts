@@ -273,7 +273,8 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     expect(String(messagesOf(requestsOf('checker')[0]!)[1]?.content)).toContain('quote-not-in-source');
 
     const turns = runtime.store.turns(outcome.runId);
-    expect(turnOf(turns, 'checker').output).toMatchObject({ decision: 'approve' });
+    // The turn records what the run acted on (reject), beside the model's own approval and the evidence result.
+    expect(turnOf(turns, 'checker').output).toMatchObject({ decision: 'reject', model: { decision: 'approve' }, evidence: { passed: false } });
     expect(turns.at(-1)?.output).toMatchObject({ status: 'unverified', verified: false });
     expect(runtime.store.getRun(outcome.runId)).toMatchObject({ status: 'unverified', result: { verification: { verified: false } } });
   });

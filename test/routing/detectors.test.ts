@@ -168,3 +168,41 @@ describe('config-added detectors', () => {
     expect(() => compileDetectors([{ name: 'email', pattern: 'x', kind: 'personal' }])).toThrow(/already in use/);
   });
 });
+
+describe('normalised forms', () => {
+  it.each([
+    ['a lower-case IBAN', 'pay to gb82 west 1234 5698 7654 32 today', 'iban'],
+    ['a lower-case compact IBAN', 'iban de89370400440532013000', 'iban'],
+    ['a full-width at sign', 'write to jane.doe＠example.com', 'email'],
+    ['a zero-width space in an e-mail', 'write to jane.doe@exam\u200Bple.com', 'email'],
+    ['a zero-width joiner before the at sign', 'write to jane.doe\u200D@example.com', 'email'],
+    ['full-width digits in a card number', 'card ４１１１ １１１１ １１１１ １１１１', 'payment-card'],
+    ['a soft hyphen inside a phone number', 'call +44 20 79\u00AD46 0958', 'phone'],
+  ])('finds %s', (_label, text, detector) => {
+    expect(names(text)).toContain(detector);
+  });
+
+  it('redacts a credential split by invisible characters or written in full-width letters, and only it', () => {
+    const split = `${fake.openai.slice(0, 12)}\u200B${fake.openai.slice(12)}`;
+    expect(redactSecrets(`key ${split} end`)).toBe('key [REDACTED:openai-api-key] end');
+    const wide = 'ｐａｓｓｗｏｒｄ＝ｈｕｎｔｅｒ２２';
+    const redacted = redactSecrets(`héllo ${wide} wörld`);
+    expect(redacted).toBe('héllo ｐａｓｓｗｏｒｄ＝[REDACTED:secret-assignment] wörld');
+  });
+
+  it('keeps text without credentials exactly as it was, non-ASCII included', () => {
+    const text = 'Ｆｕｌｌ-width words, ﬁ ligatures and a zero\u200Bwidth space stay as written.';
+    expect(redactSecrets(text)).toBe(text);
+  });
+
+  it('finds secrets whose quotes are escaped, as in text that holds JSON', () => {
+    expect(redactSecrets(String.raw`{"text":"uses password=\"Wh1sperQuiet\" here"}`)).toBe(String.raw`{"text":"uses password=\"[REDACTED:secret-assignment]\" here"}`);
+    expect(redactSecrets(String.raw`\"api_key\": \"9f8e7d6c5b4a3210\"`)).toContain('[REDACTED:secret-assignment]');
+  });
+
+  it('finds credentials in URLs: user-info passwords and secret query parameters', () => {
+    expect(redactSecrets('https://admin:Pa55w0rdXyz@db.example.com/x')).toBe('https://admin:[REDACTED:url-credential]@db.example.com/x');
+    expect(redactSecrets('/api/runs?limit=5&access_token=abcdef123456&sig=zz9988aa')).toBe('/api/runs?limit=5&access_token=[REDACTED:url-query-secret]&sig=[REDACTED:url-query-secret]');
+    expect(redactSecrets('/api/runs?limit=5&status=approved')).toBe('/api/runs?limit=5&status=approved');
+  });
+});

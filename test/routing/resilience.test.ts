@@ -242,7 +242,35 @@ describe('callWithFallback', () => {
       timeoutMs: 60_000,
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DeadlineExceededError);
-    expect((error as DeadlineExceededError).code).toBe('MODEL_TIMEOUT');
+    // A budget, not a model failure: MODEL_TIMEOUT means every attempt timed out.
+    expect((error as DeadlineExceededError).code).toBe('BUDGET_EXCEEDED');
+  });
+
+  it('fails MODEL_TIMEOUT, not cancelled, when every attempt on every model times out, whatever the aborted calls throw', async () => {
+    const attempt = (_model: ModelSpec, signal: AbortSignal): Promise<string> =>
+      // Like a real client: the aborted call fails afterwards, with an abort error of its own.
+      new Promise<string>((_resolve, reject) => signal.addEventListener('abort', () => reject(new CancelledError('the call was cancelled'))));
+    const error = await callWithFallback([alpha, beta], attempt, { timeoutMs: 10, maxAttemptsPerModel: 2, sleep: async () => undefined }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ModelTimeoutError);
+    expect((error as ModelTimeoutError).message).toBe('no model answered in time: model "alpha" did not answer within 10 ms (2 attempts); model "beta" did not answer within 10 ms (2 attempts)');
+    expect((error as ModelTimeoutError).model).toBe('alpha, beta');
+  });
+
+  it('keeps the last failure as the cause when models fail in other ways', async () => {
+    const { attempt } = scripted({ alpha: [http('alpha', 400)] });
+    const failing = (model: ModelSpec): Promise<string> => (model.name === 'alpha' ? attempt(model) : Promise.reject(new ModelTimeoutError('slow', { endpoint: 'x', model: 'beta' })));
+    const error = await callWithFallback([alpha, beta], failing, { maxAttemptsPerModel: 1 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AllModelsFailedError);
+    expect((error as AllModelsFailedError).cause).toBeInstanceOf(ModelTimeoutError);
+  });
+
+  it('reports the run deadline, not a cancellation, when the outer signal is aborted for the deadline', async () => {
+    const controller = new AbortController();
+    const pending = callWithFallback([alpha], () => new Promise<string>(() => undefined), { signal: controller.signal });
+    controller.abort(new DeadlineExceededError(undefined));
+    const error = await pending.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect((error as DeadlineExceededError).message).toBe('the run\'s deadline passed while calling model "alpha"');
   });
 
   it('probes a model already in cooldown only once', async () => {

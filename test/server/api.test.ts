@@ -178,13 +178,13 @@ describe('bad input', () => {
       { payload: '{"goal": 42}', code: 'USAGE', message: /goal: .*expected string/ },
       { payload: '{}', code: 'USAGE', message: /goal is required/ },
       { payload: '[1, 2]', code: 'USAGE', message: /must be a JSON object/ },
-      { payload: '{"goal": "What is Baton?", "labels": {"secret": true}}', code: 'USAGE', message: /unknown field "secret"/ },
+      { payload: '{"goal": "What is Baton?", "labels": {"secret": true}}', code: 'USAGE', message: /unknown field "labels.secret" in the request body \(accepted in labels: confidential, priority, budgetUsd, deadlineMs\)/ },
       { payload: '{"goal": "What is Baton?", "labels": {"priority": "asap"}}', code: 'USAGE', message: /labels.priority/ },
       { payload: attach({ name: 'a.exe', mimeType: 'application/x-msdownload', dataBase64: 'AA==' }), code: 'USAGE', message: /attachments\[0\] \("a.exe"\): unsupported media type "application\/x-msdownload"; accepted: image\/png/ },
       { payload: attach({ name: 'notes.md', mimeType: 'text/markdown', dataBase64: 'not base64!' }), code: 'USAGE', message: /attachments\[0\] \("notes.md"\): dataBase64 is not valid base64/ },
       { payload: attach({ name: '../etc/passwd', mimeType: 'text/plain', dataBase64: 'AA==' }), code: 'USAGE', message: /plain file name/ },
       { payload: attach({ name: 'empty.txt', mimeType: 'text/plain', dataBase64: '' }), code: 'USAGE', message: /the file is empty/ },
-      { payload: attach({ name: 'notes.md', mimeType: 'text/markdown' }), code: 'USAGE', message: /attachments.0.dataBase64 is required/ },
+      { payload: attach({ name: 'notes.md', mimeType: 'text/markdown' }), code: 'USAGE', message: /attachments\[0\]\.dataBase64 is required/ },
     ];
     for (const { payload, code, message } of cases) {
       const response = await app.inject({ method: 'POST', url: '/api/runs', payload, headers: { 'content-type': 'application/json' } });

@@ -71,8 +71,13 @@ describe('transcript store', () => {
     database.prepare("UPDATE turns SET data = json_set(data, '$.round', 'three') WHERE run_id = 'a'").run();
     database.prepare("UPDATE runs SET data = '{not json' WHERE id = 'a'").run();
     database.close();
-    expect(() => store.turns('a')).toThrow(TranscriptError);
-    expect(() => store.turns('a')).toThrow(/turn 1 of run a does not match transcript version 1: round/);
+    // Readers skip what cannot be read, and say which record and why.
+    const damaged: Array<{ runId: string; seq?: number; reason: string }> = [];
+    expect(store.turns('a', (record) => damaged.push(record))).toEqual([]);
+    expect(damaged).toEqual([{ runId: 'a', seq: 1, reason: expect.stringMatching(/turn 1 of run a does not match transcript version 1: round/) }]);
+    expect(store.listRuns({ onDamaged: (record) => damaged.push(record) })).toEqual([]);
+    expect(damaged[1]).toEqual({ runId: 'a', reason: expect.stringMatching(/run a is not valid JSON/) });
+    expect(() => store.getRun('a')).toThrow(TranscriptError);
     expect(() => store.getRun('a')).toThrow(/run a is not valid JSON/);
     expect(() => store.getRun('missing')).toThrow(RunNotFoundError);
   });

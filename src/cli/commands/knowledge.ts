@@ -4,9 +4,10 @@ import { UsageError } from '../../errors.js';
 import { KnowledgeBase } from '../../knowledge/knowledge-base.js';
 import { embedderFor } from '../../runtime/knowledge.js';
 import { openRuntime } from '../../runtime/open.js';
-import { createRedactor } from '../../transcript/redact.js';
+import { createRedactor, redactDeep } from '../../transcript/redact.js';
 import { formatDuration, table } from '../format.js';
 import type { CliContext, CommonOptions } from '../context.js';
+import { checkIngestTargets } from './ingest-targets.js';
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -27,9 +28,17 @@ export function registerKnowledgeCommands(program: Command, context: CliContext)
       const knowledgeBase = new KnowledgeBase({ dataDir: project.dataDir, embedder: embedderFor(project, io.env), displayRoot: project.baseDir });
       let lastProgress = 0;
       try {
+        checkIngestTargets({
+          paths: targets,
+          fromConfig: paths.length === 0,
+          cwd: io.cwd,
+          ...(project.configFile ? { configFile: project.configFile } : {}),
+          storedPaths: () => knowledgeBase.listSources().map((source) => source.path),
+        });
         const summary = await knowledgeBase.ingest(targets, {
           cwd: io.cwd,
           ...(options.rebuild ? { rebuild: true } : {}),
+          ...(project.config.knowledge.allowOutsideRoots ? { allowOutsideRoots: true } : {}),
           onProgress: (progress) => {
             const now = Date.now();
             if (options.json || (now - lastProgress < 250 && progress.phase !== 'done')) return;
@@ -94,7 +103,9 @@ export function registerKnowledgeCommands(program: Command, context: CliContext)
           fetchPolicy: project.config.tools.fetch,
           ...(project.config.tools.webSearch ? { webSearchUrl: project.config.tools.webSearch.url } : {}),
         });
-        io.stdout(options.json ? `${redact(JSON.stringify(result))}\n` : `${redact(result.summary)}\n${redact(JSON.stringify(result.output, null, 2))}\n`);
+        // Redacted value by value before serialising: redacting JSON text can break it around a secret.
+        const safe = redactDeep({ summary: result.summary, output: result.output }, redact);
+        io.stdout(options.json ? `${JSON.stringify({ ...result, ...safe })}\n` : `${safe.summary}\n${JSON.stringify(safe.output, null, 2)}\n`);
       } finally {
         runtime.close();
       }

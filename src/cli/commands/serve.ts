@@ -1,14 +1,17 @@
 /** `baton serve`: the HTTP API and the dashboard, on 127.0.0.1 unless told otherwise. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { createLogger } from '../../logging.js';
-import { openRuntime } from '../../runtime/open.js';
-import { startServer } from '../../server/index.js';
+import { parseHostName } from '../../net/host-name.js';
 import type { CliContext, CommonOptions } from '../context.js';
 
 function port(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
   return number;
+}
+
+function allowedHost(value: string, previous: string[] = []): string[] {
+  if (parseHostName(value) === undefined) throw new InvalidArgumentError('expected a host name or address with an optional port, e.g. baton.example.com or baton.example.com:8443');
+  return [...previous, value];
 }
 
 function positive(value: string): number {
@@ -25,8 +28,11 @@ export function registerServeCommand(program: Command, context: CliContext): voi
     .option('--port <port>', 'port to listen on (0 picks a free one)', port, 8787)
     .option('--concurrency <n>', 'runs executed at once; the rest wait in a queue', positive, 4)
     .option('--tokens-file <file>', 'file with API tokens, one per line (or set BATON_API_TOKENS, comma-separated)')
-    .action(async (options: CommonOptions & { host: string; port: number; concurrency: number; tokensFile?: string }) => {
+    .option('--allowed-host <name>', 'also answer requests for this Host name (repeatable; adds to server.allowedHosts); others than loopback names are refused', allowedHost)
+    .action(async (options: CommonOptions & { host: string; port: number; concurrency: number; tokensFile?: string; allowedHost?: string[] }) => {
       const project = openProject(options);
+      // Loaded when serving, not when the CLI starts: fastify, LangGraph and the model clients only serve needs.
+      const [{ createLogger }, { openRuntime }, { startServer }] = await Promise.all([import('../../logging.js'), import('../../runtime/open.js'), import('../../server/index.js')]);
       const runtime = openRuntime(project, { env: io.env });
       const logger = createLogger({ dataDir: project.dataDir, level: project.config.log.level, terminalLevel: 'warn', redact: runtime.store.redact });
       try {
@@ -36,6 +42,7 @@ export function registerServeCommand(program: Command, context: CliContext): voi
           host: options.host,
           port: options.port,
           concurrency: options.concurrency,
+          allowedHosts: [...project.config.server.allowedHosts, ...(options.allowedHost ?? [])],
           env: io.env,
           ...(options.tokensFile ? { tokensFile: options.tokensFile } : {}),
         });

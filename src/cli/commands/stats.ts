@@ -1,9 +1,10 @@
 /** `baton stats`: cost per run and per kind of goal, model usage and approval rate over a time window. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { openRuntime } from '../../runtime/open.js';
+import { openTranscriptStore } from '../../runtime/open-store.js';
 import { computeStats } from '../../transcript/stats.js';
-import { formatCost, table, truncate } from '../format.js';
+import { damagedWarning, formatCost, table, truncate } from '../format.js';
+import type { DamagedRecord } from '../../transcript/store.js';
 import type { CliContext, CommonOptions } from '../context.js';
 
 /** `7d`, `12h`, `30m` back from now, or an ISO date, as an ISO timestamp. */
@@ -29,10 +30,12 @@ export function registerStatsCommand(program: Command, context: CliContext): voi
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit expects a positive whole number, got "${options.limit}"`);
       const project = openProject(options);
-      const runtime = openRuntime(project, { env: io.env, checkpoints: false });
+      const store = openTranscriptStore(project, io.env);
       try {
-        const runs = runtime.store.listRuns({ since, limit: limit + 1 });
-        const report = computeStats({ runs: runs.slice(0, limit), turnsOf: (runId) => runtime.store.turns(runId), since, truncated: runs.length > limit });
+        const damaged: DamagedRecord[] = [];
+        const runs = store.listRuns({ since, limit: limit + 1, onDamaged: (record) => damaged.push(record) });
+        const report = computeStats({ runs: runs.slice(0, limit), turnsOf: (runId) => store.turns(runId, (turn) => damaged.push(turn)), since, truncated: runs.length > limit, damaged });
+        if (damaged.length) io.stderr(damagedWarning(damaged));
         if (options.json) {
           io.stdout(`${JSON.stringify(report)}\n`);
           return;
@@ -48,7 +51,7 @@ export function registerStatsCommand(program: Command, context: CliContext): voi
         const recent = report.cost.perRun.slice(-15);
         io.stdout(`Cost per run (latest ${recent.length})\n${table(['RUN', 'STATUS', 'ROUNDS', 'COST', 'GOAL'], recent.map((run) => [run.runId, run.status, String(run.rounds), formatCost(run.costUsd), truncate(run.goal, 50)]))}\n`);
       } finally {
-        runtime.close();
+        store.close();
       }
     });
 }

@@ -15,7 +15,7 @@ function gist(turn) {
   if (turn.kind === 'supervisor') return `Run ended: ${output.status || 'unknown'}${output.verified ? ' (verified)' : ''}`;
   if (Array.isArray(output.steps)) return `Plan of ${output.steps.length} step${output.steps.length === 1 ? '' : 's'}: ${output.steps.map((step) => step.question).join(' · ')}`;
   if (Array.isArray(output.claims)) return `${output.claims.length} claim${output.claims.length === 1 ? '' : 's'} with citations${Array.isArray(output.gaps) && output.gaps.length ? `, ${output.gaps.length} gap(s)` : ''}`;
-  if (output.decision) return `${output.decision === 'approve' ? 'Approved' : 'Rejected'}${output.feedback ? `: ${output.feedback}` : ''}`;
+  if (turn.kind === 'checker' && output.decision) return `${output.decision === 'approve' ? 'Approved' : 'Rejected'}${overruled(output) ? ' (the model approved; the evidence check overruled it)' : ''}${output.feedback ? `: ${output.feedback}` : ''}`;
   if (typeof output.message === 'string') return output.message;
   return '';
 }
@@ -72,13 +72,29 @@ function citationsSection(output) {
   );
 }
 
-function verdictSection(output) {
-  if (output.decision !== 'approve' && output.decision !== 'reject') return null;
+/**
+ * Whether the deterministic checks overruled a model that approved. A checker turn records the effective verdict in
+ * `decision` and the model's own in `model` (older turns recorded only the model's reply).
+ */
+function overruled(output) {
+  return isObject(output.model) && output.model.decision === 'approve' && output.decision === 'reject';
+}
+
+function objectionList(objections) {
+  return el('ul', { class: 'objections' }, objections.map((objection) => el('li', {}, objection.kind ? el('code', {}, objection.kind) : null, objection.target ? ` ${objection.target}: ` : ' ', objection.message || String(objection))));
+}
+
+/** Only a checker's verdict is one the run acts on: a custom role's `decision` field is shown as its output only. */
+function verdictSection(turn, output) {
+  if (turn.kind !== 'checker' || (output.decision !== 'approve' && output.decision !== 'reject')) return null;
   const objections = Array.isArray(output.objections) ? output.objections : [];
+  const evidence = isObject(output.evidence) ? output.evidence : null;
   return section(
     'Verdict',
     el('p', {}, el('span', { class: `badge verdict-${output.decision}` }, output.decision), output.feedback ? ` ${output.feedback}` : ''),
-    objections.length ? el('ul', { class: 'objections' }, objections.map((objection) => el('li', {}, objection.kind ? el('code', {}, objection.kind) : null, objection.target ? ` ${objection.target}: ` : ' ', objection.message || String(objection)))) : null,
+    overruled(output) ? el('p', { class: 'muted' }, 'The model approved; the evidence check overruled it.') : null,
+    evidence ? el('p', { class: 'muted' }, evidence.passed ? 'Evidence check: passed' : `Evidence check: failed with ${Array.isArray(evidence.objections) ? evidence.objections.length : 0} objection(s)`) : null,
+    objections.length ? objectionList(objections) : null,
   );
 }
 
@@ -120,7 +136,7 @@ export function renderTurn(turn) {
     turn.kind === 'supervisor' && turn.from === 'user' ? null : section('Structured output', pre(turn.output ?? null)),
     toolCallsSection(turn.toolCalls),
     citationsSection(output),
-    verdictSection(output),
+    verdictSection(turn, output),
     routingSection(turn.events),
     otherEventsSection(turn.events),
     turn.error ? section('Error', pre(turn.error)) : null,

@@ -1,0 +1,278 @@
+/**
+ * Liberal in what models send, strict in what matters. A reply that breaks its schema only in form (an enum value in
+ * another case, with extra whitespace or inflected, `"APPROVED"` for `approve`; a number or boolean sent as a string or
+ * the other way round; one item where a list is asked for; a list or object sent as a JSON string; a key spelled in
+ * another case or with underscores; an unknown extra key; `null` for a field it may leave out) is normalised along the
+ * schema's own validation issues and validated again by the same schema. Nothing that carries meaning is guessed: a
+ * missing or too short quote, a source, a decision that is none of the allowed values, still fails.
+ *
+ * Working from the issues rather than from per-schema rules means every schema gets the same treatment, the built-in
+ * roles' and the output schemas users declare for their own roles alike, and the JSON Schema sent to a model is
+ * unchanged.
+ */
+import type { z } from 'zod';
+
+/** One validation problem, as the model's reply had it. */
+export type ReplyIssue = z.core.$ZodIssue;
+
+/** The outcome of {@link validateReply}. */
+export type ReplyValidation<Output> =
+  | { success: true; data: Output; fixes: string[] }
+  | { success: false; issues: ReplyIssue[]; fixes: string[] };
+
+/** Enough passes for a fix that reveals the next level (a single item wrapped in a list, then its own keys). */
+const MAX_PASSES = 6;
+
+type Key = string | number;
+type Container = Record<string, unknown> | unknown[];
+
+/**
+ * Validates a model's reply against `schema`, normalising what only differs in form. On failure the issues are those of
+ * the last candidate, each replaced by the original issue at the same path when there was one, so they quote what the
+ * model actually sent.
+ */
+export function validateReply<Output>(schema: z.ZodType<Output>, value: unknown): ReplyValidation<Output> {
+  const first = schema.safeParse(value, { reportInput: true });
+  if (first.success) return { success: true, data: first.data, fixes: [] };
+  const fixes: string[] = [];
+  let candidate = value;
+  let issues: ReplyIssue[] = first.error.issues;
+  for (let pass = 0; pass < MAX_PASSES; pass += 1) {
+    const repaired = repairOnce(schema, candidate, issues);
+    if (!repaired) break;
+    candidate = repaired.value;
+    fixes.push(...repaired.fixes);
+    const next = schema.safeParse(candidate, { reportInput: true });
+    if (next.success) return { success: true, data: next.data, fixes };
+    issues = next.error.issues;
+  }
+  const original = new Map(first.error.issues.map((issue) => [pathText(issue.path), issue]));
+  return { success: false, issues: issues.map((issue) => original.get(pathText(issue.path)) ?? issue), fixes };
+}
+
+/** A dotted path such as `steps.0.id`, or `(root)`. */
+export function pathText(path: readonly PropertyKey[]): string {
+  return path.length ? path.map(String).join('.') : '(root)';
+}
+
+/** A value as a short quote for an error message: JSON, cut at `limit` characters. */
+export function quote(value: unknown, limit = 60): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+
+/** An enum value's spelling with case, whitespace, dashes, underscores and surrounding punctuation set aside. */
+function token(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
+    .replace(/[\s_-]+/g, '-');
+}
+
+/** A key's spelling with case, whitespace, dashes and underscores set aside: `chunk_id` and `chunkId` agree. */
+function keyToken(text: string): string {
+  return text.toLowerCase().replace(/[\s_-]+/g, '');
+}
+
+function isContainer(value: unknown): value is Container {
+  return typeof value === 'object' && value !== null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return isContainer(value) && !Array.isArray(value);
+}
+
+/** The parent container of a path in `box` (whose `root` holds the value) and the last key, if the path exists. */
+function locate(box: Record<string, unknown>, path: readonly PropertyKey[]): { parent: Container; key: Key } | undefined {
+  let parent: unknown = box;
+  let key: Key = 'root';
+  for (const step of path) {
+    const next: unknown = (parent as Record<Key, unknown>)[key];
+    if (!isContainer(next) || typeof step === 'symbol') return undefined;
+    parent = next;
+    key = step;
+  }
+  return isContainer(parent) ? { parent, key } : undefined;
+}
+
+function read(place: { parent: Container; key: Key }): unknown {
+  return (place.parent as Record<Key, unknown>)[place.key];
+}
+
+function write(place: { parent: Container; key: Key }, value: unknown): void {
+  (place.parent as Record<Key, unknown>)[place.key] = value;
+}
+
+function parseJsonText(text: string, expected: 'array' | 'object'): unknown {
+  const trimmed = text.trim();
+  if (!(expected === 'array' ? trimmed.startsWith('[') : trimmed.startsWith('{'))) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    return (expected === 'array') === Array.isArray(parsed) && isContainer(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The value a type-mismatched field most plainly meant, or `undefined` when there is none. */
+function coerce(current: unknown, expected: string): unknown {
+  switch (expected) {
+    case 'array':
+      if (typeof current === 'string') return parseJsonText(current, 'array') ?? [current];
+      return [current];
+    case 'object':
+      return typeof current === 'string' ? parseJsonText(current, 'object') : undefined;
+    case 'number':
+    case 'int':
+      return typeof current === 'string' && /^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(current) ? Number(current) : undefined;
+    case 'boolean':
+      if (typeof current !== 'string') return undefined;
+      return token(current) === 'true' ? true : token(current) === 'false' ? false : undefined;
+    case 'string':
+      return typeof current === 'number' || typeof current === 'boolean' ? String(current) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The allowed value `current` spells in another form (case, spacing, `approved` for `approve`), if exactly one. */
+function matchValue(current: string, values: readonly unknown[]): unknown {
+  const wanted = token(current);
+  const matches = values.filter((value) => {
+    if (typeof value !== 'string') return false;
+    const allowed = token(value);
+    return wanted === allowed || wanted === `${allowed}d` || wanted === `${allowed}ed`;
+  });
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+/** The parts of a zod definition this module reads to find an object's keys. */
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, z.core.$ZodType>;
+  element?: z.core.$ZodType;
+  innerType?: z.core.$ZodType;
+  in?: z.core.$ZodType;
+  out?: z.core.$ZodType;
+  getter?: () => z.core.$ZodType;
+}
+
+function defOf(schema: z.core.$ZodType): SchemaDef {
+  return schema._zod.def as unknown as SchemaDef;
+}
+
+/** The keys the object schema at `path` declares (optional ones included), or none when the path leads elsewhere. */
+function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let current: z.core.$ZodType | undefined = schema;
+  let index = 0;
+  for (let guard = 0; current && guard < 100; guard += 1) {
+    const def = defOf(current);
+    switch (def.type) {
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'prefault':
+      case 'catch':
+      case 'readonly':
+      case 'nonoptional':
+        current = def.innerType;
+        continue;
+      case 'pipe':
+        current = def.in && defOf(def.in).type === 'transform' ? def.out : def.in;
+        continue;
+      case 'lazy':
+        current = def.getter?.();
+        continue;
+      default:
+        break;
+    }
+    if (index === path.length) return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+    const step = path[index];
+    index += 1;
+    if (def.type === 'object' && typeof step === 'string') current = def.shape?.[step];
+    else if (def.type === 'array' && typeof step === 'number') current = def.element;
+    else return [];
+  }
+  return [];
+}
+
+/** One round of fixes for the issues of `value`; `undefined` when none of them is a matter of form. */
+function repairOnce(schema: z.core.$ZodType, value: unknown, issues: readonly ReplyIssue[]): { value: unknown; fixes: string[] } | undefined {
+  const box: Record<string, unknown> = { root: structuredClone(value) };
+  const fixes: string[] = [];
+  // Keys the schema wants but the reply lacks, per parent path: an unknown key spelled like one of them is renamed.
+  const missing = new Map<string, string[]>();
+  for (const issue of issues) {
+    const last = issue.path.at(-1);
+    const place = locate(box, issue.path);
+    if (typeof last === 'string' && place && isPlainObject(place.parent) && !(last in place.parent)) {
+      const parentPath = pathText(issue.path.slice(0, -1));
+      missing.set(parentPath, [...(missing.get(parentPath) ?? []), last]);
+    }
+  }
+  for (const issue of issues) {
+    const place = locate(box, issue.path);
+    if (!place) continue;
+    const current = read(place);
+    const where = pathText(issue.path);
+    if (current === null && issue.code !== 'custom') {
+      // `null` for a field: left out instead. A required field then reports the original issue, quoting null.
+      if (isPlainObject(place.parent) && typeof place.key === 'string') {
+        delete place.parent[place.key];
+        fixes.push(`${where}: null left out`);
+      }
+      continue;
+    }
+    switch (issue.code) {
+      case 'invalid_type': {
+        if (current === undefined) break;
+        const coerced = coerce(current, issue.expected);
+        if (coerced !== undefined) {
+          write(place, coerced);
+          fixes.push(`${where}: ${quote(current, 30)} read as ${issue.expected}`);
+        }
+        break;
+      }
+      case 'invalid_value': {
+        if (typeof current !== 'string') break;
+        const matched = matchValue(current, issue.values);
+        if (matched !== undefined && matched !== current) {
+          write(place, matched);
+          fixes.push(`${where}: ${quote(current, 30)} read as ${quote(matched, 30)}`);
+        }
+        break;
+      }
+      case 'invalid_format': {
+        if (typeof current === 'string' && current.trim() !== current) {
+          write(place, current.trim());
+          fixes.push(`${where}: whitespace trimmed`);
+        }
+        break;
+      }
+      case 'unrecognized_keys': {
+        if (!isPlainObject(current)) break;
+        const wanted = [...(missing.get(where) ?? []), ...keysAt(schema, issue.path)];
+        for (const key of issue.keys) {
+          const target = wanted.find((name) => keyToken(name) === keyToken(key));
+          if (target !== undefined && !(target in current)) {
+            current[target] = current[key];
+            fixes.push(`${where}: key ${quote(key, 30)} read as ${quote(target, 30)}`);
+          } else {
+            fixes.push(`${where}: unknown key ${quote(key, 30)} left out`);
+          }
+          delete current[key];
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return fixes.length ? { value: box['root'], fixes } : undefined;
+}

@@ -1,0 +1,55 @@
+/**
+ * Text as detectors should see it. Confidential data hides in look-alike forms: a full-width `＠`, a zero-width space
+ * inside an e-mail address, full-width digits in a card number. Detectors run over the NFKC form with invisible
+ * characters removed, and every position in that form maps back to the original text, so a redaction replaces exactly
+ * the original characters that made up the match.
+ */
+
+/** Characters that render as nothing and split a token without a reader noticing. */
+const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/;
+
+/** True when the text holds only ASCII, whose NFKC form is itself: the common case, with no mapping to build. */
+function isAscii(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) if (text.charCodeAt(index) > 0x7e) return false;
+  return true;
+}
+
+/** The detection form of a text and, for each of its UTF-16 units, the span of the original it came from. */
+export interface NormalisedText {
+  readonly text: string;
+  /** `starts[i]`: index in the original where the character behind unit `i` begins. Empty when identity. */
+  readonly starts: readonly number[];
+  /** `ends[i]`: index in the original just past that character. Empty when identity. */
+  readonly ends: readonly number[];
+  /** True when `text` is the original unchanged (positions map to themselves). */
+  readonly identity: boolean;
+}
+
+/** NFKC, per character, with invisible characters dropped, and the map back to the original positions. */
+export function normaliseForDetection(original: string): NormalisedText {
+  if (isAscii(original)) return { text: original, starts: [], ends: [], identity: true };
+  const pieces: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let offset = 0;
+  for (const character of original) {
+    const end = offset + character.length;
+    if (!INVISIBLE.test(character)) {
+      const normal = character.normalize('NFKC');
+      pieces.push(normal);
+      for (let unit = 0; unit < normal.length; unit += 1) {
+        starts.push(offset);
+        ends.push(end);
+      }
+    }
+    offset = end;
+  }
+  const text = pieces.join('');
+  return text === original ? { text, starts: [], ends: [], identity: true } : { text, starts, ends, identity: false };
+}
+
+/** The original span `[start, end)` behind a non-empty span of the normalised text. */
+export function originalSpan(normalised: NormalisedText, start: number, end: number): [number, number] {
+  if (normalised.identity) return [start, end];
+  return [normalised.starts[start] ?? 0, normalised.ends[Math.max(start, end - 1)] ?? 0];
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { createRedactor, redactDeep } from '../../src/transcript/redact.js';
+import { redactLogLine } from '../../src/logging.js';
+
+const key = `sk-proj-${'Zq81Lm2Xv93Kw7Ty'.repeat(3)}`;
+
+describe('createRedactor', () => {
+  it('remembers a secret it removed and removes its transformed forms too', () => {
+    const redact = createRedactor();
+    expect(redact(`our key is ${key}`)).toBe('our key is [REDACTED:openai-api-key]');
+    // Lower-cased and stripped of punctuation, as a keyword step would write it: no detector matches this shape.
+    const laundered = key.toLowerCase().replace(/-/g, ' ');
+    expect(redact(`our key is ${laundered} ok`)).toBe('our key is [REDACTED:openai-api-key] ok');
+    expect(redact(`KEY ${key.toUpperCase().replace(/-/g, '_')}`)).not.toContain(key.slice(8).toUpperCase());
+  });
+
+  it('removes configured secret values wherever they appear', () => {
+    const redact = createRedactor(['my-endpoint-key-123']);
+    expect(redact('Bearer my-endpoint-key-123')).toBe('Bearer [REDACTED:secret]');
+  });
+
+  it('decodes percent-encoded query values before looking for secrets', () => {
+    const redact = createRedactor();
+    expect(redact('/api/runs?q=password%3Dhunter22&limit=5')).toBe('/api/runs?q=[REDACTED:url-encoded-secret]&limit=5');
+    expect(redact('/search?q=lighthouse%20rocks')).toBe('/search?q=lighthouse%20rocks');
+  });
+});
+
+describe('redactDeep', () => {
+  it('redacts every string leaf and key, and the result always serialises to valid JSON', () => {
+    const redact = createRedactor();
+    const shapes = ['password=hunter22', 'pwd=hunter22"x', 'secret="a\\"b\\"c123"', 'api_key: "9f8e7d6c5b4a"', 'password: \\"quoted\\"', `x ${key}\\`];
+    for (const shape of shapes) {
+      const record = { goal: `Goal with ${shape}`, nested: [{ text: shape, [shape]: 1 }] };
+      const serialised = JSON.stringify(redactDeep(record, redact));
+      expect(() => JSON.parse(serialised), shape).not.toThrow();
+      expect(serialised).not.toContain('hunter22');
+      expect(serialised).not.toContain(key);
+    }
+  });
+
+  it('returns the same object when nothing needed redaction', () => {
+    const record = { a: 'plain', b: [1, 'two'] };
+    expect(redactDeep(record, createRedactor())).toBe(record);
+  });
+});
+
+describe('redactLogLine', () => {
+  it('redacts a serialised log record by value and keeps it valid JSON', () => {
+    const line = `${JSON.stringify({ req: { url: '/api/runs?x=password=hunter22"' }, msg: 'a "quoted" pwd=hunter22' })}\n`;
+    const redacted = redactLogLine(line, createRedactor());
+    expect(redacted.endsWith('\n')).toBe(true);
+    expect(JSON.parse(redacted)).toEqual({ req: { url: '/api/runs?x=password=[REDACTED:secret-assignment]"' }, msg: 'a "quoted" pwd=[REDACTED:secret-assignment]' });
+  });
+});
