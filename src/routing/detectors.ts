@@ -218,10 +218,13 @@ function indexedPattern(detector: Detector): RegExp {
 export function findSecrets(text: string, detectors: readonly Detector[] = builtinDetectors): SecretScan {
   let result = text;
   const secrets: SecretScan['secrets'] = [];
+  // Normalised once, and again only after a replacement changed the text.
+  let normalised = normaliseForDetection(result);
   for (const detector of detectors) {
     if (detector.kind !== 'credential') continue;
-    const normalised = normaliseForDetection(result);
     if (!mayMatch(detector, normalised.text)) continue;
+    // Most texts hold no credential: a plain search (no match indices) answers that for less.
+    if (normalised.text.search(detector.pattern) < 0) continue;
     const spans: Array<[number, number]> = [];
     for (const match of normalised.text.matchAll(indexedPattern(detector))) {
       if (detector.accept && !detector.accept(match)) continue;
@@ -241,6 +244,7 @@ export function findSecrets(text: string, detectors: readonly Detector[] = built
     }
     pieces.push(result.slice(cursor));
     result = pieces.join('');
+    normalised = normaliseForDetection(result);
   }
   return { text: result, secrets };
 }

@@ -10,6 +10,10 @@ export type Redactor = (text: string) => string;
 
 /** At most this many secrets seen by a redactor are remembered for matching their transformed forms. */
 const MAX_REMEMBERED = 256;
+/** Redacted texts a redactor keeps the answer for. */
+const MAX_RECENT = 2048;
+/** Longer texts are redacted every time, so the kept answers stay within a few megabytes. */
+const MAX_RECENT_LENGTH = 8192;
 /** Shorter secrets are not remembered: their loose forms would match ordinary words. */
 const MIN_REMEMBERED_LENGTH = 8;
 
@@ -56,7 +60,20 @@ export function createRedactor(secretValues: readonly string[] = [], detectors: 
     if (pattern) remembered.set(secret, { pattern, marker: `[REDACTED:${detector}]` });
   };
   for (const secret of secrets) remember(secret, 'secret');
+  // The same texts come by again and again (a prompt is redacted when sent and again when its turn is recorded; ids,
+  // role and model names in every record), so recent answers are kept. A newly remembered secret can change an
+  // answer, so remembering one clears them.
+  const recent = new Map<string, string>();
   const redact = (text: string): string => {
+    const known = recent.get(text);
+    if (known !== undefined) return known;
+    const remembering = remembered.size;
+    const result = redactOnce(text);
+    if (remembered.size !== remembering || recent.size >= MAX_RECENT) recent.clear();
+    if (text.length <= MAX_RECENT_LENGTH) recent.set(text, result);
+    return result;
+  };
+  const redactOnce = (text: string): string => {
     let result = text;
     for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join('[REDACTED:secret]');
     const scan = findSecrets(result, detectors);
