@@ -310,6 +310,17 @@ describe('the baton executable', () => {
     expect(existsSync(path.join(cwd, '.baton', 'baton.db'))).toBe(true);
   });
 
+  it('stops quietly when the reader of its output goes away (baton run | true)', () => {
+    const child = spawnSync('sh', ['-c', `"${process.execPath}" "${path.join(REPO_ROOT, 'bin', 'baton.js')}" run "${ANSWERABLE}" --json | true`], {
+      cwd: tempDir(),
+      env: { PATH: process.env['PATH'] ?? '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.status).toBe(0);
+    expect(child.stderr).not.toMatch(/EPIPE|\n\s+at /);
+  });
+
   it('exits 64 for an empty goal', () => {
     const child = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'baton.js'), 'run', ''], {
       cwd: tempDir(),
