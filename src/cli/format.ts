@@ -70,7 +70,11 @@ export function table(header: string[], body: string[][]): string {
 
 /** A warning naming the records a read skipped because they could not be read back. */
 export function damagedWarning(records: ReadonlyArray<{ runId: string; seq?: number; reason: string }>): string {
-  const shown = records.slice(0, 5).map((record) => `  ${record.seq === undefined ? `run ${record.runId}` : `turn ${record.seq} of run ${record.runId}`}: ${record.reason}`);
+  // Each reason names its record ("turn 2 of run …"); a reason that does not gets the name in front.
+  const shown = records.slice(0, 5).map((record) => {
+    const name = record.seq === undefined ? `run ${record.runId}` : `turn ${record.seq} of run ${record.runId}`;
+    return `  ${record.reason.startsWith(name) ? record.reason : `${name}: ${record.reason}`}`;
+  });
   const more = records.length > shown.length ? [`  … and ${records.length - shown.length} more`] : [];
   return `warning: ${records.length} record(s) could not be read and were skipped:\n${[...shown, ...more].join('\n')}\n`;
 }

@@ -5,8 +5,10 @@
  */
 import { z } from 'zod';
 import { ConfigError, type SourceLocation } from '../errors.js';
-import { passesIbanCheck, passesLuhn } from './checksums.js';
+import { builtinDetectors, secretSpan } from './builtin-detectors.js';
 import { normaliseForDetection, originalSpan } from './normalise.js';
+
+export { builtinDetectors };
 
 /** `personal`: data about people or payments; `credential`: secrets that {@link redactSecrets} removes. */
 export const DetectorKind = z.enum(['personal', 'credential']);
@@ -61,91 +63,10 @@ function patternProblem(pattern: string, flags: string): string | undefined {
   return undefined;
 }
 
-const digitsOf = (text: string): string => text.replace(/\D/g, '');
-
-/** Values after `password=` and the like that are placeholders, references or already redacted, not secrets. */
-const PLACEHOLDER =
-  /^(?:\[REDACTED:|\$\{|\$[A-Za-z_]|%\(|\{\{|<|process\.env|os\.environ|env\(|(?:string|number|boolean|null|undefined|none|nil|true|false|required|optional|redacted|x+|\*+|\.+)$)/i;
-
-function credential(name: string, source: string, flags = '', accept?: Detector['accept'], requires?: readonly string[]): Detector {
-  return { name, kind: 'credential', pattern: new RegExp(source, `g${flags}`), accept, ...(requires ? { requires } : {}) };
-}
-
 /** Whether a detector can match anywhere in the text at all. */
 function mayMatch(detector: Detector, text: string): boolean {
   return !detector.requires || detector.requires.some((needle) => text.includes(needle));
 }
-function personal(name: string, source: string, flags = '', accept?: Detector['accept']): Detector {
-  return { name, kind: 'personal', pattern: new RegExp(source, `g${flags}`), accept };
-}
-
-/**
- * Starts at the `@` and checks the local part with a lookbehind: a pattern that starts at every word and scans ahead
- * for an `@` costs about ten times more on ordinary prose. The match is `@domain`, enough to count.
- */
-const EMAIL = String.raw`@(?<=[A-Za-z0-9._%+-]@)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])`;
-/** International (+CC …), North American (415) 555-2671, and trunk-prefix national 020 7946 0958 forms. */
-const PHONE =
-  String.raw`(?:(?<![\w+])\+[1-9]\d{0,3}(?:[ .-]?\(?\d{1,5}\)?){1,6}` +
-  String.raw`|(?<![\w(+.-])(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}` +
-  String.raw`|(?<![\w+.-])0\d{1,4}(?:[ /-]?\d{2,4}){2,4})(?![\w-])`;
-/** Leading digit 2–6 covers Mastercard 2-series, Amex/Diners, Visa, Mastercard and Discover/UnionPay. */
-const CARD =
-  String.raw`(?<![\d.,-])(?:[2-6]\d{12,18}` +
-  String.raw`|[2-6]\d{3}(?<sep>[ -])\d{4}\k<sep>\d{4}\k<sep>\d{1,4}(?:\k<sep>\d{1,3})?` +
-  String.raw`|3\d{3}(?<amexSep>[ -])\d{6}\k<amexSep>\d{4,5})(?!\d)`;
-/** Matched case-insensitively (an IBAN typed in lower case is still one) and upper-cased for the mod-97 check. */
-const IBAN = String.raw`(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])`;
-
-/**
- * Quotes around a name or value may come escaped (`password=\"…\"`): text that holds JSON, such as a prompt that
- * embeds passages, is still a string value, and its secrets are found like any other.
- *
- * The built-in detectors, credentials first and the generic assignment last, so that redaction names the most
- * specific detector and the generic one then sees only `[REDACTED:…]` markers.
- */
-export const builtinDetectors: readonly Detector[] = Object.freeze([
-  credential('private-key', String.raw`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)`, '', undefined, ['-----BEGIN ']),
-  credential('anthropic-api-key', String.raw`(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}`, '', undefined, ['sk-ant-']),
-  credential('openai-api-key', String.raw`(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`, '', (match) => /\d/.test(match[0]), ['sk-']),
-  credential('aws-access-key-id', String.raw`(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])`, '', undefined, ['AKIA', 'ASIA']),
-  credential(
-    'aws-secret-access-key',
-    String.raw`(?<![A-Za-z0-9])aws[\w .-]{0,30}?(?:secret|key)[\w .-]{0,20}?(?:\\{0,3}["'])?\s*[:=]\s*(?:\\{0,3}["'])?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
-    'i',
-  ),
-  credential('github-token', String.raw`(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?!\w)`, '', undefined, ['gh', 'github_pat_']),
-  credential('slack-token', String.raw`(?<!\w)xox[abposr]-[A-Za-z0-9-]{10,}`, '', undefined, ['xox']),
-  credential('google-api-key', String.raw`(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])`, '', undefined, ['AIza']),
-  credential('jwt', String.raw`(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*(?![\w-])`, '', undefined, ['eyJ']),
-  // Credentials inside URLs: a password in the user-info part, and secret-named query parameters (`?token=`, `&sig=`),
-  // so a logged request line or a fetched link never carries them.
-  credential('url-credential', String.raw`(?<=\b[a-z][a-z0-9+.-]*://)[^\s/?#@:]+:(?<secret>[^\s/?#@]+)@`, 'i', undefined, ['://']),
-  credential(
-    'url-query-secret',
-    String.raw`[?&;](?:access[_-]?token|id[_-]?token|refresh[_-]?token|token|api[_-]?key|apikey|key|password|passwd|pwd|secret|client[_-]?secret|sig|signature|auth|code)=(?<secret>[^&#\s"'<>\\]{4,})`,
-    'i',
-    (match) => !PLACEHOLDER.test(match.groups?.secret ?? ''),
-    ['=']
-  ),
-  credential(
-    'secret-assignment',
-    String.raw`(?<![A-Za-z0-9])(?:api[_-]?key|api[_-]?secret|client[_-]?secret|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token|password|passwd|pwd)(?:\\{0,3}["'])?\s*[:=]\s*(?:\\{0,3}["'])?(?<secret>[^\s"'\x60,;&<>\\]{6,})`,
-    'i',
-    (match) => !PLACEHOLDER.test(match.groups?.secret ?? ''),
-  ),
-  personal('email', EMAIL),
-  personal('phone', PHONE, '', (match) => {
-    const digits = digitsOf(match[0]);
-    // E.164 allows at most 15 digits; under 9 (or 8 with a country code) are dates, extensions or plain numbers.
-    return match[0].startsWith('+') ? digits.length >= 8 && digits.length <= 15 : digits.length >= 9 && digits.length <= 12;
-  }),
-  personal('payment-card', CARD, '', (match) => {
-    const digits = digitsOf(match[0]);
-    return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
-  }),
-  personal('iban', IBAN, 'i', (match) => passesIbanCheck(match[0].replace(/ /g, '').toUpperCase())),
-]);
 
 /**
  * Compiles config-added detectors and appends them to `base` (the built-ins by default). Throws a `ConfigError`
@@ -228,8 +149,9 @@ export function findSecrets(text: string, detectors: readonly Detector[] = built
     const spans: Array<[number, number]> = [];
     for (const match of normalised.text.matchAll(indexedPattern(detector))) {
       if (detector.accept && !detector.accept(match)) continue;
-      const at = match.indices?.groups?.['secret'] ?? match.indices?.[0];
-      if (!at || at[1] <= at[0]) continue;
+      const at = secretSpan(match);
+      // A marker is never a secret: redacting it again would nest markers on every pass.
+      if (!at || at[1] <= at[0] || normalised.text.slice(at[0], at[1]).includes('[REDACTED:')) continue;
       spans.push(originalSpan(normalised, at[0], at[1]));
     }
     if (spans.length === 0) continue;

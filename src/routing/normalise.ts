@@ -5,8 +5,12 @@
  * the original characters that made up the match.
  */
 
-/** Characters that render as nothing and split a token without a reader noticing. */
-const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/;
+/**
+ * Characters that render as nothing and split a token without a reader noticing: Unicode's default-ignorable code
+ * points (zero-width spaces and joiners, soft hyphen, combining grapheme joiner, variation selectors, tag characters,
+ * Hangul fillers) and format characters (bidi controls and the like).
+ */
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/u;
 
 /** True when the text holds only ASCII, whose NFKC form is itself: the common case, with no mapping to build. */
 function isAscii(text: string): boolean {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { PACKAGE_ROOT } from '../config/load.js';
 import { silentLogger, type Logger } from '../logging.js';
+import { redactDeep } from '../transcript/redact.js';
 import type { RunDependencies } from '../runtime/run.js';
 import { assertSafeBinding, createTokenCheck, resolveApiTokens, type TokenSources } from './auth.js';
 import { ApiError, ServerConfigError, toErrorResponse, type ApiErrorBody } from './errors.js';
@@ -134,11 +135,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.setErrorHandler(async (error, request, reply) => {
     const { status, body } = toErrorResponse(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.status(status).send(body);
+    // An error may quote what the client sent (a field name, a value, a path): it is redacted like everything served.
+    return reply.status(status).send(redactDeep(body, options.runtime.store.redact));
   });
   app.setNotFoundHandler(async (request, reply) => {
     const body: ApiErrorBody = { error: { code: 'NOT_FOUND', message: `no such endpoint: ${request.method} ${request.url.split('?')[0] ?? ''}`, hint: 'the API is described at GET /api/openapi.json' } };
-    return reply.status(404).send(body);
+    return reply.status(404).send(redactDeep(body, options.runtime.store.redact));
   });
 
   registerApiRoutes(app, { store: options.runtime.store, manager, hub, version: packageVersion(), cancelWaitMs: options.cancelWaitMs ?? 2000, maxStatsRuns: options.maxStatsRuns ?? 5000 });

@@ -27,21 +27,48 @@ function loosePattern(secret: string): RegExp | undefined {
   return new RegExp(`(?<![A-Za-z0-9])${characters.join('[\\W_]{0,3}')}(?![A-Za-z0-9])`, 'gi');
 }
 
-/** A query parameter whose value is percent-encoded: `?q=password%3Dhunter22`. */
-const ENCODED_PARAMETER = /([?&;][^=&#\s?]{1,64}=)([^&#\s"'<>]*%[0-9A-Fa-f]{2}[^&#\s"'<>]*)/g;
+/** A run of text (a URL, a path, a form body) holding percent-encoded bytes. */
+const ENCODED_TOKEN = /[^\s"'<>]*%[0-9A-Fa-f]{2}[^\s"'<>]*/g;
+const ENCODED_BYTE = /%[0-9A-Fa-f]{2}/;
+const URL_DELIMITER = /([/?&;#=])/;
+const ENCODED_MARKER = '[REDACTED:url-encoded-secret]';
 
-/** Percent-encoded query values are decoded and looked at again: a secret must not pass because it was URL-encoded. */
-function redactEncodedParameters(text: string, redactDecoded: (text: string) => string): string {
-  if (!text.includes('%')) return text;
-  return text.replace(ENCODED_PARAMETER, (whole, name: string, value: string) => {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(value.replace(/\+/g, ' '));
-    } catch {
-      return whole;
-    }
-    const plain = `${name}${decoded}`;
-    return redactDecoded(plain) === plain ? whole : `${name}[REDACTED:url-encoded-secret]`;
+/** Decodes valid `%XX` sequences (malformed ones stay), up to three times, so double encoding is undone too. */
+function percentDecode(text: string): string {
+  let current = text;
+  for (let round = 0; round < 3 && ENCODED_BYTE.test(current); round += 1) {
+    const next = current.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+    if (next === current) break;
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * A secret must not pass because it was percent-encoded (`?q=password%3Dhunter22`, `/x/AKIA%49…`, `%253D` twice
+ * encoded). Each run of text holding encoded bytes is decoded and looked at again; where the decoded form holds a
+ * secret, the pieces between URL delimiters that hold it are replaced, or the whole run when no single piece does.
+ */
+function redactEncoded(text: string, redactDecoded: (text: string) => string): string {
+  if (!ENCODED_BYTE.test(text)) return text;
+  return text.replace(ENCODED_TOKEN, (token) => {
+    const decoded = percentDecode(token);
+    if (decoded === token || redactDecoded(decoded) === decoded) return token;
+    let replaced = false;
+    const pieces = token.split(URL_DELIMITER).map((piece) => {
+      if (URL_DELIMITER.test(piece) && piece.length === 1) return piece;
+      const plain = percentDecode(piece);
+      if (plain === piece || redactDecoded(plain) === plain) return piece;
+      replaced = true;
+      return ENCODED_MARKER;
+    });
+    return replaced ? pieces.join('') : ENCODED_MARKER;
   });
 }
 
@@ -80,7 +107,7 @@ export function createRedactor(secretValues: readonly string[] = [], detectors: 
     result = scan.text;
     for (const secret of scan.secrets) remember(secret.text, secret.detector);
     for (const { pattern, marker } of remembered.values()) if (result.search(pattern) >= 0) result = result.replace(pattern, marker);
-    return redactEncodedParameters(result, (decoded) => findSecrets(decoded, detectors).text);
+    return redactEncoded(result, (decoded) => findSecrets(decoded, detectors).text);
   };
   return redact;
 }

@@ -206,3 +206,69 @@ describe('normalised forms', () => {
     expect(redactSecrets('/api/runs?limit=5&status=approved')).toBe('/api/runs?limit=5&status=approved');
   });
 });
+
+describe('invisible characters of every kind', () => {
+  it.each([
+    ['a combining grapheme joiner', '\u034F'],
+    ['a variation selector', '\uFE0F'],
+    ['a tag character', '\u{E0041}'],
+    ['a Hangul filler', '\u3164'],
+    ['a word joiner', '\u2060'],
+    ['a right-to-left mark', '\u200F'],
+  ])('finds an e-mail address split by %s', (_label, invisible) => {
+    expect(names(`Email alice${invisible}@example.com about it`)).toContain('email');
+    expect(names(`Email alice@exam${invisible}ple.com about it`)).toContain('email');
+  });
+});
+
+describe('credential shapes beyond the provider keys', () => {
+  it.each([
+    ['a prefixed name', 'dbPassword=CamelPw12345', 'CamelPw12345'],
+    ['a prefixed name with a colon', 'adminPassword: Adm1nSecret', 'Adm1nSecret'],
+    ['an upper-case env name', 'POSTGRES_PASSWORD=Pg5ecretValue', 'Pg5ecretValue'],
+    ['a dotted property', 'spring.datasource.password=Spr1ngPw', 'Spr1ngPw'],
+    ['a quoted value with spaces', 'password = "correct horse battery staple"', 'correct horse battery staple'],
+    ['a single-quoted value', "secret: 'single quoted s3cret'", 'single quoted s3cret'],
+    ['a short value', 'pwd=abc12', 'abc12'],
+    ['a value with a comma inside', 'password=p@ss,w0rd!x', 'p@ss,w0rd!x'],
+    ['a Ruby hash', ':password => "RubyPw123"', 'RubyPw123'],
+    ['a Go assignment', 'password := "GoPw12345"', 'GoPw12345'],
+    ['XML', '<password>XmlPw123</password>', 'XmlPw123'],
+    ['a passphrase', 'passphrase=Long-phrase9', 'Long-phrase9'],
+    ['a bare token', 'token=tkn_8f7e6d5c4b3a', 'tkn_8f7e6d5c4b3a'],
+    ['an account key', 'AccountKey=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==', 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA=='],
+    ['an authorization header', 'Authorization: Bearer BearerTok3nAbcdef123456', 'BearerTok3nAbcdef123456'],
+    ['basic auth', 'authorization: Basic dXNlcjpwYXNzd29yZDEyMw==', 'dXNlcjpwYXNzd29yZDEyMw=='],
+    ['a bearer token in prose', 'send it with bearer abcDEF1234567890xyz', 'abcDEF1234567890xyz'],
+    ['a URL with an empty user', 'redis://:R3disPassw0rd@cache:6379', 'R3disPassw0rd'],
+    ['a private token parameter', 'https://gitlab.example.com/api?private_token=GlTok3nValue99', 'GlTok3nValue99'],
+    ['an AWS signature parameter', 'https://b.s3.amazonaws.com/k?X-Amz-Signature=abcdef0123456789', 'abcdef0123456789'],
+    ['a Slack webhook', 'https://hooks.slack.com/services/T00000000/B00000000/SlackHookXXXXXXXXXXXXXXXX', 'SlackHookXXXXXXXXXXXXXXXX'],
+    ['a Discord webhook', 'https://discord.com/api/webhooks/123456789012345678/DiscordHookToken_abcdefghij', 'DiscordHookToken_abcdefghij'],
+    ['an OpenAI project key without digits', `sk-proj-${'abcdefghij'.repeat(4)}`, 'abcdefghij'.repeat(4)],
+    ['a PGP private key block', '-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBGPgpKey\n-----END PGP PRIVATE KEY BLOCK-----', 'lQOYBGPgpKey'],
+    ['a GitLab token', `glpat-${mixed(20)}`, mixed(20)],
+    ['a Stripe key', `sk_live_${mixed(24)}`, mixed(24)],
+  ])('redacts %s', (_label, text, secret) => {
+    const redacted = redactSecrets(`before ${text} after`);
+    expect(redacted).not.toContain(secret);
+    expect(redacted).toContain('[REDACTED:');
+    expect(redacted.startsWith('before ')).toBe(true);
+  });
+
+  it.each([
+    ['token counts', '"maxTokens": 4096, "token": 12345, max_tokens=512'],
+    ['prose about passwords', 'Choose a password that is long; the password policy says so.'],
+    ['placeholders', 'password=${DB_PASSWORD} api_key: <your key> secret=xxxx token: null'],
+    ['a bearer of news', 'the bearer of this letter'],
+    ['an ordinary URL', 'https://example.com/search?q=lighthouse&page=2'],
+  ])('leaves %s alone', (_label, text) => {
+    expect(redactSecrets(text)).toBe(text);
+  });
+
+  it('never redacts a marker again, however often text passes through', () => {
+    let text = 'https://u:pw12345@h.example/ and password=hunter22';
+    for (let pass = 0; pass < 5; pass += 1) text = redactSecrets(text);
+    expect(text).toBe('https://u:[REDACTED:url-credential]@h.example/ and password=[REDACTED:secret-assignment]');
+  });
+});

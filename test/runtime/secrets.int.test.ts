@@ -43,6 +43,11 @@ const PLANTED: ReadonlyArray<{ name: string; text: string; secret: string }> = [
   { name: 'quoted password', text: 'password="Wh1sperQuiet"', secret: 'Wh1sperQuiet' },
   { name: 'url user-info', text: 'https://admin:Pa55w0rdXyz@db.example.com/x', secret: 'Pa55w0rdXyz' },
   { name: 'url token', text: 'https://api.example.com/v1?token=tok9abcdef123456', secret: 'tok9abcdef123456' },
+  { name: 'prefixed password', text: 'dbPassword=CamelPw12345', secret: 'CamelPw12345' },
+  { name: 'quoted password with spaces', text: 'password: "correct horse battery staple"', secret: 'correct horse battery staple' },
+  { name: 'bearer header', text: 'Authorization: Bearer BearerTok3nAbcdef123456', secret: 'BearerTok3nAbcdef123456' },
+  { name: 'url with empty user', text: 'redis://:R3disPassw0rd@cache:6379', secret: 'R3disPassw0rd' },
+  { name: 'slack webhook', text: 'https://hooks.slack.com/services/T00000000/B00000000/SlackHookXXXXXXXXXXXXXXXX', secret: 'SlackHookXXXXXXXXXXXXXXXX' },
 ];
 
 /** The secret and the forms a transformation makes of it (lower case, punctuation stripped). */
@@ -152,6 +157,14 @@ describe('secrets planted in inputs', () => {
     expect(posted.statusCode).toBe(202);
     const postedId = (posted.json() as { runId: string }).runId;
     const seen = [posted.body, (await app.inject({ url: '/api/runs' })).body, (await app.inject({ url: `/api/runs/${postedId}` })).body];
+    // Errors quote what was sent (an unknown field, a path): redacted too.
+    const refused = [
+      await app.inject({ method: 'POST', url: '/api/runs', payload: { goal: 'What is Baton?', labels: { [PLANTED[0]!.text]: 1 } } }),
+      await app.inject({ url: `/api/no-such/${PLANTED[9]!.text}` }),
+      await app.inject({ url: `/api/runs/${PLANTED[4]!.text}` }),
+    ];
+    for (const answer of refused) expect(answer.statusCode).toBeGreaterThanOrEqual(400);
+    seen.push(...refused.map((answer) => answer.body));
     // Stopping the server ends (and records) the run wherever it was.
     await app.close();
     seen.push(JSON.stringify(runtime.store.getRun(postedId)), JSON.stringify(runtime.store.turns(postedId)));

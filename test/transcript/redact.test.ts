@@ -53,3 +53,22 @@ describe('redactLogLine', () => {
     expect(JSON.parse(redacted)).toEqual({ req: { url: '/api/runs?x=password=[REDACTED:secret-assignment]"' }, msg: 'a "quoted" pwd=[REDACTED:secret-assignment]' });
   });
 });
+
+describe('percent-encoded secrets', () => {
+  it.each([
+    ['in a path', '/x/password%3DPathEncPassw0rd88', 'PathEncPassw0rd88'],
+    ['an encoded key id', '/x/AKIA%49OSFODNN7EXAMPLF', 'OSFODNN7EXAMPLF'],
+    ['encoded twice', '/api/runs?x=password%253DDblEncPassw0rd99', 'DblEncPassw0rd99'],
+    ['an encoded parameter name', '/cb?api%5Fkey=9f8e7d6c5b4a3210', '9f8e7d6c5b4a3210'],
+    ['in a form body', 'user=bob&pass%77ord=Form5ecret', 'Form5ecret'],
+  ])('removes a secret %s', (_label, text, secret) => {
+    const redacted = createRedactor()(text);
+    expect(redacted).not.toContain(secret);
+    expect(redacted).toContain('[REDACTED:');
+  });
+
+  it('leaves ordinary encoded text alone, malformed escapes included', () => {
+    const redact = createRedactor();
+    for (const text of ['/search?q=lighthouse%20rocks&page=2', '100%25 sure', 'a %zz b %', '/files/r%C3%A9sum%C3%A9.pdf']) expect(redact(text)).toBe(text);
+  });
+});

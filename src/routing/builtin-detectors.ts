@@ -1,0 +1,153 @@
+/**
+ * The built-in detectors: credentials (provider keys, tokens, private keys, passwords in assignments, headers, URLs
+ * and markup) and personal data (e-mail addresses, phone numbers, card numbers, IBANs). A credential detector that
+ * captures a group named `secret…` has only that part redacted, so the label (`password=`) stays readable.
+ */
+import { passesIbanCheck, passesLuhn } from './checksums.js';
+import type { Detector } from './detectors.js';
+
+const digitsOf = (text: string): string => text.replace(/\D/g, '');
+
+/** Values after `password=` and the like that are placeholders, references or already redacted, not secrets. */
+const PLACEHOLDER =
+  /^(?:\[REDACTED:|\$\{|\$[A-Za-z_]|%\(|\{\{|<|process\.env|os\.environ|env\(|(?:string|number|boolean|null|undefined|none|nil|true|false|required|optional|redacted|x+|\*+|\.+)$)/i;
+
+/** The span of the part to redact: the first `secret…` group that took part in the match, else the whole match. */
+export function secretSpan(match: RegExpMatchArray): [number, number] | undefined {
+  const groups = match.indices?.groups;
+  if (groups) {
+    for (const [name, span] of Object.entries(groups)) if (name.startsWith('secret') && span) return span;
+  }
+  return match.indices?.[0];
+}
+
+/** The text of the part to redact (see {@link secretSpan}). */
+function secretText(match: RegExpMatchArray): string {
+  if (match.groups) {
+    for (const [name, value] of Object.entries(match.groups)) if (name.startsWith('secret') && value !== undefined) return value;
+  }
+  return match[0];
+}
+
+/** A value that is a real secret: not a placeholder, not already redacted. */
+const notPlaceholder = (match: RegExpMatchArray): boolean => !PLACEHOLDER.test(secretText(match).trim());
+
+function credential(name: string, source: string, flags = '', accept?: Detector['accept'], requires?: readonly string[]): Detector {
+  return { name, kind: 'credential', pattern: new RegExp(source, `g${flags}`), accept, ...(requires ? { requires } : {}) };
+}
+
+function personal(name: string, source: string, flags = '', accept?: Detector['accept']): Detector {
+  return { name, kind: 'personal', pattern: new RegExp(source, `g${flags}`), accept };
+}
+
+/**
+ * Names that announce a secret, at the end of an identifier (`password`, `DB_PASSWORD`, `dbPassword`,
+ * `spring.datasource.password`, `AccountKey`).
+ */
+const SECRET_NAME =
+  String.raw`(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,40}?` +
+  String.raw`(?<name>api[_-]?key|api[_-]?secret|client[_-]?secret|secret(?:[_-]?key)?|(?:access|auth|refresh|private|bearer|session)[_-]?token|token` +
+  String.raw`|(?:account|access|private|secret|signing|encryption|master)[_-]?key|password|passwd|passphrase|pwd|credentials?)`;
+/** A quote that may come escaped (`\"`): text that holds JSON, such as a prompt embedding passages, is still text. */
+const QUOTE = String.raw`(?:\\{0,3}["'])`;
+/** `=`, `:`, `:=`, `=>`, with optional quotes around the name's end and spaces. */
+const ASSIGN = String.raw`${QUOTE}?\s*(?::=|=>|[:=])\s*`;
+/**
+ * The value: quoted (up to the closing quote, spaces included) or bare (up to a space or quote; a comma or semicolon
+ * ends it only when a space or the end follows, so `p@ss,w0rd` stays whole).
+ */
+const VALUE =
+  String.raw`(?:\\{0,3}"(?<secretDouble>[^"\\\n]{1,256})|\\{0,3}'(?<secretSingle>[^'\\\n]{1,256})` +
+  String.raw`|(?<secretBare>(?:[^\s"'\x60<>\\&,;]|[,;](?=[^\s"'\x60<>\\&,;])){4,}))`;
+
+/** A bare `token` or `secret` whose value is only digits is a count or an id, not a credential. */
+function assignmentAccepted(match: RegExpMatchArray): boolean {
+  if (!notPlaceholder(match)) return false;
+  const name = (match.groups?.['name'] ?? '').toLowerCase();
+  return !((name === 'token' || name === 'secret') && /^\d+$/.test(secretText(match)));
+}
+
+/** Names of query parameters that carry secrets (`?token=`, `&X-Amz-Signature=`, `&private_token=`). */
+const QUERY_SECRET_NAME = String.raw`[A-Za-z0-9_.-]{0,40}?(?:token|secret|signature|sig|password|passwd|pwd|passphrase|api[_-]?key|apikey|key|auth|code|credential|session|sid)`;
+
+/**
+ * Starts at the `@` and checks the local part with a lookbehind: a pattern that starts at every word and scans ahead
+ * for an `@` costs about ten times more on ordinary prose. The match is `@domain`, enough to count.
+ */
+const EMAIL = String.raw`@(?<=[A-Za-z0-9._%+-]@)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])`;
+/** International (+CC …), North American (415) 555-2671, and trunk-prefix national 020 7946 0958 forms. */
+const PHONE =
+  String.raw`(?:(?<![\w+])\+[1-9]\d{0,3}(?:[ .-]?\(?\d{1,5}\)?){1,6}` +
+  String.raw`|(?<![\w(+.-])(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}` +
+  String.raw`|(?<![\w+.-])0\d{1,4}(?:[ /-]?\d{2,4}){2,4})(?![\w-])`;
+/** Leading digit 2–6 covers Mastercard 2-series, Amex/Diners, Visa, Mastercard and Discover/UnionPay. */
+const CARD =
+  String.raw`(?<![\d.,-])(?:[2-6]\d{12,18}` +
+  String.raw`|[2-6]\d{3}(?<sep>[ -])\d{4}\k<sep>\d{4}\k<sep>\d{1,4}(?:\k<sep>\d{1,3})?` +
+  String.raw`|3\d{3}(?<amexSep>[ -])\d{6}\k<amexSep>\d{4,5})(?!\d)`;
+/** Matched case-insensitively (an IBAN typed in lower case is still one) and upper-cased for the mod-97 check. */
+const IBAN = String.raw`(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])`;
+
+/**
+ * Credentials first and the generic assignment last, so that redaction names the most specific detector and the
+ * generic one then sees only `[REDACTED:…]` markers.
+ */
+export const builtinDetectors: readonly Detector[] = Object.freeze([
+  credential(
+    'private-key',
+    String.raw`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)`,
+    '',
+    undefined,
+    ['-----BEGIN '],
+  ),
+  credential('anthropic-api-key', String.raw`(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}`, '', undefined, ['sk-ant-']),
+  // Project, service-account and admin keys are keys whatever their letters; a bare `sk-…` needs a digit, as every
+  // real one has, so that `sk-learn-…`-like names are left alone.
+  credential('openai-api-key', String.raw`(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`, '', (match) => /\d/.test(match[0]) || /^sk-(?:proj|svcacct|admin)-/.test(match[0]), ['sk-']),
+  credential('stripe-key', String.raw`(?<![\w-])(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}`, '', undefined, ['_live_', '_test_']),
+  credential('aws-access-key-id', String.raw`(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])`, '', undefined, ['AKIA', 'ASIA']),
+  credential(
+    'aws-secret-access-key',
+    String.raw`(?<![A-Za-z0-9])aws[\w .-]{0,30}?(?:secret|key)[\w .-]{0,20}?${QUOTE}?\s*[:=]\s*${QUOTE}?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
+    'i',
+  ),
+  credential('github-token', String.raw`(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?!\w)`, '', undefined, ['gh', 'github_pat_']),
+  credential('gitlab-token', String.raw`(?<![\w-])glpat-[A-Za-z0-9_-]{20,}`, '', undefined, ['glpat-']),
+  credential('npm-token', String.raw`(?<![\w-])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])`, '', undefined, ['npm_']),
+  credential('huggingface-token', String.raw`(?<![\w-])hf_[A-Za-z0-9]{30,}(?![A-Za-z0-9])`, '', undefined, ['hf_']),
+  credential('sendgrid-key', String.raw`(?<![\w-])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}`, '', undefined, ['SG.']),
+  credential('slack-token', String.raw`(?<!\w)xox[abposr]-[A-Za-z0-9-]{10,}`, '', undefined, ['xox']),
+  credential('google-api-key', String.raw`(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])`, '', undefined, ['AIza']),
+  credential('jwt', String.raw`(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*(?![\w-])`, '', undefined, ['eyJ']),
+  // Webhook URLs are credentials: whoever holds one can post as the integration.
+  credential('slack-webhook', String.raw`hooks\.slack\.com/(?:services|workflows|triggers)/(?<secret>[A-Za-z0-9_/-]{16,})`, 'i', undefined, ['hooks.slack.com']),
+  credential('discord-webhook', String.raw`discord(?:app)?\.com/api/webhooks/(?<secret>\d+/[A-Za-z0-9_-]{20,})`, 'i', undefined, ['/api/webhooks/']),
+  credential('teams-webhook', String.raw`\.webhook\.office\.com/webhookb2/(?<secret>[^\s"'<>\\]{20,})`, 'i', undefined, ['webhook.office.com']),
+  // Credentials inside URLs: a password in the user-info part (the user may be empty: `redis://:pw@host`), and
+  // secret-named query parameters, so a logged request line or a fetched link never carries them.
+  credential('url-credential', String.raw`(?<=\b[a-z][a-z0-9+.-]*://)[^\s/?#@:]*:(?<secret>(?!\[REDACTED:)[^\s/?#@]+)@`, 'i', undefined, ['://']),
+  credential('url-query-secret', String.raw`[?&;]${QUERY_SECRET_NAME}=(?<secret>[^&#\s"'<>\\]{4,})`, 'i', notPlaceholder, ['=']),
+  // `Authorization: Bearer …` / `Basic …` headers as text (logged, quoted in a document), and a bare bearer token.
+  credential(
+    'authorization-header',
+    String.raw`(?<![A-Za-z0-9-])(?:proxy-)?authorization${QUOTE}?\s*[:=]\s*${QUOTE}?(?:(?:bearer|basic|token|digest|apikey|key)\s+)?(?<secret>[A-Za-z0-9._~+/=:-]{6,})`,
+    'i',
+    notPlaceholder,
+    ['uthorization', 'UTHORIZATION'],
+  ),
+  credential('bearer-token', String.raw`(?<![A-Za-z0-9])bearer\s+(?<secret>[A-Za-z0-9._~+/-]{12,}=*)`, 'i', (match) => /\d/.test(secretText(match)) && notPlaceholder(match)),
+  // `<password>…</password>` in XML or HTML.
+  credential('markup-secret', String.raw`<(?<name>[A-Za-z0-9_.:-]{0,40}?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|credentials?))>(?<secret>[^<]{1,256})</`, 'i', notPlaceholder),
+  credential('secret-assignment', `${SECRET_NAME}${ASSIGN}${VALUE}`, 'i', assignmentAccepted),
+  personal('email', EMAIL),
+  personal('phone', PHONE, '', (match) => {
+    const digits = digitsOf(match[0]);
+    // E.164 allows at most 15 digits; under 9 (or 8 with a country code) are dates, extensions or plain numbers.
+    return match[0].startsWith('+') ? digits.length >= 8 && digits.length <= 15 : digits.length >= 9 && digits.length <= 12;
+  }),
+  personal('payment-card', CARD, '', (match) => {
+    const digits = digitsOf(match[0]);
+    return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
+  }),
+  personal('iban', IBAN, 'i', (match) => passesIbanCheck(match[0].replace(/ /g, '').toUpperCase())),
+]);
