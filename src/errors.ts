@@ -33,6 +33,7 @@ export type BatonErrorCode =
   | 'KB_EMBEDDING_MISMATCH'
   | 'RUN_NOT_FOUND'
   | 'TRANSCRIPT_INVALID'
+  | 'DATA_FILE_INVALID'
   | 'CANCELLED'
   | 'INTERNAL';
 
@@ -76,7 +77,8 @@ function formatLocation(location: SourceLocation): string {
 abstract class FileError extends BatonError {
   readonly locations: SourceLocation[];
   constructor(problem: string, locations: SourceLocation[], options?: { cause?: unknown; hint?: string }) {
-    const where = locations.map(formatLocation);
+    // Several problems at one place name it once.
+    const where = [...new Set(locations.map(formatLocation))];
     super(where.length > 0 ? `${where.join(', ')}: ${problem}` : problem, options);
     this.locations = locations;
   }
@@ -226,6 +228,18 @@ export class RunNotFoundError extends BatonError {
 export class TranscriptError extends BatonError {
   readonly code = 'TRANSCRIPT_INVALID' as const;
 }
+/**
+ * A file Baton keeps in its data directory (the transcript store, the checkpoints, the log) is not what it should be:
+ * a folder, not a database, unreadable. Names the file, what it should hold and what to do.
+ */
+export class DataFileError extends BatonError {
+  readonly code = 'DATA_FILE_INVALID' as const;
+  readonly file: string;
+  constructor(message: string, context: { file: string }, options?: { cause?: unknown; hint?: string }) {
+    super(message, options);
+    this.file = context.file;
+  }
+}
 export class CancelledError extends BatonError {
   readonly code = 'CANCELLED' as const;
 }
@@ -254,6 +268,7 @@ export function exitCodeFor(error: unknown): number {
     case 'KB_INDEX_CORRUPT':
     case 'KB_EMBEDDING_MISMATCH':
     case 'TRANSCRIPT_INVALID':
+    case 'DATA_FILE_INVALID':
       return 65; // EX_DATAERR
     case 'CANCELLED':
       return 130;

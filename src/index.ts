@@ -53,6 +53,7 @@ export {
   ModelHttpError,
   ModelUnreachableError,
   ModelOutputError,
+  DataFileError,
   exitCodeFor,
   httpStatusFor,
 } from './errors.js';

@@ -3,6 +3,7 @@
  * API keys and authorization headers are redacted by path; message text goes through the same redactor as transcripts.
  */
 import { ensureDirectory } from './data-dir.js';
+import { openDataFile } from './data-files.js';
 import { escapeControlCharacters } from './text/control-characters.js';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -40,7 +41,10 @@ export function terminalSafeLogLine(line: string): string {
 
 export function createLogger(options: LoggerOptions): Logger {
   ensureDirectory(options.dataDir);
-  const streams: pino.StreamEntry[] = [{ level: options.level === 'silent' ? 'error' : options.level, stream: pino.destination({ dest: path.join(options.dataDir, 'baton.log'), sync: true }) }];
+  const logFile = path.join(options.dataDir, 'baton.log');
+  // A folder at baton.log (or one that cannot be opened) is a DataFileError naming it, not EISDIR with a stack trace.
+  const destination = openDataFile({ file: logFile, holds: "Baton's log, a file of JSON lines", format: 'text' }, () => pino.destination({ dest: logFile, sync: true }));
+  const streams: pino.StreamEntry[] = [{ level: options.level === 'silent' ? 'error' : options.level, stream: destination }];
   if (options.terminalLevel && options.terminalLevel !== 'silent') {
     const readable = pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' });
     // Logged text (goals, document and model text) is shown with its control and bidi characters escaped; the file keeps it exact.

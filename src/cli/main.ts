@@ -12,6 +12,7 @@ import { readAttachments } from '../runtime/attachments.js';
 import { formatCitations } from '../graph/compose.js';
 import { damagedWarning, formatCost, formatDuration, progressLine, runRow, table } from './format.js';
 import type { DamagedRecord } from '../transcript/store.js';
+import type { Logger } from '../logging.js';
 import { formatTranscript } from './transcript-view.js';
 import { registerKnowledgeCommands } from './commands/knowledge.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -34,8 +35,9 @@ function open(options: CommonOptions & { offline?: boolean }, io: CliIo): Projec
   return loadProject({
     cwd: io.cwd,
     env: io.env,
-    ...(options.config ? { configFile: options.config } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    // An empty value is passed on, so loadProject refuses it instead of the default being used silently.
+    ...(options.config !== undefined ? { configFile: options.config } : {}),
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
     ...(options.offline ? { offline: true } : {}),
     // One check of the data directory up front, naming the flag or config field that chose it.
     prepareDataDir: true,
@@ -92,12 +94,20 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
         import('./engines.js'),
       ]);
       const runtime = openRuntime(project, { env: io.env });
-      const logger = createLogger({
-        dataDir: project.dataDir,
-        level: project.config.log.level,
-        terminalLevel: options.verbose ? 'info' : options.json || options.quiet ? 'silent' : 'warn',
-        redact: runtime.store.redact,
-      });
+      let logger: Logger;
+      try {
+        // A damaged checkpoints.db or baton.log is reported now, before the run is recorded or anything is printed.
+        await runtime.checkpointer;
+        logger = createLogger({
+          dataDir: project.dataDir,
+          level: project.config.log.level,
+          terminalLevel: options.verbose ? 'info' : options.json || options.quiet ? 'silent' : 'warn',
+          redact: runtime.store.redact,
+        });
+      } catch (error) {
+        runtime.close();
+        throw error;
+      }
       const live = !options.json && !options.quiet;
       if (live) io.stderr(`${describeEngines(project, labels)}\nEvidence: ${runtime.evidenceDescription}\n`);
       const unsubscribe = live ? runtime.store.onTurn((turn) => io.stderr(`${progressLine(turn)}\n`)) : () => undefined;
@@ -185,7 +195,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
         const damaged: DamagedRecord[] = [];
         const turns = store.turns(runId, (turn) => damaged.push(turn));
         if (damaged.length) io.stderr(damagedWarning(damaged));
-        io.stdout(options.json ? `${JSON.stringify({ run, turns })}\n` : `${formatTranscript(run, turns, { verbose: options.verbose ?? false })}\n`);
+        io.stdout(options.json ? `${JSON.stringify({ run, turns, damaged })}\n` : `${formatTranscript(run, turns, { verbose: options.verbose ?? false })}\n`);
       } finally {
         store.close();
       }

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, ConfigNotFoundError, FlowError, RoleError, UnknownModelError, type SourceLocation } from '../errors.js';
+import { ConfigError, ConfigNotFoundError, FlowError, RoleError, UnknownModelError, UsageError, type SourceLocation } from '../errors.js';
 import { OFFLINE_MODEL_NAME, offlineModelSpec, OpenAICompatibleModel, type ModelSpec } from './models.js';
 import { loadPrompt, type PromptTemplate } from './prompts.js';
 import { loadRoles, type LoadedRole, type RoleKind } from './roles.js';
@@ -14,7 +14,7 @@ import { builtinDetectors, compileDetectors, type Detector } from '../routing/de
 import type { RouteNeeds } from '../routing/needs.js';
 import { requiredCapabilities, validateRoleNeeds } from '../routing/router.js';
 import { readYamlFile, YamlSource } from './yaml.js';
-import { declares, prepareProjectDataDir, warn, warnMissingKnowledgePaths, type ProjectWarning } from './project-checks.js';
+import { declares, prepareProjectDataDir, warn, warnUnusableKnowledgePaths, type ProjectWarning } from './project-checks.js';
 
 /** The package's own folder, where the built-in agents, prompts and sample knowledge live. */
 export const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -89,6 +89,13 @@ export type { ProjectWarning } from './project-checks.js';
 
 /** Loads and checks a project. Throws a typed error naming the file and field on any problem. */
 export function loadProject(options: LoadProjectOptions): Project {
+  // path.resolve turns "" into the working directory: an empty --data-dir would silently write there.
+  for (const [given, flag, expected] of [
+    [options.configFile, '--config', 'a YAML config file'],
+    [options.dataDir, '--data-dir', 'a folder for runs, logs and the knowledge base'],
+  ] as const) {
+    if (given !== undefined && given.trim() === '') throw new UsageError(`${flag} was given an empty path; expected ${expected}`, { hint: `leave ${flag} out for the default` });
+  }
   const explicit = options.configFile !== undefined;
   const configFile = path.resolve(options.cwd, options.configFile ?? DEFAULT_CONFIG_FILE);
   let config: BatonConfig;
@@ -120,7 +127,7 @@ export function loadProject(options: LoadProjectOptions): Project {
   const knowledgePaths = (config.knowledge.paths ?? [path.join(PACKAGE_ROOT, 'examples', 'knowledge')]).map((entry) =>
     path.resolve(baseDir, entry),
   );
-  if (config.knowledge.paths) warnMissingKnowledgePaths(config.knowledge.paths, knowledgePaths, options, locate);
+  if (config.knowledge.paths) warnUnusableKnowledgePaths(config.knowledge.paths, knowledgePaths, options, locate);
   const detectors = compileDetectors(config.detectors, builtinDetectors, locate(['detectors']));
   const dataDir = path.resolve(options.cwd, options.dataDir ?? path.resolve(baseDir, config.dataDir));
   if (options.prepareDataDir) prepareProjectDataDir(dataDir, options, source && declares(source.value, 'dataDir') ? locate(['dataDir']) : undefined);

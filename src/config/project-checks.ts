@@ -3,7 +3,7 @@
  * What Baton can work around is a warning (with the file, field path and line); what leaves nothing useful to do is a
  * typed error naming the path and what was expected.
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { prepareDirectory, type DirectoryFileSystem } from '../data-dir.js';
 import { ConfigError, UsageError, type SourceLocation } from '../errors.js';
 import { formatPath } from './yaml.js';
@@ -31,30 +31,49 @@ export function declares(value: unknown, key: string): boolean {
 }
 
 /**
- * Warns about each `knowledge.paths` entry that names nothing on disk. Not an error: the other paths, the existing
- * knowledge base and the web tools still work, and the folder may be created before the next `baton ingest`.
+ * Warns about `knowledge.paths` that give runs nothing to search: an empty list, an entry that names nothing on disk,
+ * an empty folder, or something that is neither a file nor a folder (a device such as /dev/null, a pipe). Not errors:
+ * the other paths, the existing knowledge base and the web tools still work, and a folder may be filled before the
+ * next `baton ingest`. Only the folder itself is listed, never walked, so loading stays fast.
  */
-export function warnMissingKnowledgePaths(
+export function warnUnusableKnowledgePaths(
   given: readonly string[],
   resolved: readonly string[],
   options: { onWarning?: (warning: ProjectWarning) => void },
   locate: (fieldPath: Array<string | number>) => SourceLocation,
 ): void {
+  if (given.length === 0) {
+    warn(options, { ...locate(['knowledge', 'paths']), path: 'knowledge.paths' }, 'the list is empty, so runs search no local documents and `baton ingest` without paths has nothing to read; expected folders or files of documents, or leave the field out for the built-in examples');
+    return;
+  }
   given.forEach((entry, index) => {
     const absolute = resolved[index];
-    if (absolute === undefined || pathExists(absolute)) return;
+    if (absolute === undefined) return;
+    const problem = knowledgePathProblem(absolute);
+    if (problem === undefined) return;
     const location = locate(['knowledge', 'paths', index]);
-    warn(options, { ...location, path: formatPath(['knowledge', 'paths', index]) }, `"${entry}" does not exist (${absolute}); expected a folder or file of documents. It is skipped until it exists`);
+    warn(options, { ...location, path: formatPath(['knowledge', 'paths', index]) }, `"${entry}" ${problem.what} (${absolute}); expected a folder or file of documents. ${problem.meanwhile}`);
   });
 }
 
-function pathExists(target: string): boolean {
+/** What makes a knowledge path useless now, and what happens meanwhile; undefined when it may hold documents. */
+export function knowledgePathProblem(target: string): { what: string; meanwhile: string } | undefined {
+  let stats;
   try {
-    statSync(target);
-    return true;
+    stats = statSync(target);
   } catch {
-    return false;
+    return { what: 'does not exist', meanwhile: 'It is skipped until it exists' };
   }
+  if (stats.isFile()) return undefined;
+  if (!stats.isDirectory()) return { what: 'is neither a file nor a folder (a device, pipe or socket)', meanwhile: 'Nothing can be read from it' };
+  let names: string[];
+  try {
+    names = readdirSync(target);
+  } catch {
+    return undefined; // Unreadable: the scan reports it with its reason.
+  }
+  // Hidden entries are never ingested or searched.
+  return names.some((name) => !name.startsWith('.')) ? undefined : { what: 'is an empty folder', meanwhile: 'Nothing is searched there until it holds documents' };
 }
 
 /**

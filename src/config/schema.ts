@@ -9,6 +9,14 @@ import { DetectorConfig } from '../routing/detectors.js';
 import { RoleModelNeeds } from '../routing/needs.js';
 import { ModelSpec } from './models.js';
 
+/**
+ * A folder or file named in the config, relative to the config file's folder. Blank is refused: `""` resolves to that
+ * folder itself, which silently meant "search the whole project" for a knowledge path or "the default" for dataDir.
+ */
+function configPath(expected: string) {
+  return z.string().refine((value) => value.trim() !== '', { message: `the path is empty; expected ${expected}` });
+}
+
 /** One stage of the flow: a role name, or a role with options. */
 export const FlowStage = z.union([
   z.string().min(1),
@@ -46,14 +54,14 @@ export const BatonConfig = z
   .object({
     version: z.literal(1).default(1),
     /** Where runs, transcripts, checkpoints, logs and the knowledge base live. */
-    dataDir: z.string().default('.baton'),
+    dataDir: configPath('a folder for runs, logs and the knowledge base, e.g. .baton (the default when dataDir is left out)').default('.baton'),
     /** Folders with your own role files; built-in roles are used for any name not found there. */
-    agentsDir: z.string().default('agents'),
-    promptsDir: z.string().default('prompts'),
+    agentsDir: configPath('a folder of role files, e.g. agents (the default when agentsDir is left out)').default('agents'),
+    promptsDir: configPath('a folder of prompt files, e.g. prompts (the default when promptsDir is left out)').default('prompts'),
     knowledge: z
       .object({
         /** Folders and files the researcher searches (and `baton ingest` reads when given no paths). */
-        paths: z.array(z.string()).optional(),
+        paths: z.array(configPath('a folder or file of documents, e.g. docs')).optional(),
         /**
          * A registered model with the `embeddings` capability, for the knowledge base's vectors. Default: Baton's local
          * embedding, which needs no network and no weights.

@@ -38,6 +38,36 @@ function expansionProblem(file: string, error: unknown): FileProblem {
   return { message, location: { file } };
 }
 
+/** How many distinct problems of one file are reported; the rest are counted. Later ones often follow from the first. */
+export const MAX_REPORTED_PROBLEMS = 3;
+/** Longest message of one problem, in characters; longer ones are cut (a YAML error quotes the source line). */
+const MAX_PROBLEM_LENGTH = 300;
+
+function cut(text: string): string {
+  return text.length > MAX_PROBLEM_LENGTH ? `${text.slice(0, MAX_PROBLEM_LENGTH - 1)}…` : text;
+}
+
+/**
+ * The problems worth printing: duplicates (same message at the same place) dropped, the first
+ * {@link MAX_REPORTED_PROBLEMS} kept with their messages cut to a bounded length, and the number left out added to the
+ * last. A file of 5000 unclosed `[` otherwise produced a 124 KB error repeating one location and message.
+ */
+export function summariseProblems(problems: readonly FileProblem[]): FileProblem[] {
+  const seen = new Set<string>();
+  const distinct: FileProblem[] = [];
+  for (const problem of problems) {
+    const key = JSON.stringify([problem.message, problem.location.line, problem.location.column, problem.location.path]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    distinct.push(problem);
+  }
+  const kept = distinct.slice(0, MAX_REPORTED_PROBLEMS).map((problem) => ({ ...problem, message: cut(problem.message) }));
+  const left = distinct.length - kept.length;
+  const last = kept[kept.length - 1];
+  if (left > 0 && last) kept[kept.length - 1] = { ...last, message: `${last.message} (and ${left} more problem${left > 1 ? 's' : ''} in this file; fix these first)` };
+  return kept;
+}
+
 /** A parsed YAML document that can say on which line a field path stands. */
 export class YamlSource {
   readonly file: string;
@@ -64,13 +94,15 @@ export class YamlSource {
     }
     if (document.errors.length > 0) {
       return {
-        problems: document.errors.map((error) => {
-          const position = error.linePos?.[0];
-          return {
-            message: `invalid YAML: ${error.message.split('\n')[0]}`,
-            location: { file, ...(position ? { line: position.line, column: position.col } : {}) },
-          };
-        }),
+        problems: summariseProblems(
+          document.errors.map((error) => {
+            const position = error.linePos?.[0];
+            return {
+              message: `invalid YAML: ${error.message.split('\n')[0]}`,
+              location: { file, ...(position ? { line: position.line, column: position.col } : {}) },
+            };
+          }),
+        ),
       };
     }
     try {
@@ -103,11 +135,13 @@ export class YamlSource {
     const result = schema.safeParse(this.value ?? {}, { reportInput: true });
     if (result.success) return { value: result.data };
     return {
-      problems: result.error.issues.map((issue) => ({
-        message: describeIssue(issue),
-        // An unknown key is best pointed at where it stands, not at its parent.
-        location: this.locate(issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path),
-      })),
+      problems: summariseProblems(
+        result.error.issues.map((issue) => ({
+          message: describeIssue(issue),
+          // An unknown key is best pointed at where it stands, not at its parent.
+          location: this.locate(issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path),
+        })),
+      ),
     };
   }
 }

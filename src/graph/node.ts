@@ -158,7 +158,9 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
         calls > 0 || context.meter.costUsd > 0
           ? [{ role: stage.name, model, calls, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: context.meter.costUsd, estimated: usage.estimated }]
           : [];
-      return decided(stage, state, { status, error: { ...info, role: stage.name }, ...(spent.length ? { usage: spent } : {}) }, deps);
+      // A planner that fails has still started its round: the run's round count includes it (the plan stays the last one).
+      const roundStarted: RunStateUpdate = stage.kind === 'planner' ? { round } : {};
+      return decided(stage, state, { ...roundStarted, status, error: { ...info, role: stage.name }, ...(spent.length ? { usage: spent } : {}) }, deps);
     }
     // What a role produced is redacted before it enters the state (and so the checkpoints and the next prompts): a
     // role that was shown a secret, or that transformed one, cannot pass it on.

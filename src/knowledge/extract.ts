@@ -25,6 +25,11 @@ const kindsByExtension: Readonly<Record<string, DocumentKind>> = {
   '.pdf': 'pdf',
 };
 
+/** The extensions a folder scan reads, for messages. */
+export function documentExtensions(): string[] {
+  return Object.keys(kindsByExtension);
+}
+
 /** The kind of a file by its extension; `undefined` for files a folder scan leaves out. */
 export function documentKind(file: string): DocumentKind | undefined {
   return kindsByExtension[path.extname(file).toLowerCase()];

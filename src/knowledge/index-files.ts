@@ -140,7 +140,11 @@ export class IndexFiles {
       text = await readFile(this.manifestPath, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      // A folder or an unreadable file: the manifest is written again from the store's build record once moved away.
+      throw new KnowledgeBaseError('KB_INDEX_CORRUPT', `the knowledge base manifest ${this.manifestPath} cannot be read: ${(error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder, not a file' : String(error)}`, {
+        cause: error,
+        hint: `move ${this.manifestPath} away (Baton writes it again), or rebuild with \`${rebuildCommand([])}\``,
+      });
     }
     try {
       const parsed = Manifest.safeParse(JSON.parse(text));
@@ -202,7 +206,9 @@ export class IndexFiles {
     const rebuild = rebuildCommand(build.roots);
     let size: number;
     try {
-      size = (await stat(file)).size;
+      const found = await stat(file);
+      // A folder's size would otherwise be reported as a size mismatch.
+      size = found.isFile() ? found.size : -1;
     } catch {
       throw new KnowledgeBaseError('KB_INDEX_MISSING', `the knowledge base index ${file} is missing`, { hint: `rebuild it with \`${rebuild}\`` });
     }
@@ -211,6 +217,7 @@ export class IndexFiles {
         hint: `rebuild it with \`${rebuild}\``,
         ...(cause === undefined ? {} : { cause }),
       });
+    if (size === -1) throw corrupt('it is not a file');
     if (size !== build.bytes) throw corrupt(`it has ${size} bytes, the manifest says ${build.bytes}`);
     if (options.verify && (await fileSha256(file)) !== build.sha256) throw corrupt('its checksum does not match the manifest');
     const index = new (hnsw().HierarchicalNSW)('cosine', build.dimensions);

@@ -4,6 +4,7 @@
  * `<dataDir>/kb/`. Implements {@link EvidenceSource}, so roles and tools see it like any other evidence source.
  */
 import { ensureDirectory } from '../data-dir.js';
+import { inspectDataFile, type DataFile } from '../data-files.js';
 import path from 'node:path';
 import { KnowledgeBaseError } from '../errors.js';
 import { throwIfCancelled, type Embedder } from './embedder.js';
@@ -76,15 +77,34 @@ export class KnowledgeBase implements EvidenceSource {
     this.directory = path.join(options.dataDir, 'kb');
     ensureDirectory(this.directory, 'knowledge base folder');
     const databaseFile = path.join(this.directory, 'kb.sqlite');
+    this.files = new IndexFiles(this.directory);
+    const database: DataFile = {
+      file: databaseFile,
+      holds: "the knowledge base's SQLite database",
+      format: 'sqlite',
+      hint: `move ${this.directory} aside and build it again with \`baton ingest --rebuild <paths>\` (or use another --data-dir)`,
+    };
+    const manifest: DataFile = {
+      file: this.files.manifestPath,
+      holds: "the knowledge base's manifest, a JSON file",
+      format: 'text',
+      hint: `move ${this.files.manifestPath} away (Baton writes it again from the database), or rebuild with \`baton ingest --rebuild <paths>\``,
+    };
+    const unreadable = (dataFile: DataFile, problem: string, cause?: unknown): KnowledgeBaseError =>
+      new KnowledgeBaseError('KB_INDEX_CORRUPT', `${dataFile.file} cannot be used: ${problem}; expected ${dataFile.holds}`, {
+        ...(cause === undefined ? {} : { cause }),
+        ...(dataFile.hint === undefined ? {} : { hint: dataFile.hint }),
+      });
+    // Checked before opening, so a folder or foreign bytes are named as such rather than as SQLite's "unable to open".
+    for (const dataFile of [database, manifest]) {
+      const problem = inspectDataFile(dataFile);
+      if (problem !== undefined) throw unreadable(dataFile, problem);
+    }
     try {
       this.store = new KnowledgeStore(databaseFile);
     } catch (error) {
-      throw new KnowledgeBaseError('KB_INDEX_CORRUPT', `${databaseFile} is not a readable knowledge base: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-        hint: `move ${this.directory} aside and build it again with \`baton ingest <paths>\``,
-      });
+      throw unreadable(database, error instanceof Error ? error.message : String(error), error);
     }
-    this.files = new IndexFiles(this.directory);
     this.displayRoot = path.resolve(options.displayRoot ?? process.cwd());
   }
 

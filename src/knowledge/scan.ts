@@ -2,9 +2,19 @@
  * Finds the files an ingest reads: every document under the given folders (by extension, skipping hidden entries and
  * `node_modules`), plus files named directly, whatever their extension.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { walkConfined, type SkippedEntry } from './confined-walk.js';
-import { documentKind, type DocumentKind } from './extract.js';
+import { isWithin, walkConfined, type SkippedEntry } from './confined-walk.js';
+import { documentExtensions, documentKind, type DocumentKind } from './extract.js';
+
+function isFileOrFolder(target: string): boolean {
+  try {
+    const stats = statSync(target);
+    return stats.isFile() || stats.isDirectory();
+  } catch {
+    return true; // Gone meanwhile: reported as missing by the next scan.
+  }
+}
 
 /** A file to read. */
 export interface Candidate {
@@ -57,6 +67,19 @@ export async function scanPaths(paths: readonly string[], cwd: string, options: 
     if (kind || namedDirectly) candidates.push({ file: found.file, realPath: found.realPath, kind: kind ?? 'text' });
     else ignored += 1;
   }
+  // A root that yields nothing is said, naming it: "Ingested 0 file(s)" alone does not tell which path was useless.
+  paths.forEach((given, position) => {
+    const scope = scopes[position];
+    if (scope === undefined || missing.has(scope)) return;
+    const found = (file: string): boolean => isWithin(scope, file);
+    if (candidates.some((candidate) => found(candidate.file))) return;
+    const others = walked.files.filter((entry) => found(entry.file)).length;
+    warnings.push(
+      isFileOrFolder(scope)
+        ? `${given}: no documents found, so nothing was ingested from it (${others > 0 ? `${others} file(s) of other kinds ignored` : 'the folder is empty, hidden files aside'}); documents are files ending in ${documentExtensions().join(', ')}`
+        : `${given}: neither a file nor a folder (a device, pipe or socket); nothing read`,
+    );
+  });
   const seen = new Set<string>();
   return {
     candidates: candidates.filter((candidate) => (seen.has(candidate.file) ? false : (seen.add(candidate.file), true))),

@@ -156,11 +156,17 @@ export class KnowledgeStore {
 
   constructor(file: string) {
     this.database = new Database(file);
-    this.database.pragma('journal_mode = WAL');
-    // The commit of an ingest is what makes a new index build current, so it must be on disk when it returns.
-    this.database.pragma('synchronous = FULL');
-    this.database.pragma('foreign_keys = ON');
-    this.database.exec(schema);
+    try {
+      this.database.pragma('journal_mode = WAL');
+      // The commit of an ingest is what makes a new index build current, so it must be on disk when it returns.
+      this.database.pragma('synchronous = FULL');
+      this.database.pragma('foreign_keys = ON');
+      this.database.exec(schema);
+    } catch (error) {
+      // A damaged or foreign file: the caller reports it; the handle must not stay open.
+      this.database.close();
+      throw error;
+    }
   }
 
   close(): void {

@@ -151,11 +151,25 @@ const blockedIpv4: ReadonlyArray<[IpRange, string]> = [
   [range('240.0.0.0/4'), 'reserved or broadcast (240.0.0.0/4)'],
 ];
 
+/**
+ * IPv6 addresses with a meaning of their own inside ranges that otherwise embed an IPv4 address: `::1` and `::` lie in
+ * the deprecated IPv4-compatible range ::/96, and judged by the embedded 0.0.0.1 they were called "this network".
+ */
+const specialIpv6: ReadonlyArray<[IpRange, string]> = [
+  [range('::1/128'), 'loopback (::1)'],
+  [range('::/128'), 'unspecified (::)'],
+];
+
 const blockedIpv6: ReadonlyArray<[IpRange, string]> = [
   [range('64:ff9b:1::/48'), 'local-use NAT64 (64:ff9b:1::/48)'],
   [range('100::/64'), 'discard-only (100::/64)'],
   [range('2001::/32'), 'Teredo tunnelling (2001::/32)'],
+  [range('2001:2::/48'), 'benchmarking (2001:2::/48)'],
+  [range('2001:10::/28'), 'ORCHID, not routed (2001:10::/28)'],
+  [range('2001:20::/28'), 'ORCHIDv2, not routed (2001:20::/28)'],
   [range('2001:db8::/32'), 'documentation (2001:db8::/32)'],
+  [range('3fff::/20'), 'documentation (3fff::/20)'],
+  [range('5f00::/16'), 'segment routing (SRv6) identifiers (5f00::/16)'],
   [range('fc00::/7'), 'unique-local (fc00::/7)'],
   [range('fe80::/10'), 'link-local (fe80::/10)'],
   [range('fec0::/10'), 'site-local (fec0::/10)'],
@@ -188,6 +202,7 @@ export function blockedReason(address: IpAddress): string | undefined {
     for (const [blocked, reason] of blockedIpv4) if (prefixMatches(address.bytes, blocked.bytes, blocked.prefix)) return reason;
     return undefined;
   }
+  for (const [special, reason] of specialIpv6) if (prefixMatches(address.bytes, special.bytes, special.prefix)) return reason;
   const embedded = unwrapMapped(address);
   if (embedded) {
     const inner = blockedReason(embedded);

@@ -1,9 +1,11 @@
 /**
  * Liberal in what models send, strict in what matters. A reply that breaks its schema only in form (an enum value in
  * another case, with extra whitespace or inflected, `"APPROVED"` for `approve`; a number or boolean sent as a string or
- * the other way round; one item where a list is asked for; a list or object sent as a JSON string; a key spelled in
- * another case or with underscores; an unknown extra key; `null` for a field it may leave out) is normalised along the
- * schema's own validation issues and validated again by the same schema. Nothing that carries meaning is guessed: a
+ * the other way round; one item where a list is asked for; a list or object sent as a JSON string; a string where an
+ * object with one required string field is asked for, `"What is Baton?"` for `{"question": "What is Baton?"}`; the
+ * object wrapped in one extra key, `{"plan": {"steps": [...]}}`; a key spelled in another case or with underscores; an
+ * unknown extra key; `null` for a field it may leave out) is normalised along the schema's own validation issues and
+ * validated again by the same schema. Nothing that carries meaning is guessed: a
  * missing or too short quote, a source, a decision that is none of the allowed values, still fails.
  *
  * Working from the issues rather than from per-schema rules means every schema gets the same treatment, the built-in
@@ -46,7 +48,9 @@ export function validateReply<Output>(schema: z.ZodType<Output>, value: unknown)
     if (next.success) return { success: true, data: next.data, fixes };
     issues = next.error.issues;
   }
-  const original = new Map(first.error.issues.map((issue) => [pathText(issue.path), issue]));
+  // Only issues that quote a value: where the reply had nothing (a field inside a wrapper it had not yet unwrapped),
+  // the last candidate's issue says more.
+  const original = new Map(first.error.issues.filter((issue) => issue.input !== undefined).map((issue) => [pathText(issue.path), issue]));
   return { success: false, issues: issues.map((issue) => original.get(pathText(issue.path)) ?? issue), fixes };
 }
 
@@ -167,8 +171,8 @@ function defOf(schema: z.core.$ZodType): SchemaDef {
   return schema._zod.def as unknown as SchemaDef;
 }
 
-/** The keys the object schema at `path` declares (optional ones included), or none when the path leads elsewhere. */
-function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+/** The schema that validates the value at `path`, with wrappers (optional, default, pipe...) taken off; if any. */
+function schemaAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): z.core.$ZodType | undefined {
   let current: z.core.$ZodType | undefined = schema;
   let index = 0;
   for (let guard = 0; current && guard < 100; guard += 1) {
@@ -192,14 +196,51 @@ function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[]
       default:
         break;
     }
-    if (index === path.length) return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+    if (index === path.length) return current;
     const step = path[index];
     index += 1;
     if (def.type === 'object' && typeof step === 'string') current = def.shape?.[step];
     else if (def.type === 'array' && typeof step === 'number') current = def.element;
-    else return [];
+    else return undefined;
   }
-  return [];
+  return undefined;
+}
+
+/** The fields of the object schema at `path` (optional ones included), or none when the path leads elsewhere. */
+function shapeAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): Record<string, z.core.$ZodType> {
+  const found = schemaAt(schema, path);
+  const def = found ? defOf(found) : undefined;
+  return def?.type === 'object' && def.shape ? def.shape : {};
+}
+
+/** The keys the object schema at `path` declares (optional ones included), or none when the path leads elsewhere. */
+function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  return Object.keys(shapeAt(schema, path));
+}
+
+/**
+ * The field a lone string stands for where the schema at `path` wants an object: the object's only required field,
+ * when it is a string. `undefined` when the object asks for more (a citation's source and quote), so nothing is guessed.
+ */
+function soleStringField(schema: z.core.$ZodType, path: readonly PropertyKey[]): string | undefined {
+  const required = Object.entries(shapeAt(schema, path)).filter(([, field]) => field._zod.optin === undefined);
+  if (required.length !== 1) return undefined;
+  const [name, field] = required[0]!;
+  return defOf(schemaAt(field, []) ?? field).type === 'string' ? name : undefined;
+}
+
+/**
+ * The object inside a wrapper such as `{"plan": {...}}` where the schema at `path` wants the object itself: the reply
+ * has one key, the schema declares no key spelled like it, and the inner object has keys the schema declares.
+ */
+function wrappedValue(schema: z.core.$ZodType, path: readonly PropertyKey[], value: Record<string, unknown>): { key: string; inner: Record<string, unknown> } | undefined {
+  const keys = Object.keys(value);
+  if (keys.length !== 1) return undefined;
+  const key = keys[0]!;
+  const inner = value[key];
+  const declared = new Set(keysAt(schema, path).map(keyToken));
+  if (!isPlainObject(inner) || declared.has(keyToken(key))) return undefined;
+  return Object.keys(inner).some((name) => declared.has(keyToken(name))) ? { key, inner } : undefined;
 }
 
 /** One round of fixes for the issues of `value`; `undefined` when none of them is a matter of form. */
@@ -216,11 +257,14 @@ function repairOnce(schema: z.core.$ZodType, value: unknown, issues: readonly Re
       missing.set(parentPath, [...(missing.get(parentPath) ?? []), last]);
     }
   }
+  // Values replaced whole (an unwrapped object): later issues under them describe what was there before.
+  const replaced: string[] = [];
   for (const issue of issues) {
+    const where = pathText(issue.path);
+    if (replaced.some((path) => where === path || where.startsWith(`${path}.`) || path === '(root)')) continue;
     const place = locate(box, issue.path);
     if (!place) continue;
     const current = read(place);
-    const where = pathText(issue.path);
     if (current === null && issue.code !== 'custom') {
       // `null` for a field: left out instead. A required field then reports the original issue, quoting null.
       if (isPlainObject(place.parent) && typeof place.key === 'string') {
@@ -236,6 +280,12 @@ function repairOnce(schema: z.core.$ZodType, value: unknown, issues: readonly Re
         if (coerced !== undefined) {
           write(place, coerced);
           fixes.push(`${where}: ${quote(current, 30)} read as ${issue.expected}`);
+          break;
+        }
+        const field = issue.expected === 'object' && typeof current === 'string' ? soleStringField(schema, issue.path) : undefined;
+        if (field !== undefined) {
+          write(place, { [field]: current });
+          fixes.push(`${where}: ${quote(current, 30)} read as its ${quote(field, 30)}`);
         }
         break;
       }
@@ -257,6 +307,13 @@ function repairOnce(schema: z.core.$ZodType, value: unknown, issues: readonly Re
       }
       case 'unrecognized_keys': {
         if (!isPlainObject(current)) break;
+        const wrapped = wrappedValue(schema, issue.path, current);
+        if (wrapped) {
+          write(place, wrapped.inner);
+          replaced.push(where);
+          fixes.push(`${where}: wrapper key ${quote(wrapped.key, 30)} unwrapped`);
+          break;
+        }
         const wanted = [...(missing.get(where) ?? []), ...keysAt(schema, issue.path)];
         for (const key of issue.keys) {
           const target = wanted.find((name) => keyToken(name) === keyToken(key));

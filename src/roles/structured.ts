@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ModelOutputError } from '../errors.js';
 import { carryPartialCall } from './partial-call.js';
 import { pathText, quote, validateReply, type ReplyIssue } from './repair.js';
+import { escapeCodePoint, escapeControlCharacters } from '../text/control-characters.js';
 import type { ToolCallRecord, TurnEvent } from '../transcript/schema.js';
 import type { ChatMessage, ChatModel, ModelRequest, ModelResponse, ToolCallRequest, ToolSpec, Usage } from '../models/types.js';
 
@@ -99,9 +100,27 @@ export function describeIssue(issue: ReplyIssue): string {
   return input === undefined ? `${where}: ${issue.message}` : `${where}: ${quote(input)}: ${issue.message}`;
 }
 
-/** Why a reply failed, for the model's next try and for the error: every issue quotes its value, with its path. */
-export function describeFailure(value: unknown, issues: readonly ReplyIssue[] | undefined): string {
-  if (value === undefined) return 'the reply was not valid JSON';
+/** How many characters of a reply that is not JSON an error quotes. */
+const REPLY_START_LIMIT = 80;
+
+/** The start of a reply, quoted on one line: cut at {@link REPLY_START_LIMIT} characters, control characters escaped. */
+function replyStart(text: string): string {
+  const characters = [...text.trim()];
+  const start = characters.slice(0, REPLY_START_LIMIT).join('');
+  // Line and paragraph separators too: the quote stays on one line wherever it is shown.
+  const shown = escapeControlCharacters(start, { multiline: false }).replace(/[\u2028\u2029]/g, (separator) => escapeCodePoint(separator.codePointAt(0) ?? 0));
+  return `"${shown}${characters.length > REPLY_START_LIMIT ? '…' : ''}"`;
+}
+
+/**
+ * Why a reply failed, for the model's next try and for the error: every issue quotes its value, with its path; a reply
+ * that is not JSON (`value` undefined) is quoted from its start when its `text` is given.
+ */
+export function describeFailure(value: unknown, issues: readonly ReplyIssue[] | undefined, text?: string): string {
+  if (value === undefined) {
+    if (text === undefined) return 'the reply was not valid JSON';
+    return text.trim() === '' ? 'the reply was empty' : `the reply was not valid JSON: it began ${replyStart(text)}`;
+  }
   const shown = (issues ?? []).slice(0, 8).map(describeIssue);
   const more = (issues?.length ?? 0) - shown.length;
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
@@ -130,7 +149,7 @@ function failureOf(call: Pick<StructuredCall<unknown>, 'role' | 'schemaName' | '
   }
   if (value === undefined) {
     return {
-      problem: describeFailure(value, issues),
+      problem: describeFailure(value, issues, response.text),
       hint: 'the model answered in prose, not JSON: give it a response format its server enforces (structuredOutput: json_schema, or json_object), or use a model that follows JSON instructions',
     };
   }

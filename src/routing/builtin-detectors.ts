@@ -130,7 +130,7 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
   // `Authorization: Bearer …` / `Basic …` headers as text (logged, quoted in a document), and a bare bearer token.
   credential(
     'authorization-header',
-    String.raw`(?<![A-Za-z0-9-])(?:proxy-)?authorization${QUOTE}?\s*[:=]\s*${QUOTE}?(?:(?:bearer|basic|token|digest|apikey|key)\s+)?(?<secret>[A-Za-z0-9._~+/=:-]{6,})`,
+    String.raw`(?<![A-Za-z0-9-])(?:proxy-)?authorization${QUOTE}?\s*[:=]\s*${QUOTE}?(?:(?:bearer|basic|token|digest|apikey|key)\s+)?(?!(?:bearer|basic|token|digest|apikey|key)\b)(?<secret>[A-Za-z0-9._~+/=:-]{6,})`,
     'i',
     notPlaceholder,
     ['uthorization', 'UTHORIZATION'],

@@ -5,6 +5,7 @@
  * run awaits it before compiling its graph.
  */
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { assertDataFile, openDataFile, type DataFile } from '../data-files.js';
 import type { Redactor } from '../transcript/redact.js';
 import { redactCheckpoints } from './checkpoint-serde.js';
 
@@ -16,20 +17,36 @@ export interface PendingCheckpointer {
   close(): void;
 }
 
-/** Starts opening `file` as a LangGraph SQLite checkpoint database whose writes pass through `redact`. */
+/**
+ * Starts opening `file` as a LangGraph SQLite checkpoint database whose writes pass through `redact`. A folder or a
+ * file that is not an SQLite database throws {@link DataFileError} at once; any other failure to open it rejects
+ * `saver` with one, before a run uses it (SqliteSaver alone would only fail at a run's first checkpoint).
+ */
 export function openSqliteCheckpointer(file: string, redact: Redactor): PendingCheckpointer {
+  const dataFile: DataFile = { file, holds: 'the SQLite database of LangGraph checkpoints', format: 'sqlite' };
+  assertDataFile(dataFile);
   let closed = false;
   let database: { close(): void; open?: boolean } | undefined;
   const closeDatabase = (): void => {
     if (database?.open) database.close();
   };
-  const saver = import('@langchain/langgraph-checkpoint-sqlite').then(({ SqliteSaver }) => {
-    const opened = redactCheckpoints(SqliteSaver.fromConnString(file), redact);
-    // SqliteSaver keeps its better-sqlite3 handle in `db` and has no close method of its own.
-    database = (opened as unknown as { db?: { close(): void; open?: boolean } }).db;
-    if (closed) closeDatabase();
-    return opened;
-  });
+  const saver = import('@langchain/langgraph-checkpoint-sqlite').then(({ SqliteSaver }) =>
+    openDataFile(dataFile, () => {
+      const opened = redactCheckpoints(SqliteSaver.fromConnString(file), redact);
+      // SqliteSaver keeps its better-sqlite3 handle in `db` and has no close method of its own; `setup` (protected,
+      // and otherwise first run at a run's first checkpoint) creates the tables, so a damaged file fails now.
+      const internals = opened as unknown as { db?: { close(): void; open?: boolean }; setup(): void };
+      database = internals.db;
+      try {
+        internals.setup();
+      } catch (error) {
+        closeDatabase();
+        throw error;
+      }
+      if (closed) closeDatabase();
+      return opened;
+    }),
+  );
   // A failure to load or open is reported to the run that awaits the saver, not as an unhandled rejection.
   saver.catch(() => undefined);
   return {

@@ -10,10 +10,10 @@ import { ModelRegistry } from '../models/registry.js';
 import { HealthTracker } from '../routing/health.js';
 import type { ChatModel } from '../models/types.js';
 import { ToolRegistry } from '../tools/registry.js';
-import { openSqliteCheckpointer } from './checkpointer.js';
+import { openSqliteCheckpointer, type PendingCheckpointer } from './checkpointer.js';
 import { openTranscriptStore } from './open-store.js';
 import { builtInTools } from '../../tools/index.js';
-import { chooseEvidence } from './knowledge.js';
+import { chooseEvidence, type EvidenceChoice } from './knowledge.js';
 import type { RunDependencies } from './run.js';
 
 export interface OpenRuntimeOptions {
@@ -35,8 +35,17 @@ export interface Runtime extends RunDependencies {
 
 export function openRuntime(project: Project, options: OpenRuntimeOptions): Runtime {
   const store = openTranscriptStore(project, options.env);
-  const checkpointer = options.checkpoints === false ? undefined : openSqliteCheckpointer(path.join(project.dataDir, 'checkpoints.db'), store.redact);
-  const chosen = options.evidence ? { evidence: options.evidence, description: 'evidence given by the caller', close: () => undefined } : chooseEvidence(project, options.env);
+  let checkpointer: PendingCheckpointer | undefined;
+  let chosen: EvidenceChoice;
+  try {
+    checkpointer = options.checkpoints === false ? undefined : openSqliteCheckpointer(path.join(project.dataDir, 'checkpoints.db'), store.redact);
+    chosen = options.evidence ? { evidence: options.evidence, description: 'evidence given by the caller', close: () => undefined } : chooseEvidence(project, options.env);
+  } catch (error) {
+    // A damaged checkpoints.db or knowledge base: close what is already open before reporting it.
+    checkpointer?.close();
+    store.close();
+    throw error;
+  }
   return {
     project,
     env: options.env,

@@ -75,6 +75,7 @@ export interface RunOutcome {
   runId: string;
   status: RunStatus;
   result: RunResult | null;
+  /** Rounds started, counting one whose planner failed. */
   rounds: number;
   inputTokens: number;
   outputTokens: number;
@@ -283,7 +284,7 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   const error = failure ?? (state?.error ? { code: state.error.code, message: state.error.message, ...(state.error.hint ? { hint: state.error.hint } : {}) } : null);
 
   // What is returned is printed and served, so it gets the same redaction as what is stored.
-  const result = state ? redactDeep(buildResult(state, status), store.redact) : null;
+  const result = state ? redactDeep(buildResult(state, status, project.stages), store.redact) : null;
   const usage = state?.usage ?? [];
   const outcome: RunOutcome = {
     runId,
@@ -336,12 +337,22 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   return outcome;
 }
 
+/**
+ * The round the state's plan was made in: the current one, or the one before when the current round's planner failed
+ * (the round was started, but the plan, findings and draft are still the previous round's).
+ */
+function planRound(state: RunStateValue, stages: readonly Stage[]): number {
+  const plannerFailed = state.error?.role !== undefined && stages.some((stage) => stage.kind === 'planner' && stage.name === state.error?.role);
+  return plannerFailed ? Math.max(0, state.round - 1) : state.round;
+}
+
 /** The answer, its citations and the verification, from the final state. */
-function buildResult(state: RunStateValue, status: RunStatus): RunResult | null {
+function buildResult(state: RunStateValue, status: RunStatus, stages: readonly Stage[]): RunResult | null {
   if (!state.plan) return null;
-  const findings = findingsOfRound(state, state.round);
+  const round = planRound(state, stages);
+  const findings = findingsOfRound(state, round);
   const composed = composeDraft(state.plan, findings);
-  const answer = state.draft && state.draft.round === state.round ? state.draft.text : composed.text;
+  const answer = state.draft && state.draft.round === round ? state.draft.text : composed.text;
   const lastVerdicts = new Map<string, RunStateValue['verdicts'][number]>();
   for (const verdict of state.verdicts) lastVerdicts.set(verdict.role, verdict);
   return {

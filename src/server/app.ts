@@ -14,7 +14,7 @@ import { assertSafeBinding, createTokenCheck, resolveApiTokens, type TokenSource
 import { ApiError, ServerConfigError, toErrorResponse, type ApiErrorBody } from './errors.js';
 import { RunEventHub, type EventStreamSettings } from './events.js';
 import { registerJsonBodyParser } from './json-body.js';
-import { createHostCheck, invalidHostEntries } from './host-check.js';
+import { createHostCheck, invalidHostEntries, refuseRequestHost } from './host-check.js';
 import { registerApiRoutes } from './routes.js';
 import { RunManager } from './runs.js';
 import { CONTENT_SECURITY_POLICY, defaultDashboardDir, loadDashboard, SECURITY_HEADERS } from './static.js';
@@ -114,12 +114,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.addHook('onRequest', async (request, reply) => {
     reply.headers({ ...SECURITY_HEADERS, 'content-security-policy': CONTENT_SECURITY_POLICY });
     // Before anything else, on every route (dashboard files, event streams, unknown paths): see host-check.ts.
-    if (hostAllowed && !hostAllowed(request.headers.host)) {
+    // Every Host header and an absolute-form target are checked, not only the first Host header Node keeps.
+    const refusal = refuseRequestHost({ url: request.raw.url, rawHeaders: request.raw.rawHeaders }, hostAllowed);
+    if (refusal) {
       reply.header('cache-control', 'no-store');
-      const shown = request.headers.host === undefined ? 'no Host header' : `the Host header ${JSON.stringify(request.headers.host.slice(0, 100))}`;
-      throw new ApiError(421, 'HOST_NOT_ALLOWED', `this server does not answer to ${shown}`, {
-        hint: 'use http://127.0.0.1:<port> or http://localhost:<port>; to reach it under another name, add the name to server.allowedHosts in the config or pass --allowed-host <name> to baton serve',
-      });
+      throw new ApiError(refusal.status, 'HOST_NOT_ALLOWED', refusal.message, { hint: refusal.hint });
     }
     const route = request.routeOptions.url;
     const isApi = route === undefined || !publicRoutes.has(route);

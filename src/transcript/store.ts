@@ -3,9 +3,10 @@
  * before the next one starts, so whatever ends a run, what was recorded stays readable.
  */
 import { ensureDirectory } from '../data-dir.js';
+import { dataFileError, openDataFile } from '../data-files.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { RunNotFoundError, TranscriptError } from '../errors.js';
+import { BatonError, errorMessage, RunNotFoundError, TranscriptError } from '../errors.js';
 import { redactDeep, type Redactor } from './redact.js';
 import { RunRecord, TRANSCRIPT_VERSION, TurnRecord, type NewTurn } from './schema.js';
 
@@ -33,6 +34,20 @@ export interface DamagedRecord {
 /** Told about every record a read had to skip. */
 export type DamagedListener = (record: DamagedRecord) => void;
 
+/** Opens `file` and reads it once (the pragmas do), closing it again if that fails. */
+function openTranscriptDatabase(file: string): Database.Database {
+  const database = new Database(file);
+  try {
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('busy_timeout = 5000');
+    return database;
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+
 export class TranscriptStore {
   readonly file: string;
   private readonly database: Database.Database;
@@ -55,36 +70,41 @@ export class TranscriptStore {
     ensureDirectory(options.dataDir);
     this.file = options.file ?? path.join(options.dataDir, 'baton.db');
     this.redact = options.redact;
-    this.database = new Database(this.file);
-    this.database.pragma('journal_mode = WAL');
-    this.database.pragma('synchronous = NORMAL');
-    this.database.pragma('busy_timeout = 5000');
-    this.database.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS runs (
-        id TEXT PRIMARY KEY, goal TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, data TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at);
-      CREATE TABLE IF NOT EXISTS turns (
-        run_id TEXT NOT NULL, seq INTEGER NOT NULL, role TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (run_id, seq)
-      );
-    `);
-    const stored = this.database.prepare('SELECT value FROM meta WHERE key = ?').get('transcript_version') as { value: string } | undefined;
-    if (!stored) this.database.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('transcript_version', String(TRANSCRIPT_VERSION));
-    else if (Number(stored.value) > TRANSCRIPT_VERSION) {
-      throw new TranscriptError(`${this.file} was written by a newer Baton (transcript version ${stored.value}; this one reads ${TRANSCRIPT_VERSION})`, {
-        hint: 'upgrade Baton, or use another --data-dir',
-      });
+    // A folder, a damaged file or another program's database at baton.db is a DataFileError naming it, not an
+    // SqliteError with a stack trace; the schema and statements are part of opening it.
+    const dataFile = { file: this.file, holds: "the SQLite database of Baton's run transcripts", format: 'sqlite' as const };
+    this.database = openDataFile(dataFile, () => openTranscriptDatabase(this.file));
+    try {
+      this.database.exec(`
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS runs (
+          id TEXT PRIMARY KEY, goal TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, data TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at);
+        CREATE TABLE IF NOT EXISTS turns (
+          run_id TEXT NOT NULL, seq INTEGER NOT NULL, role TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (run_id, seq)
+        );
+      `);
+      const stored = this.database.prepare('SELECT value FROM meta WHERE key = ?').get('transcript_version') as { value: string } | undefined;
+      if (!stored) this.database.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('transcript_version', String(TRANSCRIPT_VERSION));
+      else if (Number(stored.value) > TRANSCRIPT_VERSION) {
+        throw new TranscriptError(`${this.file} was written by a newer Baton (transcript version ${stored.value}; this one reads ${TRANSCRIPT_VERSION})`, {
+          hint: 'upgrade Baton, or use another --data-dir',
+        });
+      }
+      this.transaction = this.database.transaction((writes: () => unknown) => writes());
+      this.statements = {
+        insertRun: this.database.prepare('INSERT INTO runs (id, goal, status, started_at, data) VALUES (@id, @goal, @status, @startedAt, @data)'),
+        updateRun: this.database.prepare('UPDATE runs SET status = @status, data = @data WHERE id = @id'),
+        insertTurn: this.database.prepare('INSERT INTO turns (run_id, seq, role, data) VALUES (@runId, @seq, @role, @data)'),
+        nextSeq: this.database.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM turns WHERE run_id = ?'),
+        getRun: this.database.prepare('SELECT data FROM runs WHERE id = ?'),
+        turnsWithSeq: this.database.prepare('SELECT seq, data FROM turns WHERE run_id = ? ORDER BY seq'),
+      };
+    } catch (error) {
+      this.database.close();
+      throw error instanceof BatonError ? error : dataFileError(dataFile, errorMessage(error), error);
     }
-    this.transaction = this.database.transaction((writes: () => unknown) => writes());
-    this.statements = {
-      insertRun: this.database.prepare('INSERT INTO runs (id, goal, status, started_at, data) VALUES (@id, @goal, @status, @startedAt, @data)'),
-      updateRun: this.database.prepare('UPDATE runs SET status = @status, data = @data WHERE id = @id'),
-      insertTurn: this.database.prepare('INSERT INTO turns (run_id, seq, role, data) VALUES (@runId, @seq, @role, @data)'),
-      nextSeq: this.database.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM turns WHERE run_id = ?'),
-      getRun: this.database.prepare('SELECT data FROM runs WHERE id = ?'),
-      turnsWithSeq: this.database.prepare('SELECT seq, data FROM turns WHERE run_id = ? ORDER BY seq'),
-    };
   }
 
   /** Records a new run. */

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProject, type ProjectWarning } from '../../src/config/load.js';
 import { prepareProjectDataDir } from '../../src/config/project-checks.js';
-import { YamlSource } from '../../src/config/yaml.js';
+import { BatonConfig } from '../../src/config/schema.js';
+import { summariseProblems, YamlSource } from '../../src/config/yaml.js';
 import { prepareDirectory, type DirectoryFileSystem } from '../../src/data-dir.js';
 import { ConfigError, RoleError, UsageError, exitCodeFor } from '../../src/errors.js';
 import { createRedactor } from '../../src/transcript/redact.js';
@@ -69,6 +70,36 @@ describe('YAML that would exhaust memory or the stack', () => {
     const roleError = thrown(() => loadProject({ cwd: roles, env: {} }));
     expect(roleError).toBeInstanceOf(RoleError);
     expect((roleError as Error).message).toContain(path.join('agents', 'planner.yaml'));
+  });
+});
+
+describe('files with many problems', () => {
+  it('5000 unclosed [ give a short error: each distinct problem once, its place named once', () => {
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, 'baton.config.yaml'), `${'['.repeat(5000)}\n`);
+    const error = thrown(() => loadProject({ cwd, env: {} }));
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message.length).toBeLessThan(1200);
+    expect((error as ConfigError).locations.length).toBeLessThanOrEqual(3);
+    // The parser reports one place many times: it is named once.
+    const where = `${path.join(cwd, 'baton.config.yaml')}:1:`;
+    expect(message.split(where)).toHaveLength(2);
+  });
+
+  it('a config with hundreds of invalid fields reports 3 and counts the rest', () => {
+    const models = Array.from({ length: 400 }, (_, index) => `  - { name: m${index}, provider: openai-compatible, baseUrl: not-a-url, model: x }`).join('\n');
+    const parsed = YamlSource.parse('/p/baton.config.yaml', `models:\n${models}\n`);
+    if (!('source' in parsed)) throw new Error('expected valid YAML');
+    const validated = parsed.source.validate(BatonConfig);
+    if (!('problems' in validated)) throw new Error('expected problems');
+    expect(validated.problems).toHaveLength(3);
+    expect(validated.problems[2]?.message).toContain('(and 397 more problems in this file; fix these first)');
+  });
+
+  it('cuts one very long problem message', () => {
+    const problems = summariseProblems([{ message: 'x'.repeat(10_000), location: { file: 'f.yaml', line: 1 } }]);
+    expect(problems[0]?.message.length).toBeLessThanOrEqual(300);
   });
 });
 
@@ -155,6 +186,8 @@ describe('silent acceptance', () => {
   it('warns about a knowledge path that does not exist, with the file, field path and line', () => {
     const cwd = tempDir();
     mkdirSync(path.join(cwd, 'docs'));
+    // A document in docs: an empty folder is warned about too (see test/cli/bad-input.test.ts).
+    writeFileSync(path.join(cwd, 'docs', 'a.md'), '# A\n');
     writeFileSync(path.join(cwd, 'baton.config.yaml'), 'knowledge:\n  paths:\n    - docs\n    - missing-folder\n');
     const warnings: ProjectWarning[] = [];
     loadProject({ cwd, env: {}, onWarning: (warning) => warnings.push(warning) });

@@ -113,7 +113,7 @@ describe('KnowledgeBase.ingest', () => {
     writeTree(workspace.directory, { 'data/kb/kb.sqlite': 'this is not a SQLite database, just some text padding it out to a page'.repeat(20) });
     await expect(openKnowledgeBase({ dataDir: path.join(workspace.directory, 'data'), embedder: new CountingEmbedder() })).rejects.toMatchObject({
       code: 'KB_INDEX_CORRUPT',
-      message: expect.stringContaining('kb.sqlite is not a readable knowledge base'),
+      message: expect.stringContaining('kb.sqlite cannot be used: it is not an SQLite database'),
     });
   });
 

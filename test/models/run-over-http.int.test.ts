@@ -204,7 +204,7 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     expect(outcome.status).toBe('approved');
     const planner = turnOf(runtime.store.turns(outcome.runId), 'planner');
     expect(planner.attempts).toBe(2);
-    expect(planner.events.find((event) => event.type === 'output-invalid')).toMatchObject({ type: 'output-invalid', problem: 'the reply was not valid JSON' });
+    expect(planner.events.find((event) => event.type === 'output-invalid')).toMatchObject({ type: 'output-invalid', problem: 'the reply was not valid JSON: it began "Sure! Here is my plan: look it up."' });
   });
 
   it('runs a search_docs tool call the researcher makes and sends the result back before the answer', async () => {

@@ -20,8 +20,19 @@ describe('blockedReason', () => {
     ['0.0.0.0', 'this network'],
     ['224.0.0.251', 'multicast'],
     ['255.255.255.255', 'broadcast'],
-    ['::1', 'this network'],
-    ['::', 'this network'],
+    ['::1', 'loopback (::1)'],
+    ['0:0:0:0:0:0:0:1', 'loopback (::1)'],
+    ['[::1]', 'loopback (::1)'],
+    ['::', 'unspecified (::)'],
+    ['::ffff:0.0.0.0', '(0.0.0.0/8), written as IPv6'],
+    ['2001:2::1', 'benchmarking'],
+    ['2001:20::1', 'ORCHIDv2'],
+    ['3fff::1', 'documentation (3fff::/20)'],
+    ['5f00::1', 'segment routing'],
+    ['100::1', 'discard-only'],
+    ['2001:0:4136:e378::1', 'Teredo'],
+    ['fec0::1', 'site-local'],
+    ['4000::1', 'reserved IPv6'],
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:7f00:1', 'loopback'],
     ['[::ffff:a9fe:a9fe]', 'link-local'],
@@ -38,6 +49,10 @@ describe('blockedReason', () => {
     ['2001:db8::1', 'documentation'],
   ])('refuses %s (%s)', (address, fragment) => {
     expect(reasonFor(address)).toContain(fragment);
+  });
+
+  it.each(['::1', '::', 'fe80::1', 'fc00::1', 'ff02::1', '2001:db8::1', '100::1'])('never calls the IPv6 address %s "this network" (an IPv4 range)', (address) => {
+    expect(reasonFor(address)).not.toContain('0.0.0.0/8');
   });
 
   it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '64:ff9b::808:808', '::ffff:8.8.8.8'])('allows public %s', (address) => {

@@ -101,6 +101,31 @@ describe('replies that differ only in form are read as meant', () => {
     expect(schema).not.toContain('pattern');
     expect(schema).not.toContain('"required":["id"');
   });
+
+  it('reads a string as the object it stands for when the object has one required string field', async () => {
+    const listed = (await ask(PlanReply, [JSON.stringify({ steps: ['What is Baton?', 'Who uses it?'] })]).result);
+    expect(listed.value.steps).toEqual([
+      { id: 's1', question: 'What is Baton?' },
+      { id: 's2', question: 'Who uses it?' },
+    ]);
+    expect(listed.attempts).toBe(1);
+    expect(listed.events.find((event) => event.type === 'output-repaired')?.['fixes']).toEqual(expect.arrayContaining([expect.stringContaining('read as its "question"')]));
+    // One question, neither a list nor an object.
+    expect((await ask(PlanReply, [JSON.stringify({ steps: 'What is Baton?' })]).result).value.steps).toEqual([{ id: 's1', question: 'What is Baton?' }]);
+    // The same for a schema a user declared.
+    const declared = z.object({ items: z.array(z.object({ title: z.string(), note: z.string().optional() }).strict()) }).strict();
+    expect((await ask(declared, [JSON.stringify({ items: ['first', { title: 'second' }] })]).result).value).toEqual({ items: [{ title: 'first' }, { title: 'second' }] });
+  });
+
+  it('unwraps the object sent inside one extra key', async () => {
+    const wrapped = await ask(PlanReply, [JSON.stringify({ plan: { steps: [{ question: 'What is Baton?' }], notes: 'one step' } })]).result;
+    expect(wrapped.value).toEqual({ steps: [{ id: 's1', question: 'What is Baton?' }], notes: 'one step' });
+    expect(wrapped.attempts).toBe(1);
+    // Any name, together with other differences in form inside.
+    const verdict = (await ask(VerdictOutput, [JSON.stringify({ Result: { Decision: 'Approved' } })]).result).value;
+    expect(verdict).toEqual({ decision: 'approve', objections: [] });
+    expect((await ask(PlanReply, [JSON.stringify({ Plan: { Steps: 'What is Baton?' } })]).result).value.steps).toEqual([{ id: 's1', question: 'What is Baton?' }]);
+  });
 });
 
 describe('what matters stays strict, and a failure says what and where', () => {
@@ -128,6 +153,31 @@ describe('what matters stays strict, and a failure says what and where', () => {
     expect(error.message).toContain('decision: null is not one of "approve", "reject"');
     const missing = await failure(ask(ResearchOutput, [JSON.stringify({ claims: [{ citations: [{ source: 'a', quote: 'abc' }] }] })], { maxRetries: 0 }).result);
     expect(missing.message).toContain('claims.0.text: missing (expected string)');
+  });
+
+  it('does not read a string as an object that asks for more than one field, or unwrap what is not a wrapper', async () => {
+    // A citation is a source and a quote: a string could be either, so it is not guessed.
+    const citation = await failure(ask(ResearchOutput, [JSON.stringify({ claims: [{ text: 'Baton verifies answers.', citations: ['kb/baton.md'] }] })], { maxRetries: 0 }).result);
+    expect(citation.message).toContain('claims.0.citations.0: "kb/baton.md" is a string, expected object');
+    // A decision stays strict inside a wrapper, and a wrapper around something else is not unwrapped.
+    const decision = await failure(ask(VerdictOutput, [JSON.stringify({ verdict: { decision: 'maybe' } })], { maxRetries: 0 }).result);
+    expect(decision.message).toContain('decision: "maybe" is not one of "approve", "reject"');
+    const other = await failure(ask(VerdictOutput, [JSON.stringify({ verdict: { approved: true } })], { maxRetries: 0 }).result);
+    expect(other.message).toContain('decision: missing');
+    // A too-short question is still too short when sent as a string.
+    const short = await failure(ask(PlanReply, [JSON.stringify({ steps: ['Go'] })], { maxRetries: 0 }).result);
+    expect(short.message).toContain('"Go"');
+  });
+
+  it('quotes the start of a reply that is not JSON, with control characters escaped', async () => {
+    const prose = `I approve of this draft.\u0007\nIt is ${'very '.repeat(40)}good.`;
+    const error = await failure(ask(VerdictOutput, [prose], { maxRetries: 0 }).result);
+    expect(error.message).toContain('the reply was not valid JSON: it began "I approve of this draft.\\u0007\\u000aIt is very');
+    expect(error.message).not.toContain('\u0007');
+    expect(error.message).not.toContain('very '.repeat(40));
+    expect(error.message).toMatch(/…"/);
+    const empty = await failure(ask(VerdictOutput, ['   '], { maxRetries: 0 }).result);
+    expect(empty.message).toContain('the reply was empty');
   });
 
   it('points the hint at the real cause', async () => {
@@ -160,7 +210,7 @@ describe('a failed call keeps its record', () => {
     expect(partial!.messages.slice(0, 2)).toEqual(messages);
     expect(partial!.messages.filter((message) => message.role === 'user')).toHaveLength(3);
     expect(partial!.events.filter((event) => event.type === 'output-invalid').map((event) => event['problem'])).toEqual([
-      'the reply was not valid JSON',
+      'the reply was not valid JSON: it began "not json"',
       'decision: "maybe" is not one of "approve", "reject"',
       'decision: missing (expected one of "approve", "reject")',
     ]);

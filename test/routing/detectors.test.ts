@@ -261,6 +261,7 @@ describe('credential shapes beyond the provider keys', () => {
     ['prose about passwords', 'Choose a password that is long; the password policy says so.'],
     ['placeholders', 'password=${DB_PASSWORD} api_key: <your key> secret=xxxx token: null'],
     ['a bearer of news', 'the bearer of this letter'],
+    ['a header described in prose', 'send the header Authorization: Bearer <token>, or Authorization: Basic <base64>'],
     ['an ordinary URL', 'https://example.com/search?q=lighthouse&page=2'],
   ])('leaves %s alone', (_label, text) => {
     expect(redactSecrets(text)).toBe(text);

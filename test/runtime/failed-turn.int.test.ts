@@ -56,7 +56,7 @@ function setup(script: (request: ModelRequest) => ScriptedReply | undefined, lim
 
 describe('a failed turn keeps its record', () => {
   it('records every attempt of a role whose replies never validate, and the run counts their usage and cost', async () => {
-    const replies = ['I would look it up.', '{"steps": "look it up"}', '{"steps": []}'];
+    const replies = ['I would look it up.', '{"steps": "?"}', '{"steps": []}'];
     let call = 0;
     const { runtime } = setup((request) => (request.task.kind === 'plan' ? { text: replies[call++] ?? '', usage } : undefined));
     const outcome = await runGoal(runtime, { goal: GOAL });

@@ -116,7 +116,7 @@ describe('runGoal end states', () => {
     const { runtime } = setup('', {}, (request) => {
       if (request.task.kind !== 'plan') return undefined;
       plannerCalls += 1;
-      return plannerCalls === 1 ? '{"steps": "not a list"}' : undefined;
+      return plannerCalls === 1 ? '{"steps": []}' : undefined;
     });
     const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
     expect(outcome.status).toBe('approved');
@@ -171,6 +171,35 @@ describe('runGoal end states', () => {
     expect(editor).toMatchObject({ kind: 'generic', from: 'editor', to: ['checker'] });
     expect(turns.find((turn) => turn.role === 'researcher')?.to).toEqual(['editor']);
     expect(String((editor?.output as { message: string }).message)).toMatch(/offline engine: editor/);
+  });
+
+  it('counts a round whose planner failed, and keeps the last plan\'s answer', async () => {
+    const prose = 'I would look it up.';
+    const first = setup('limits:\n  maxOutputRetries: 0\n', {}, (request) => (request.task.kind === 'plan' ? prose : undefined));
+    const failedAtOnce = await runGoal(first.runtime, { goal: 'What is the boiling point of tungsten?' });
+    expect(failedAtOnce).toMatchObject({ status: 'failed', rounds: 1, result: null });
+    expect(first.runtime.store.getRun(failedAtOnce.runId).rounds).toBe(1);
+
+    const second = setup('limits:\n  maxOutputRetries: 0\n', {}, (request) => (request.task.kind === 'plan' && request.task.round === 2 ? prose : undefined));
+    const failedLater = await runGoal(second.runtime, { goal: 'What is the boiling point of tungsten?' });
+    expect(failedLater).toMatchObject({ status: 'failed', rounds: 2, error: { code: 'MODEL_OUTPUT_INVALID' } });
+    expect(second.runtime.store.getRun(failedLater.runId).rounds).toBe(2);
+    expect(second.runtime.store.turns(failedLater.runId).filter((turn) => turn.role === 'planner').map((turn) => turn.round)).toEqual([1, 2]);
+    // The answer is still the one of round 1, the last round that had a plan.
+    const oneRound = setup('limits:\n  maxRounds: 1\n');
+    const roundOne = await runGoal(oneRound.runtime, { goal: 'What is the boiling point of tungsten?' });
+    expect(failedLater.result?.answer).toBe(roundOne.result?.answer);
+    expect(failedLater.result?.answer).toBeTruthy();
+  });
+
+  it('runs goals of one short word on the offline engine without failing its own schema', async () => {
+    const { runtime } = setup();
+    for (const goal of ['What is Go?', 'Go', 'C', 'What is Baton?\u2028Go']) {
+      const outcome = await runGoal(runtime, { goal });
+      expect(outcome.error, goal).toBeNull();
+      expect(outcome.status, goal).toBe('unverified');
+      expect(outcome.rounds, goal).toBe(3);
+    }
   });
 
   it('refuses an empty goal before anything is recorded', async () => {

@@ -119,6 +119,52 @@ describe('Host header check without API tokens (DNS rebinding)', () => {
   });
 });
 
+describe('every place a request names its host, on a real socket (inject normalises these)', () => {
+  async function listening(options: { tokens?: string[] } = {}): Promise<number> {
+    const test = makeRuntime();
+    const running = await startServer({ runtime: test.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined, ...(options.tokens ? { tokens: options.tokens } : {}) });
+    cleanups.push(async () => {
+      await running.close();
+      test.cleanup();
+    });
+    return running.port;
+  }
+  const request = (target: string, headers: string[]): string => `GET ${target} HTTP/1.1\r\n${headers.map((header) => `${header}\r\n`).join('')}Connection: close\r\n\r\n`;
+
+  it('refuses an absolute-form target naming another host than Host, or a host not answered to', async () => {
+    const port = await listening();
+    const refused: Array<[string, string[], RegExp]> = [
+      ['http://attacker.example/api/runs', ['Host: localhost'], /^HTTP\/1\.1 400 /],
+      [`http://attacker.example:${port}/api/runs`, [`Host: localhost:${port}`], /^HTTP\/1\.1 400 /],
+      ['http://attacker.example/api/runs', ['Host: attacker.example'], /^HTTP\/1\.1 421 /],
+      [`http://localhost:${port + 1}/healthz`, [`Host: localhost:${port}`], /^HTTP\/1\.1 400 /],
+      ['http://user@localhost/healthz', ['Host: localhost'], /^HTTP\/1\.1 400 /],
+      ['ftp://localhost/healthz', ['Host: localhost'], /^HTTP\/1\.1 400 /],
+    ];
+    for (const [target, headers, status] of refused) {
+      const raw = await rawRequest(port, request(target, headers));
+      expect(raw, `${target} ${headers.join(' ')}`).toMatch(status);
+      expect(raw).toContain('"code":"HOST_NOT_ALLOWED"');
+    }
+    // Without any Host header Node itself answers 400 before Baton sees the request.
+    expect(await rawRequest(port, request('http://attacker.example/api/runs', []))).toMatch(/^HTTP\/1\.1 400 /);
+    // The same host in both places is an ordinary request.
+    expect(await rawRequest(port, request(`http://localhost:${port}/healthz`, [`Host: localhost:${port}`]))).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await rawRequest(port, request('http://LOCALHOST/healthz', ['Host: localhost:80']))).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  it('refuses two Host headers with 400 whatever they say, tokens or not', async () => {
+    for (const tokens of [undefined, [TOKEN]]) {
+      const port = await listening(tokens ? { tokens } : {});
+      for (const headers of [['Host: localhost', 'Host: attacker.example'], ['Host: localhost', 'Host: localhost']]) {
+        const raw = await rawRequest(port, request('/healthz', headers));
+        expect(raw, headers.join(' ')).toMatch(/^HTTP\/1\.1 400 /);
+        expect(raw).toContain('Host headers');
+      }
+    }
+  });
+});
+
 describe('Host header check with API tokens', () => {
   it('leaves the Host alone when tokens are required and no names are configured', async () => {
     const { app } = await server({ tokens: [TOKEN] });

@@ -34,8 +34,10 @@ export function registerServeCommand(program: Command, context: CliContext): voi
       // Loaded when serving, not when the CLI starts: fastify, LangGraph and the model clients only serve needs.
       const [{ createLogger }, { openRuntime }, { startServer }] = await Promise.all([import('../../logging.js'), import('../../runtime/open.js'), import('../../server/index.js')]);
       const runtime = openRuntime(project, { env: io.env });
-      const logger = createLogger({ dataDir: project.dataDir, level: project.config.log.level, terminalLevel: 'warn', redact: runtime.store.redact });
       try {
+        // A damaged checkpoints.db or baton.log stops the server from starting, not every run it is given.
+        await runtime.checkpointer;
+        const logger = createLogger({ dataDir: project.dataDir, level: project.config.log.level, terminalLevel: 'warn', redact: runtime.store.redact });
         const server = await startServer({
           runtime,
           logger,
