@@ -19,6 +19,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerStatsCommand } from './commands/stats.js';
 import type { CliIo, CommonOptions } from './context.js';
 import { terminalIo } from './terminal-text.js';
+import { createRedactor } from '../transcript/redact.js';
 
 export type { CliIo } from './context.js';
 
@@ -244,7 +245,9 @@ function parsePositive(value: string, flag: string): number {
 
 /** Runs the CLI with arguments (without `node` and the script); returns the exit status. */
 export async function runCli(argv: readonly string[], processIo: CliIo): Promise<number> {
-  const io = terminalIo(processIo);
+  // Messages on stderr may quote what was typed (an unknown run id, a bad flag value): they are redacted like records.
+  const redact = createRedactor();
+  const io = terminalIo({ ...processIo, stderr: (text) => processIo.stderr(redact(text)) });
   const { program, exitCode } = buildCli(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });

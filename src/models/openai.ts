@@ -17,7 +17,7 @@ import {
 } from '../errors.js';
 import { parseRetryAfter } from '../routing/resilience.js';
 import { abortErrorOf } from '../abort.js';
-import { estimateTokens, type ChatMessage, type ChatModel, type ModelRequest, type ModelResponse, type ToolCallRequest } from './types.js';
+import { estimateTokens, type ChatMessage, type ChatModel, type ModelRequest, type ModelResponse, type ToolCallRequest, type Usage } from './types.js';
 
 /**
  * @langchain/openai sends a non-streamed `json_schema` request through the SDK's `parse` helper, which parses the reply
@@ -136,23 +136,8 @@ export class OpenAICompatibleChatModel implements ChatModel {
       throw this.mapError(error, request.signal);
     }
     const text = typeof message.content === 'string' ? message.content : message.content.map((part) => ('text' in part ? String(part.text) : '')).join('');
-    const toolCalls: ToolCallRequest[] = (message.tool_calls ?? []).map((call, index) => ({
-      id: call.id ?? `call_${index}`,
-      name: call.name,
-      arguments: (call.args ?? {}) as Record<string, unknown>,
-    }));
-    // @langchain/openai attaches a usage object even when the endpoint reported none (its counts are then
-    // undefined), so only counts that are really numbers are taken as reported.
-    const reported = message.usage_metadata;
-    const usage =
-      reported && Number.isFinite(reported.input_tokens) && Number.isFinite(reported.output_tokens)
-        ? {
-            inputTokens: reported.input_tokens,
-            outputTokens: reported.output_tokens,
-            totalTokens: Number.isFinite(reported.total_tokens) ? reported.total_tokens : reported.input_tokens + reported.output_tokens,
-            estimated: false,
-          }
-        : estimateUsage(request.messages, text);
+    const toolCalls = toolCallsOf(message);
+    const usage = usageOf(message) ?? estimateUsage(request.messages, text);
     return { text, toolCalls, usage, model: this.id, latencyMs: performance.now() - started, ...(deferOutput ? { outputDeferred: true } : {}) };
   }
 
@@ -231,6 +216,71 @@ function readHeader(headers: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A token count as reported: a finite, non-negative number, or `undefined`. */
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * The usage the endpoint reported, every figure it gave, or `undefined` when it reported none at all. @langchain/openai
+ * attaches a usage object even when the endpoint reported none and leaves a count of 0 out of it (non-streamed), so
+ * the response's raw `usage` is read too; a count still missing beside a reported one is derived from the total, else 0
+ * (an empty reply costs its prompt, not an estimate of the whole call).
+ */
+function usageOf(message: AIMessage | AIMessageChunk): Usage | undefined {
+  const metadata = message.usage_metadata;
+  const raw: unknown = (message.response_metadata as Record<string, unknown> | undefined)?.['usage'];
+  const wire = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const input = count(metadata?.input_tokens) ?? count(wire['prompt_tokens']);
+  const output = count(metadata?.output_tokens) ?? count(wire['completion_tokens']);
+  const total = count(metadata?.total_tokens) ?? count(wire['total_tokens']);
+  if (input === undefined && output === undefined && total === undefined) return undefined;
+  const inputTokens = input ?? Math.max(0, (total ?? 0) - (output ?? 0));
+  const outputTokens = output ?? Math.max(0, (total ?? 0) - inputTokens);
+  return { inputTokens, outputTokens, totalTokens: total ?? inputTokens + outputTokens, estimated: false };
+}
+
+/** A tool call as the endpoint sent it: arguments still JSON text. */
+interface WireToolCall {
+  id?: unknown;
+  function?: { name?: unknown; arguments?: unknown };
+}
+
+/**
+ * The tool calls of a reply, in the order the model made them, each parsed strictly from the JSON text the endpoint
+ * sent. A call whose arguments are not a JSON object is kept with `invalidArguments` (so the caller can tell the model
+ * and let it retry) instead of being dropped, as @langchain/openai does when not streaming, or completed from a
+ * truncated text, as its streaming parser does.
+ */
+function toolCallsOf(message: AIMessage | AIMessageChunk): ToolCallRequest[] {
+  const raw: unknown = message.additional_kwargs?.tool_calls;
+  if (!Array.isArray(raw) || raw.length === 0) {
+    // No wire form to read: what @langchain/openai parsed, valid and invalid.
+    return [
+      ...(message.tool_calls ?? []).map((call, index) => ({ id: call.id ?? `call_${index}`, name: call.name, arguments: (call.args ?? {}) as Record<string, unknown> })),
+      ...(message.invalid_tool_calls ?? []).map((call, index) => ({ id: call.id ?? `call_invalid_${index}`, name: call.name ?? '', arguments: {}, invalidArguments: call.args ?? '' })),
+    ];
+  }
+  return (raw as WireToolCall[]).map((call, index) => {
+    const id = typeof call.id === 'string' && call.id ? call.id : `call_${index}`;
+    const name = typeof call.function?.name === 'string' ? call.function.name : '';
+    const text = typeof call.function?.arguments === 'string' ? call.function.arguments : '';
+    // Servers send "" for a call without arguments.
+    if (text.trim() === '') return { id, name, arguments: {} };
+    const parsed = parseObject(text);
+    return parsed ? { id, name, arguments: parsed } : { id, name, arguments: {}, invalidArguments: text };
+  });
+}
+
+/** A JSON object in `text`, or `undefined` when the text is not one. */
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function estimateUsage(messages: ChatMessage[], reply: string): ModelResponse['usage'] {
   const inputTokens = estimateTokens(messages.map((message) => (typeof message.content === 'string' ? message.content : JSON.stringify(message.content))).join('\n'));
@@ -252,6 +302,8 @@ function toLangChainMessage(message: ChatMessage): BaseMessage {
               ),
       });
     case 'assistant':
+      // A call whose arguments were not JSON goes back with empty arguments (its tool result quotes what was sent):
+      // the wire form is only ever built from parsed arguments.
       return new AIMessage({
         content: message.content,
         tool_calls: (message.toolCalls ?? []).map((call) => ({ id: call.id, name: call.name, args: call.arguments, type: 'tool_call' as const })),

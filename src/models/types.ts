@@ -14,6 +14,11 @@ export interface ToolCallRequest {
   id: string;
   name: string;
   arguments: Record<string, unknown>;
+  /**
+   * The arguments as the model sent them, when they were not a JSON object (then `arguments` is empty): such a call
+   * is not run but answered with the problem, so the model can send it again.
+   */
+  invalidArguments?: string;
 }
 
 /** One message of a conversation with a model. */

@@ -5,6 +5,7 @@
  */
 import type { Claim } from '../graph/state.js';
 import type { Objection, Plan } from './schemas.js';
+import { excerpt } from '../text/excerpt.js';
 
 export interface EvidenceReport {
   ok: boolean;
@@ -124,5 +125,6 @@ export async function checkEvidence(inputs: EvidenceInputs): Promise<EvidenceRep
 }
 
 function truncate(text: string, length: number): string {
-  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+  const shown = excerpt(text, length - 1);
+  return shown.cut ? `${shown.text}…` : text;
 }

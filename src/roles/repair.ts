@@ -13,6 +13,7 @@
  * unchanged.
  */
 import type { z } from 'zod';
+import { excerpt } from '../text/excerpt.js';
 
 /** One validation problem, as the model's reply had it. */
 export type ReplyIssue = z.core.$ZodIssue;
@@ -30,8 +31,9 @@ type Container = Record<string, unknown> | unknown[];
 
 /**
  * Validates a model's reply against `schema`, normalising what only differs in form. On failure the issues are those of
- * the last candidate, each replaced by the original issue at the same path when there was one, so they quote what the
- * model actually sent.
+ * the last candidate, each replaced by the original issue at the same path when that was the same problem, so they
+ * quote what the model actually sent; a problem that is left after a fix (`"11"` read as 11, which is too big) is
+ * reported as it is now, quoting the value it is about.
  */
 export function validateReply<Output>(schema: z.ZodType<Output>, value: unknown): ReplyValidation<Output> {
   const first = schema.safeParse(value, { reportInput: true });
@@ -51,7 +53,17 @@ export function validateReply<Output>(schema: z.ZodType<Output>, value: unknown)
   // Only issues that quote a value: where the reply had nothing (a field inside a wrapper it had not yet unwrapped),
   // the last candidate's issue says more.
   const original = new Map(first.error.issues.filter((issue) => issue.input !== undefined).map((issue) => [pathText(issue.path), issue]));
-  return { success: false, issues: issues.map((issue) => original.get(pathText(issue.path)) ?? issue), fixes };
+  const reported = issues.map((issue) => {
+    const before = original.get(pathText(issue.path));
+    return before && sameProblem(before, issue) ? before : issue;
+  });
+  return { success: false, issues: reported, fixes };
+}
+
+/** Whether two issues at one path are one problem (a value still not of the expected type), not one fixed and another left. */
+function sameProblem(before: ReplyIssue, after: ReplyIssue): boolean {
+  if (before.code !== after.code) return false;
+  return before.code === 'invalid_type' && after.code === 'invalid_type' ? before.expected === after.expected : true;
 }
 
 /** A dotted path such as `steps.0.id`, or `(root)`. */
@@ -67,7 +79,9 @@ export function quote(value: unknown, limit = 60): string {
   } catch {
     text = String(value);
   }
-  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+  // Never cut inside a token: a partial secret would pass redaction.
+  const shown = excerpt(text, limit - 1);
+  return shown.cut ? `${shown.text}…` : text;
 }
 
 /** An enum value's spelling with case, whitespace, dashes, underscores and surrounding punctuation set aside. */

@@ -13,6 +13,7 @@ import { pathText, quote, validateReply, type ReplyIssue } from './repair.js';
 import { escapeCodePoint, escapeControlCharacters } from '../text/control-characters.js';
 import type { ToolCallRecord, TurnEvent } from '../transcript/schema.js';
 import type { ChatMessage, ChatModel, ModelRequest, ModelResponse, ToolCallRequest, ToolSpec, Usage } from '../models/types.js';
+import { excerpt } from '../text/excerpt.js';
 
 export interface ToolRunner {
   specs: ToolSpec[];
@@ -87,10 +88,12 @@ export function describeIssue(issue: ReplyIssue): string {
     case 'too_small':
       if (issue.origin === 'string') return `${where}: ${quote(input)} is shorter than ${issue.minimum} character(s)`;
       if (issue.origin === 'array' && Array.isArray(input)) return `${where}: has ${input.length} item(s), at least ${issue.minimum} needed`;
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') return `${where}: ${quote(input)} is ${issue.inclusive ? 'less than' : 'not more than'} ${String(issue.minimum)}`;
       break;
     case 'too_big':
       if (issue.origin === 'string') return `${where}: ${quote(input)} is longer than ${issue.maximum} character(s)`;
       if (issue.origin === 'array' && Array.isArray(input)) return `${where}: has ${input.length} item(s), at most ${issue.maximum} allowed`;
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') return `${where}: ${quote(input)} is ${issue.inclusive ? 'more than' : 'not less than'} ${String(issue.maximum)}`;
       break;
     case 'unrecognized_keys':
       return `${where}: unknown key(s) ${issue.keys.map((key) => quote(key)).join(', ')}`;
@@ -103,13 +106,28 @@ export function describeIssue(issue: ReplyIssue): string {
 /** How many characters of a reply that is not JSON an error quotes. */
 const REPLY_START_LIMIT = 80;
 
-/** The start of a reply, quoted on one line: cut at {@link REPLY_START_LIMIT} characters, control characters escaped. */
-function replyStart(text: string): string {
-  const characters = [...text.trim()];
-  const start = characters.slice(0, REPLY_START_LIMIT).join('');
+/** The start of a reply, quoted on one line: cut at `limit` characters, control characters escaped. */
+function replyStart(text: string, limit = REPLY_START_LIMIT): string {
+  // Never cut inside a token: a partial secret would pass redaction.
+  const { text: start, cut } = excerpt(text.trim(), limit);
   // Line and paragraph separators too: the quote stays on one line wherever it is shown.
   const shown = escapeControlCharacters(start, { multiline: false }).replace(/[\u2028\u2029]/g, (separator) => escapeCodePoint(separator.codePointAt(0) ?? 0));
-  return `"${shown}${characters.length > REPLY_START_LIMIT ? '…' : ''}"`;
+  return `"${shown}${cut ? '…' : ''}"`;
+}
+
+/** How many characters of a tool call's malformed arguments its answer and record quote. */
+const ARGUMENTS_QUOTE_LIMIT = 200;
+
+/**
+ * A tool call whose arguments were not a JSON object: not run, recorded with the error and answered with it (quoting
+ * what was sent), so the model can send the call again. It counts as a tool call, so retries stay bounded.
+ */
+function malformedToolCall(toolCall: ToolCallRequest, invalidArguments: string): { content: string; record: ToolCallRecord } {
+  const error = `the arguments were not valid JSON: ${replyStart(invalidArguments, ARGUMENTS_QUOTE_LIMIT)}`;
+  return {
+    content: JSON.stringify({ error: `${error}. Call the tool again with its arguments as one JSON object.` }),
+    record: { name: toolCall.name, arguments: invalidArguments, resultSummary: 'failed', durationMs: 0, error },
+  };
 }
 
 /**
@@ -124,6 +142,11 @@ export function describeFailure(value: unknown, issues: readonly ReplyIssue[] | 
   const shown = (issues ?? []).slice(0, 8).map(describeIssue);
   const more = (issues?.length ?? 0) - shown.length;
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+/** Asks for the structured answer after a tool loop run without the response format (`toolsWithStructuredOutput: false`). */
+function finalAnswerPrompt(schemaName: string): string {
+  return `Now give your final answer: reply with only a JSON object that matches the required ${schemaName} schema.`;
 }
 
 const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
@@ -203,9 +226,14 @@ export async function generateStructured<Output>(call: StructuredCall<Output>): 
             messages.push({ role: 'tool', toolCallId: toolCall.id, content: 'Tool call limit reached: answer with what you have.' });
             continue;
           }
-          const result = await call.tools.run(toolCall);
+          const result = toolCall.invalidArguments === undefined ? await call.tools.run(toolCall) : malformedToolCall(toolCall, toolCall.invalidArguments);
           toolCalls.push(result.record);
           messages.push({ role: 'tool', toolCallId: toolCall.id, content: result.content });
+        }
+        if (response.outputDeferred && toolCalls.length >= maxToolCalls) {
+          // The tool budget is spent: the next call goes without tools, with the format, and must say so.
+          toolsClosed = true;
+          messages.push({ role: 'user', content: finalAnswerPrompt(call.schemaName) });
         }
         continue;
       }
@@ -222,7 +250,7 @@ export async function generateStructured<Output>(call: StructuredCall<Output>): 
         // with its tools: one more call, without tools, asks for the structured answer. Not a failure of the model.
         toolsClosed = true;
         if (response.text.trim()) messages.push({ role: 'assistant', content: response.text });
-        messages.push({ role: 'user', content: `Now give your final answer: reply with only a JSON object that matches the required ${call.schemaName} schema.` });
+        messages.push({ role: 'user', content: finalAnswerPrompt(call.schemaName) });
         continue;
       }
       failures += 1;

@@ -46,18 +46,21 @@ function personal(name: string, source: string, flags = '', accept?: Detector['a
  */
 const SECRET_NAME =
   String.raw`(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,40}?` +
-  String.raw`(?<name>api[_-]?key|api[_-]?secret|client[_-]?secret|secret(?:[_-]?key)?|(?:access|auth|refresh|private|bearer|session)[_-]?token|token` +
-  String.raw`|(?:account|access|private|secret|signing|encryption|master)[_-]?key|password|passwd|passphrase|pwd|credentials?)`;
+  String.raw`(?<name>api[_-]?key|api[_-]?secret|client[_-]?secret|secret(?:[_-]?key(?:[_-]?base)?)?|(?:access|auth|refresh|private|bearer|session|id)[_-]?token|token` +
+  String.raw`|(?:account|access|private|secret|signing|encryption|master|app|license|subscription|consumer|client)[_-]?key` +
+  String.raw`|password|passwd|passphrase|pwd|credentials?|(?:(?<=[_.-])|(?<![A-Za-z0-9_.-]))pass)`;
 /** A quote that may come escaped (`\"`): text that holds JSON, such as a prompt embedding passages, is still text. */
 const QUOTE = String.raw`(?:\\{0,3}["'])`;
 /** `=`, `:`, `:=`, `=>`, with optional quotes around the name's end and spaces. */
-const ASSIGN = String.raw`${QUOTE}?\s*(?::=|=>|[:=])\s*`;
+const ASSIGN = String.raw`${QUOTE}?[ \t]*(?::=|=>|[:=])[ \t]*`;
 /**
- * The value: quoted (up to the closing quote, spaces included) or bare (up to a space or quote; a comma or semicolon
- * ends it only when a space or the end follows, so `p@ss,w0rd` stays whole).
+ * The value: quoted (up to the closing quote, spaces and escaped quotes included; when the opening quote is itself
+ * escaped, as in JSON inside text, up to the next backslash) or bare (up to a space or quote; a comma or semicolon
+ * ends it only when a space or the end follows, so `p@ss,w0rd` stays whole). Never across a line break.
  */
 const VALUE =
-  String.raw`(?:\\{0,3}"(?<secretDouble>[^"\\\n]{1,256})|\\{0,3}'(?<secretSingle>[^'\\\n]{1,256})` +
+  String.raw`(?:(?<!\\)"(?<secretDouble>(?:[^"\\\n]|\\[^\n]){1,256})|(?<!\\)'(?<secretSingle>(?:[^'\\\n]|\\[^\n]){1,256})` +
+  String.raw`|\\{1,3}["'](?<secretEscaped>[^"'\\\n]{1,256})` +
   String.raw`|(?<secretBare>(?:[^\s"'\x60<>\\&,;]|[,;](?=[^\s"'\x60<>\\&,;])){4,}))`;
 
 /** A bare `token` or `secret` whose value is only digits is a count or an id, not a credential. */
@@ -74,19 +77,19 @@ const QUERY_SECRET_NAME = String.raw`[A-Za-z0-9_.-]{0,40}?(?:token|secret|signat
  * Starts at the `@` and checks the local part with a lookbehind: a pattern that starts at every word and scans ahead
  * for an `@` costs about ten times more on ordinary prose. The match is `@domain`, enough to count.
  */
-const EMAIL = String.raw`@(?<=[A-Za-z0-9._%+-]@)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])`;
+const EMAIL = String.raw`@(?<=[\p{L}\p{N}._%+-]@)(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}(?![\p{L}\p{N}_-])`;
 /** International (+CC …), North American (415) 555-2671, and trunk-prefix national 020 7946 0958 forms. */
 const PHONE =
   String.raw`(?:(?<![\w+])\+[1-9]\d{0,3}(?:[ .-]?\(?\d{1,5}\)?){1,6}` +
   String.raw`|(?<![\w(+.-])(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}` +
-  String.raw`|(?<![\w+.-])0\d{1,4}(?:[ /-]?\d{2,4}){2,4})(?![\w-])`;
+  String.raw`|(?<![\w+.-])0\d{1,4}(?:[ /-]?\d{2,4}){2,5})(?![\w-])`;
 /** Leading digit 2–6 covers Mastercard 2-series, Amex/Diners, Visa, Mastercard and Discover/UnionPay. */
 const CARD =
   String.raw`(?<![\d.,-])(?:[2-6]\d{12,18}` +
-  String.raw`|[2-6]\d{3}(?<sep>[ -])\d{4}\k<sep>\d{4}\k<sep>\d{1,4}(?:\k<sep>\d{1,3})?` +
-  String.raw`|3\d{3}(?<amexSep>[ -])\d{6}\k<amexSep>\d{4,5})(?!\d)`;
+  String.raw`|[2-6]\d{3}(?<sep> {1,2}|[./-])\d{4}\k<sep>\d{4}\k<sep>\d{1,4}(?:\k<sep>\d{1,3})?` +
+  String.raw`|3\d{3}(?<amexSep> {1,2}|[./-])\d{6}\k<amexSep>\d{4,5})(?!\d)`;
 /** Matched case-insensitively (an IBAN typed in lower case is still one) and upper-cased for the mod-97 check. */
-const IBAN = String.raw`(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])`;
+const IBAN = String.raw`(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ .-]?[A-Z0-9]{4}){2,7}(?:[ .-]?[A-Z0-9]{1,4})?(?![A-Za-z0-9])`;
 
 /**
  * Credentials first and the generic assignment last, so that redaction names the most specific detector and the
@@ -100,7 +103,8 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
     undefined,
     ['-----BEGIN '],
   ),
-  credential('anthropic-api-key', String.raw`(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}`, '', undefined, ['sk-ant-']),
+  // Prefixes that no word contains are found even when glued to other text (`xxxghp_…` in a URL path).
+  credential('anthropic-api-key', String.raw`sk-ant-[A-Za-z0-9_-]{20,}`, '', undefined, ['sk-ant-']),
   // Project, service-account and admin keys are keys whatever their letters; a bare `sk-…` needs a digit, as every
   // real one has, so that `sk-learn-…`-like names are left alone.
   credential('openai-api-key', String.raw`(?<![\w-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`, '', (match) => /\d/.test(match[0]) || /^sk-(?:proj|svcacct|admin)-/.test(match[0]), ['sk-']),
@@ -108,15 +112,16 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
   credential('aws-access-key-id', String.raw`(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])`, '', undefined, ['AKIA', 'ASIA']),
   credential(
     'aws-secret-access-key',
-    String.raw`(?<![A-Za-z0-9])aws[\w .-]{0,30}?(?:secret|key)[\w .-]{0,20}?${QUOTE}?\s*[:=]\s*${QUOTE}?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
+    String.raw`(?<![A-Za-z0-9])aws[\w .-]{0,30}?(?:secret|key)[\w .-]{0,20}?${QUOTE}?[ \t]*[:=][ \t]*${QUOTE}?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`,
     'i',
   ),
-  credential('github-token', String.raw`(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?!\w)`, '', undefined, ['gh', 'github_pat_']),
-  credential('gitlab-token', String.raw`(?<![\w-])glpat-[A-Za-z0-9_-]{20,}`, '', undefined, ['glpat-']),
+  credential('github-token', String.raw`(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?!\w)`, '', undefined, ['gh', 'github_pat_']),
+  credential('gitlab-token', String.raw`glpat-[A-Za-z0-9_-]{20,}`, '', undefined, ['glpat-']),
+  credential('digitalocean-token', String.raw`do[opr]_v1_[a-f0-9]{64}`, '', undefined, ['_v1_']),
   credential('npm-token', String.raw`(?<![\w-])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])`, '', undefined, ['npm_']),
   credential('huggingface-token', String.raw`(?<![\w-])hf_[A-Za-z0-9]{30,}(?![A-Za-z0-9])`, '', undefined, ['hf_']),
   credential('sendgrid-key', String.raw`(?<![\w-])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}`, '', undefined, ['SG.']),
-  credential('slack-token', String.raw`(?<!\w)xox[abposr]-[A-Za-z0-9-]{10,}`, '', undefined, ['xox']),
+  credential('slack-token', String.raw`xox[abposr]-[0-9A-Za-z]{4,}-[A-Za-z0-9-]{6,}`, '', undefined, ['xox']),
   credential('google-api-key', String.raw`(?<![\w-])AIza[0-9A-Za-z_-]{35}(?![\w-])`, '', undefined, ['AIza']),
   credential('jwt', String.raw`(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*(?![\w-])`, '', undefined, ['eyJ']),
   // Webhook URLs are credentials: whoever holds one can post as the integration.
@@ -125,29 +130,47 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
   credential('teams-webhook', String.raw`\.webhook\.office\.com/webhookb2/(?<secret>[^\s"'<>\\]{20,})`, 'i', undefined, ['webhook.office.com']),
   // Credentials inside URLs: a password in the user-info part (the user may be empty: `redis://:pw@host`), and
   // secret-named query parameters, so a logged request line or a fetched link never carries them.
-  credential('url-credential', String.raw`(?<=\b[a-z][a-z0-9+.-]*://)[^\s/?#@:]*:(?<secret>(?!\[REDACTED:)[^\s/?#@]+)@`, 'i', undefined, ['://']),
+  // The password ends at the `@` before the host, so one holding `@`, `/` or `#` (written unencoded) is taken whole.
+  credential(
+    'url-credential',
+    String.raw`(?<=\b[a-z][a-z0-9+.-]*://)[^\s/?#@:]*:(?<secret>(?!\[REDACTED:)[^\s"'<>]{1,128}?)@(?=[A-Za-z0-9.\[\]:-]+(?:[/?#\s"'<>,;)]|$))`,
+    'i',
+    (match) => notPlaceholder(match) && !/^\d{1,5}(?:[/?#]|$)/.test(secretText(match)),
+    ['://'],
+  ),
   credential('url-query-secret', String.raw`[?&;]${QUERY_SECRET_NAME}=(?<secret>[^&#\s"'<>\\]{4,})`, 'i', notPlaceholder, ['=']),
   // `Authorization: Bearer …` / `Basic …` headers as text (logged, quoted in a document), and a bare bearer token.
   credential(
     'authorization-header',
-    String.raw`(?<![A-Za-z0-9-])(?:proxy-)?authorization${QUOTE}?\s*[:=]\s*${QUOTE}?(?:(?:bearer|basic|token|digest|apikey|key)\s+)?(?!(?:bearer|basic|token|digest|apikey|key)\b)(?<secret>[A-Za-z0-9._~+/=:-]{6,})`,
+    String.raw`(?<![A-Za-z0-9-])(?:proxy-)?authorization${QUOTE}?[ \t]*[:=][ \t]*${QUOTE}?(?:(?:bearer|basic|token|digest|apikey|key)[ \t]+)?(?!(?:bearer|basic|token|digest|apikey|key)\b)(?<secret>[A-Za-z0-9._~+/=:-]{6,})`,
     'i',
     notPlaceholder,
     ['uthorization', 'UTHORIZATION'],
   ),
-  credential('bearer-token', String.raw`(?<![A-Za-z0-9])bearer\s+(?<secret>[A-Za-z0-9._~+/-]{12,}=*)`, 'i', (match) => /\d/.test(secretText(match)) && notPlaceholder(match)),
+  credential('bearer-token', String.raw`(?<![A-Za-z0-9])bearer[ \t]+(?<secret>[A-Za-z0-9._~+/-]{12,}=*)`, 'i', (match) => /\d/.test(secretText(match)) && notPlaceholder(match)),
+  // Cookies carry sessions: the whole value of a Cookie or Set-Cookie header.
+  credential('cookie-header', String.raw`(?<![A-Za-z0-9-])(?:set-)?cookie[ \t]*:[ \t]*(?<secret>[^\r\n;]*=[^\r\n]{3,})`, 'i', undefined, ['ookie', 'OOKIE']),
+  // Passwords on command lines and in .netrc: `--password x`, `-p'x'`, `curl -u user:pw`, `login u password pw`.
+  credential('command-line-secret', String.raw`(?<![\w-])--?(?:password|passwd|pass|pwd|token|api-key|secret|client-secret)(?:=|[ \t]+)(?<secret>[^\s"'-][^\s"']{3,})`, 'i', notPlaceholder),
+  credential('command-line-user', String.raw`(?<![\w-])(?:-u|--user)[ \t]+[^\s:"']+:(?<secret>[^\s"']{3,})`, '', notPlaceholder),
+  credential('netrc-password', String.raw`\blogin[ \t]+\S+[ \t]+password[ \t]+(?<secret>\S{3,})`, 'i', notPlaceholder),
+  // An AWS-style secret key without its label: exactly 40 base64 characters, mixing cases and digits (a hex hash is
+  // one case, a longer base64 blob does not stop at 40).
+  credential('aws-secret-like', String.raw`(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])`, '', (match) => /[a-z]/.test(match[0]) && /[A-Z]/.test(match[0]) && /\d/.test(match[0]) && /[/+]/.test(match[0])),
   // `<password>…</password>` in XML or HTML.
   credential('markup-secret', String.raw`<(?<name>[A-Za-z0-9_.:-]{0,40}?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|credentials?))>(?<secret>[^<]{1,256})</`, 'i', notPlaceholder),
   credential('secret-assignment', `${SECRET_NAME}${ASSIGN}${VALUE}`, 'i', assignmentAccepted),
-  personal('email', EMAIL),
+  personal('email', EMAIL, 'u'),
   personal('phone', PHONE, '', (match) => {
     const digits = digitsOf(match[0]);
     // E.164 allows at most 15 digits; under 9 (or 8 with a country code) are dates, extensions or plain numbers.
-    return match[0].startsWith('+') ? digits.length >= 8 && digits.length <= 15 : digits.length >= 9 && digits.length <= 12;
+    // `00` is the international prefix written without `+`: then up to 15 digits follow it.
+    if (match[0].startsWith('+')) return digits.length >= 8 && digits.length <= 15;
+    return match[0].startsWith('00') ? digits.length >= 10 && digits.length <= 17 : digits.length >= 9 && digits.length <= 12;
   }),
   personal('payment-card', CARD, '', (match) => {
     const digits = digitsOf(match[0]);
     return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
   }),
-  personal('iban', IBAN, 'i', (match) => passesIbanCheck(match[0].replace(/ /g, '').toUpperCase())),
+  personal('iban', IBAN, 'i', (match) => passesIbanCheck(match[0].replace(/[ .-]/g, '').toUpperCase())),
 ]);

@@ -18,6 +18,20 @@ function isAscii(text: string): boolean {
   return true;
 }
 
+const DECIMAL_DIGIT = /\p{Nd}/u;
+
+/**
+ * The ASCII digit a decimal digit of another script stands for (Arabic-Indic `٤` is 4, Devanagari `४` is 4), which
+ * NFKC leaves as it is. Unicode lays each script's digits out as a run of ten from zero.
+ */
+function asciiDigit(character: string): string | undefined {
+  const code = character.codePointAt(0) ?? 0;
+  if (code < 0x80 || !DECIMAL_DIGIT.test(character)) return undefined;
+  let offset = 0;
+  while (offset < 9 && DECIMAL_DIGIT.test(String.fromCodePoint(code - offset - 1))) offset += 1;
+  return String(offset);
+}
+
 /** The detection form of a text and, for each of its UTF-16 units, the span of the original it came from. */
 export interface NormalisedText {
   readonly text: string;
@@ -39,7 +53,7 @@ export function normaliseForDetection(original: string): NormalisedText {
   for (const character of original) {
     const end = offset + character.length;
     if (!INVISIBLE.test(character)) {
-      const normal = character.normalize('NFKC');
+      const normal = asciiDigit(character) ?? character.normalize('NFKC');
       pieces.push(normal);
       for (let unit = 0; unit < normal.length; unit += 1) {
         starts.push(offset);

@@ -109,6 +109,51 @@ describe('OpenAICompatibleChatModel over HTTP', () => {
     expect(response.usage.totalTokens).toBe(response.usage.inputTokens + response.usage.outputTokens);
   });
 
+  it('counts every reported figure: 0 completion tokens is 0, not a reason to estimate the whole call', async () => {
+    const empty = { content: '', usage: { prompt_tokens: 5000, completion_tokens: 0 } };
+    const server = await fake({ chat: [empty, empty] });
+    const expected = { inputTokens: 5000, outputTokens: 0, totalTokens: 5000, estimated: false };
+    expect((await modelAt(server.url).generate(request())).usage).toEqual(expected);
+    expect((await modelAt(server.url, { stream: true }).generate(request())).usage).toEqual(expected);
+  });
+
+  it('reads the raw usage when some counts are left out or 0, and derives a missing count from the total', async () => {
+    const completion = (usage: Record<string, number>) => ({
+      body: { id: 'chatcmpl-1', object: 'chat.completion', created: 0, model: 'fake-gpt', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage },
+    });
+    const server = await fake({
+      chat: [completion({ prompt_tokens: 7 }), completion({ completion_tokens: 3 }), completion({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }), completion({ prompt_tokens: 40, total_tokens: 45 })],
+    });
+    const model = modelAt(server.url);
+    expect((await model.generate(request())).usage).toEqual({ inputTokens: 7, outputTokens: 0, totalTokens: 7, estimated: false });
+    expect((await model.generate(request())).usage).toEqual({ inputTokens: 0, outputTokens: 3, totalTokens: 3, estimated: false });
+    expect((await model.generate(request())).usage).toEqual({ inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false });
+    expect((await model.generate(request())).usage).toEqual({ inputTokens: 40, outputTokens: 5, totalTokens: 45, estimated: false });
+  });
+
+  for (const stream of [false, true]) {
+    it(`keeps a tool call whose arguments are not valid JSON, with what was sent, beside a good one (${stream ? 'streamed' : 'not streamed'})`, async () => {
+      const malformed = '{"source": "x"';
+      const server = await fake({
+        chat: [
+          {
+            toolCalls: [
+              { id: 'call_bad', name: 'read_source', arguments: malformed },
+              { id: 'call_good', name: 'search_docs', arguments: { query: 'baton' } },
+              { id: 'call_list', name: 'search_docs', arguments: '["baton"]' },
+            ],
+          },
+        ],
+      });
+      const response = await modelAt(server.url, { stream }).generate(request());
+      expect(response.toolCalls).toEqual([
+        { id: 'call_bad', name: 'read_source', arguments: {}, invalidArguments: malformed },
+        { id: 'call_good', name: 'search_docs', arguments: { query: 'baton' } },
+        { id: 'call_list', name: 'search_docs', arguments: {}, invalidArguments: '["baton"]' },
+      ]);
+    });
+  }
+
   it('parses tool calls and sends the offered tools as functions', async () => {
     const server = await fake({
       chat: [{ toolCalls: [{ id: 'call_1', name: 'search_docs', arguments: { query: 'baton roles', limit: 3 } }] }],

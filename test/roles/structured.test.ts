@@ -169,6 +169,22 @@ describe('what matters stays strict, and a failure says what and where', () => {
     expect(short.message).toContain('"Go"');
   });
 
+  it('reports what is left after a fix, not the problem the fix solved', async () => {
+    // As a generic role's `output:` is read: "11" is read as 11, which is still too big.
+    const declared = z.fromJSONSchema({ type: 'object', properties: { score: { type: 'integer', minimum: 0, maximum: 10 } }, required: ['score'] });
+    const { result, model } = ask(declared, [JSON.stringify({ score: '11' }), JSON.stringify({ score: '-2' })], { maxRetries: 1 });
+    const error = await failure(result);
+    expect(error.message).toContain('score: -2 is less than 0');
+    expect(error.message).not.toContain('is a string');
+    // The model was asked again with the problem that remained.
+    const retry = model.requests[1]!.messages.find((message) => message.role === 'user' && String(message.content).includes('did not match'));
+    expect(retry?.content).toContain('score: 11 is more than 10');
+    expect(retry?.content).not.toContain('is a string');
+    // The same problem after a fix still quotes what the model sent.
+    const same = await failure(ask(VerdictOutput, [JSON.stringify({ Decision: ' maybe ' })], { maxRetries: 0 }).result);
+    expect(same.message).toContain('decision: " maybe " is not one of "approve", "reject"');
+  });
+
   it('quotes the start of a reply that is not JSON, with control characters escaped', async () => {
     const prose = `I approve of this draft.\u0007\nIt is ${'very '.repeat(40)}good.`;
     const error = await failure(ask(VerdictOutput, [prose], { maxRetries: 0 }).result);
@@ -214,6 +230,28 @@ describe('a failed call keeps its record', () => {
       'decision: "maybe" is not one of "approve", "reject"',
       'decision: missing (expected one of "approve", "reject")',
     ]);
+  });
+
+  it('answers a tool call whose arguments were not JSON instead of running it, and records it with the error', async () => {
+    const ran: string[] = [];
+    const tools: ToolRunner = {
+      specs: [{ name: 'read_source', description: 'Read.', parameters: { type: 'object' } }],
+      run: async (call) => {
+        ran.push(call.name);
+        return { content: '"text"', record: { name: call.name, arguments: call.arguments, resultSummary: 'ok', durationMs: 1 } };
+      },
+    };
+    const bad = { id: 'call_bad', name: 'read_source', arguments: {}, invalidArguments: '{"source": "kb/a.md"' };
+    const { result, model } = ask(VerdictOutput, [{ toolCalls: [bad] }, { toolCalls: [bad] }, '{"decision": "approve"}'], { tools, maxToolCalls: 2 });
+    const value = await result;
+    expect(value.value.decision).toBe('approve');
+    expect(ran).toEqual([]);
+    expect(value.toolCalls).toEqual([0, 1].map(() => ({ name: 'read_source', arguments: bad.invalidArguments, resultSummary: 'failed', durationMs: 0, error: expect.stringContaining('not valid JSON') })));
+    // Each counts against maxToolCalls: after two, tools are no longer offered.
+    expect(model.requests.map((request) => request.tools !== undefined)).toEqual([true, true, false]);
+    const answer = value.messages.find((message) => message.role === 'tool');
+    expect(answer).toMatchObject({ role: 'tool', toolCallId: 'call_bad' });
+    expect(answer?.content).toContain('kb/a.md');
   });
 
   it('carries the tool calls and replies made before a model error', async () => {

@@ -40,6 +40,7 @@ describe('built-in detectors', () => {
     ['aws session key id', `id ${fake.awsSessionKeyId}`, 'aws-access-key-id'],
     ['aws secret near a label', `aws_secret_access_key = ${fake.awsSecret}`, 'aws-secret-access-key'],
     ['aws secret in JSON', `{"AWS_SECRET_ACCESS_KEY": "${fake.awsSecret}"}`, 'aws-secret-access-key'],
+    ['an aws-style secret without a label', `blob ${fake.awsSecret} end`, 'aws-secret-like'],
     ['github token', `token ${fake.github}`, 'github-token'],
     ['github fine-grained token', fake.githubPat, 'github-token'],
     ['slack token', fake.slack, 'slack-token'],
@@ -61,7 +62,6 @@ describe('built-in detectors', () => {
     ['a bad IBAN check', 'IBAN GB82 WEST 1234 5698 7654 33'],
     ['a short sk- word', 'use sk-learn for this'],
     ['placeholder passwords', 'password: string; api_key=${OPENAI_API_KEY}; secret=<your secret>'],
-    ['an aws-looking string without a label', `blob ${fake.awsSecret}`],
     ['an at sign without a domain', 'ping @alice or root@localhost'],
   ])('ignores %s', (_label, text) => {
     expect(detectConfidential(text)).toEqual([]);
@@ -246,6 +246,21 @@ describe('credential shapes beyond the provider keys', () => {
     ['a Slack webhook', 'https://hooks.slack.com/services/T00000000/B00000000/SlackHookXXXXXXXXXXXXXXXX', 'SlackHookXXXXXXXXXXXXXXXX'],
     ['a Discord webhook', 'https://discord.com/api/webhooks/123456789012345678/DiscordHookToken_abcdefghij', 'DiscordHookToken_abcdefghij'],
     ['an OpenAI project key without digits', `sk-proj-${'abcdefghij'.repeat(4)}`, 'abcdefghij'.repeat(4)],
+    ['a password holding @ in a URL', 'postgres://admin:p@ssw0rdQ7x@db.example.com/app', 'ssw0rdQ7x'],
+    ['a password holding / and # in a URL', 'postgres://svc:Zq9/Wk#3Lm@db.example.com:5432/app', 'Wk#3Lm'],
+    ['an escaped quote inside a JSON value', '{"password": "Qu0te\\"Tail99x"}', 'Tail99x'],
+    ['a _PASS name', 'SMTP_PASS=smtpHunter2', 'smtpHunter2'],
+    ['a secret key base', 'SECRET_KEY_BASE=9f8e7d6c5b4a39f8e7d6', '9f8e7d6c5b4a39f8e7d6'],
+    ['an app key', 'APP_KEY=base64:Zm9vYmFyYmF6cXV4', 'Zm9vYmFyYmF6cXV4'],
+    ['a subscription key header', 'Ocp-Apim-Subscription-Key: 0123abcd4567ef890123abcd4567ef89', '0123abcd4567ef890123abcd4567ef89'],
+    ['a cookie header', 'Cookie: session=s3ss10nValue; theme=dark', 's3ss10nValue'],
+    ['a set-cookie header', 'Set-Cookie: SESSIONID=abcDEF123456; Path=/; HttpOnly', 'abcDEF123456'],
+    ['a command-line password', 'mysql --password=CliPw9876 -h db', 'CliPw9876'],
+    ['a command-line password after a space', 'psql --password CliPw5432', 'CliPw5432'],
+    ['curl user and password', 'curl -u admin:CurlPw123 https://x', 'CurlPw123'],
+    ['a .netrc line', 'machine api.example.com login bob password NetRcPw99', 'NetRcPw99'],
+    ['a DigitalOcean token', `dop_v1_${'0123456789abcdef'.repeat(4)}`, '0123456789abcdef'.repeat(4)],
+    ['a GitHub token glued to a word', `xxxghp_${mixed(36)}`, mixed(36)],
     ['a PGP private key block', '-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBGPgpKey\n-----END PGP PRIVATE KEY BLOCK-----', 'lQOYBGPgpKey'],
     ['a GitLab token', `glpat-${mixed(20)}`, mixed(20)],
     ['a Stripe key', `sk_live_${mixed(24)}`, mixed(24)],
@@ -263,6 +278,9 @@ describe('credential shapes beyond the provider keys', () => {
     ['a bearer of news', 'the bearer of this letter'],
     ['a header described in prose', 'send the header Authorization: Bearer <token>, or Authorization: Basic <base64>'],
     ['an ordinary URL', 'https://example.com/search?q=lighthouse&page=2'],
+    ['hashes and base64 blobs', `commit 0123456789abcdef0123456789abcdef01234567 image ${'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='}`],
+    ['a URL with a port and an @ in its path', 'https://example.com:8080/users/@alice and mailto:someone'],
+    ['a line break after a secret name', 'Overall goal: password=\n\nQuestion to answer: what?'],
   ])('leaves %s alone', (_label, text) => {
     expect(redactSecrets(text)).toBe(text);
   });
@@ -271,5 +289,23 @@ describe('credential shapes beyond the provider keys', () => {
     let text = 'https://u:pw12345@h.example/ and password=hunter22';
     for (let pass = 0; pass < 5; pass += 1) text = redactSecrets(text);
     expect(text).toBe('https://u:[REDACTED:url-credential]@h.example/ and password=[REDACTED:secret-assignment]');
+  });
+});
+
+describe('personal data in other spellings', () => {
+  it.each([
+    ['a percent-encoded at sign', 'mail john%40example.com now', 'email'],
+    ['a mailto link, encoded', 'mailto:john%40example.com', 'email'],
+    ['an internationalised address', 'write to jürgen@müller.de', 'email'],
+    ['an IBAN with dashes', 'DE89-3704-0044-0532-0130-00', 'iban'],
+    ['an IBAN with dots', 'DE89.3704.0044.0532.0130.00', 'iban'],
+    ['a card with dots', 'card 4111.1111.1111.1111', 'payment-card'],
+    ['a card with slashes', 'card 4111/1111/1111/1111', 'payment-card'],
+    ['a card with double spaces', 'card 4111  1111  1111  1111', 'payment-card'],
+    ['an international number with 00', 'call 0049 151 23456789', 'phone'],
+    ['Arabic-Indic digits', 'call +٤٤ ٢٠ ٧٩٤٦ ٠٩٥٨', 'phone'],
+    ['an escaped at sign', 'mail john\\u0040example.com', 'email'],
+  ])('finds %s', (_label, text, detector) => {
+    expect(names(text)).toContain(detector);
   });
 });

@@ -196,3 +196,30 @@ describe('secrets planted in inputs', () => {
     expectNoSecret('the checkpoint', JSON.stringify(graphState));
   });
 });
+
+describe('secrets typed on the command line', () => {
+  it('are not repeated by error messages', async () => {
+    const { cwd } = setup();
+    const printed: string[] = [];
+    const io = { stdout: (text: string) => printed.push(text), stderr: (text: string) => printed.push(text), env: {}, cwd, onInterrupt: () => () => undefined };
+    expect(await runCli(['show', PLANTED[0]!.text], io)).toBe(64);
+    expect(await runCli(['runs', '--status', PLANTED[4]!.text], io)).toBe(64);
+    expect(await runCli(['stats', '--since', PLANTED[9]!.text], io)).toBe(64);
+    expect(printed.join('')).toContain('[REDACTED:');
+    expectNoSecret('CLI error messages', printed.join(''));
+  });
+});
+
+describe('a secret name with nothing after it', () => {
+  it.each(['password=', 'password= ', 'password:\nWhat is a lighthouse?', 'password=\u00ad\u00ad\u00ad\u00ad', 'token:\n\nquestion'])(
+    'goal %j runs, and the runs after it are unaffected',
+    async (goal) => {
+      const { runtime } = setup();
+      const first = await runGoal(runtime, { goal });
+      expect(first.error?.code).not.toBe('INTERNAL');
+      const next = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
+      expect(next.status).toBe('approved');
+      readBack(runtime, next.runId);
+    },
+  );
+});

@@ -21,7 +21,7 @@ describe('createRedactor', () => {
 
   it('decodes percent-encoded query values before looking for secrets', () => {
     const redact = createRedactor();
-    expect(redact('/api/runs?q=password%3Dhunter22&limit=5')).toBe('/api/runs?q=[REDACTED:url-encoded-secret]&limit=5');
+    expect(redact('/api/runs?q=password%3Dhunter22&limit=5')).toBe('/api/runs?q=[REDACTED:encoded-secret]&limit=5');
     expect(redact('/search?q=lighthouse%20rocks')).toBe('/search?q=lighthouse%20rocks');
   });
 });
@@ -70,5 +70,43 @@ describe('percent-encoded secrets', () => {
   it('leaves ordinary encoded text alone, malformed escapes included', () => {
     const redact = createRedactor();
     for (const text of ['/search?q=lighthouse%20rocks&page=2', '100%25 sure', 'a %zz b %', '/files/r%C3%A9sum%C3%A9.pdf']) expect(redact(text)).toBe(text);
+  });
+});
+
+describe('what a redactor remembers', () => {
+  it('does not remember words, so a word used as a password is not redacted from later texts', () => {
+    const redact = createRedactor();
+    expect(redact('note: password=orchestration and secret=deterministic')).toContain('[REDACTED:');
+    expect(redact('Baton is a runtime for AI orchestration; the offline engine is deterministic.')).toBe('Baton is a runtime for AI orchestration; the offline engine is deterministic.');
+    expect(redact('Question to answer: what?')).toBe('Question to answer: what?');
+  });
+
+  it('never reads a secret across a line break', () => {
+    const redact = createRedactor();
+    expect(redact('Overall goal: password=\n\nQuestion to answer: what is it?')).toBe('Overall goal: password=\n\nQuestion to answer: what is it?');
+    expect(redactDeep({ steps: [{ question: 'x' }] }, redact)).toEqual({ steps: [{ question: 'x' }] });
+  });
+
+  it('keeps catching transformed forms of recent secrets after many others, dropping the oldest first', () => {
+    const redact = createRedactor();
+    for (let index = 0; index < 1500; index += 1) redact(`api_key=flood${index}Zz9${index}xx`);
+    const recent = `sk-proj-Fin12${'Ab34Cd56Ef78'.repeat(3)}`;
+    expect(redact(`key ${recent}`)).toContain('[REDACTED:openai-api-key]');
+    expect(redact(`key ${recent.toLowerCase().replace(/-/g, ' ')} end`)).toBe('key [REDACTED:openai-api-key] end');
+  });
+
+  it('redacts a value that appears twice in one record, not only the first time', () => {
+    const shared = { message: 'password=hunter22xyz' };
+    const redacted = redactDeep({ a: shared, b: shared, list: [shared] }, createRedactor());
+    expect(JSON.stringify(redacted)).not.toContain('hunter22xyz');
+    const cyclic: Record<string, unknown> = { text: 'password=hunter22xyz' };
+    cyclic['self'] = cyclic;
+    expect((redactDeep(cyclic, createRedactor()) as { text: string }).text).toBe('password=[REDACTED:secret-assignment]');
+  });
+
+  it('decodes JSON escapes before looking for secrets', () => {
+    const redact = createRedactor();
+    expect(redact('db_password=M\\u00f6tley99Cr\\u00fce')).not.toContain('tley99Cr');
+    expect(redact(`key sk-proj-\\u0045scAb12${'Cd34Ef56'.repeat(3)}`)).not.toContain('Cd34Ef56');
   });
 });
