@@ -10,7 +10,7 @@ const digitsOf = (text: string): string => text.replace(/\D/g, '');
 
 /** Values after `password=` and the like that are placeholders, references or already redacted, not secrets. */
 const PLACEHOLDER =
-  /^(?:\[REDACTED:|\$\{|\$[A-Za-z_]|%\(|\{\{|<|process\.env|os\.environ|env\(|(?:string|number|boolean|null|undefined|none|nil|true|false|required|optional|redacted|x+|\*+|\.+)$)/i;
+  /^(?:\[REDACTED:|\$\{|\$[A-Za-z_]|%\(|\{\{|<|process\.env|os\.environ|env\(|(?:string|number|boolean|null|undefined|none|nil|true|false|required|optional|redacted|value|example|sample|placeholder|your[\w-]*|x+|\*+|\.+)$)/i;
 
 /** The span of the part to redact: the first `secret…` group that took part in the match, else the whole match. */
 export function secretSpan(match: RegExpMatchArray): [number, number] | undefined {
@@ -59,15 +59,36 @@ const ASSIGN = String.raw`${QUOTE}?[ \t]*(?::=|=>|[:=])[ \t]*`;
  * ends it only when a space or the end follows, so `p@ss,w0rd` stays whole). Never across a line break.
  */
 const VALUE =
-  String.raw`(?:(?<!\\)"(?<secretDouble>(?:[^"\\\n]|\\[^\n]){1,256})|(?<!\\)'(?<secretSingle>(?:[^'\\\n]|\\[^\n]){1,256})` +
-  String.raw`|\\{1,3}["'](?<secretEscaped>[^"'\\\n]{1,256})` +
+  String.raw`(?:(?<!\\)"(?<secretDouble>(?:[^"\\\n]|\\[^\n]){1,256})"|(?<!\\)'(?<secretSingle>(?:[^'\\\n]|\\[^\n]){1,256})'` +
+  String.raw`|\\{1,3}["'](?<secretEscaped>[^"'\\\n]{1,256})\\` +
   String.raw`|(?<secretBare>(?:[^\s"'\x60<>\\&,;]|[,;](?=[^\s"'\x60<>\\&,;])){4,}))`;
+
+/** Words of code that stand where a value would: the value is computed, not written (`password = await prompt()`). */
+const CODE_WORD = /^(?:await|new|yield|lambda|function|this|self|cls|os|process|env|config|settings|request|req|params|args|input|getpass|prompt|read|get|none|nil|null|undefined|true|false)$/i;
+
+/**
+ * Whether a bare value (no quotes) is a secret rather than code or prose: not a call or an expression
+ * (`getpass.getpass()`, `hash(raw)`), not the variable's own name (`self.password = password`), not a language word,
+ * and not a lower-case word that a sentence goes on after (`password: must be at least 12 characters`).
+ */
+function bareValueAccepted(match: RegExpMatchArray, value: string): boolean {
+  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\(/.test(value) || CODE_WORD.test(value)) return false;
+  const name = (match.groups?.['name'] ?? '').toLowerCase();
+  if (value.toLowerCase() === name || value.toLowerCase().endsWith(`.${name}`)) return false;
+  if (/^[a-z]+$/.test(value)) {
+    const after = (match.input ?? '').slice((match.index ?? 0) + match[0].length);
+    if (/^[ \t]+[a-z]/.test(after)) return false;
+  }
+  return true;
+}
 
 /** A bare `token` or `secret` whose value is only digits is a count or an id, not a credential. */
 function assignmentAccepted(match: RegExpMatchArray): boolean {
   if (!notPlaceholder(match)) return false;
   const name = (match.groups?.['name'] ?? '').toLowerCase();
-  return !((name === 'token' || name === 'secret') && /^\d+$/.test(secretText(match)));
+  const value = secretText(match);
+  if ((name === 'token' || name === 'secret') && /^\d+$/.test(value)) return false;
+  return match.groups?.['secretBare'] === undefined || bareValueAccepted(match, value);
 }
 
 /** Names of query parameters that carry secrets (`?token=`, `&X-Amz-Signature=`, `&private_token=`). */
@@ -142,18 +163,27 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
   // `Authorization: Bearer …` / `Basic …` headers as text (logged, quoted in a document), and a bare bearer token.
   credential(
     'authorization-header',
-    String.raw`(?<![A-Za-z0-9-])(?:proxy-)?authorization${QUOTE}?[ \t]*[:=][ \t]*${QUOTE}?(?:(?:bearer|basic|token|digest|apikey|key)[ \t]+)?(?!(?:bearer|basic|token|digest|apikey|key)\b)(?<secret>[A-Za-z0-9._~+/=:-]{6,})`,
+    String.raw`(?<![A-Za-z0-9-])(?:proxy-)?authorization${QUOTE}?[ \t]*[:=][ \t]*${QUOTE}?(?:(?<scheme>bearer|basic|token|digest|apikey|key)[ \t]+)?(?!(?:bearer|basic|token|digest|apikey|key)\b)(?<secret>[A-Za-z0-9._~+/=:-]{6,})`,
     'i',
-    notPlaceholder,
+    // Without a scheme, a word (`authorization=granted`) is not a credential: a token has digits or length.
+    (match) => notPlaceholder(match) && (match.groups?.['scheme'] !== undefined || /\d/.test(secretText(match)) || secretText(match).length >= 16),
     ['uthorization', 'UTHORIZATION'],
   ),
   credential('bearer-token', String.raw`(?<![A-Za-z0-9])bearer[ \t]+(?<secret>[A-Za-z0-9._~+/-]{12,}=*)`, 'i', (match) => /\d/.test(secretText(match)) && notPlaceholder(match)),
   // Cookies carry sessions: the whole value of a Cookie or Set-Cookie header.
-  credential('cookie-header', String.raw`(?<![A-Za-z0-9-])(?:set-)?cookie[ \t]*:[ \t]*(?<secret>[^\r\n;]*=[^\r\n]{3,})`, 'i', undefined, ['ookie', 'OOKIE']),
-  // Passwords on command lines and in .netrc: `--password x`, `-p'x'`, `curl -u user:pw`, `login u password pw`.
-  credential('command-line-secret', String.raw`(?<![\w-])--?(?:password|passwd|pass|pwd|token|api-key|secret|client-secret)(?:=|[ \t]+)(?<secret>[^\s"'-][^\s"']{3,})`, 'i', notPlaceholder),
-  credential('command-line-user', String.raw`(?<![\w-])(?:-u|--user)[ \t]+[^\s:"']+:(?<secret>[^\s"']{3,})`, '', notPlaceholder),
-  credential('netrc-password', String.raw`\blogin[ \t]+\S+[ \t]+password[ \t]+(?<secret>\S{3,})`, 'i', notPlaceholder),
+  // The cookie name is a token glued to its `=`, so spaces are never matched two ways (no backtracking blow-up) and
+  // prose about cookie attributes (`Set-Cookie: SameSite=Lax …`) is not a cookie.
+  credential(
+    'cookie-header',
+    String.raw`(?<![A-Za-z0-9-])(?:set-)?cookie[ \t]*:[ \t]*(?<cookieName>[^\s;=]{1,128})=(?<secret>[^\r\n]{3,4096})`,
+    'i',
+    (match) => notPlaceholder(match) && !/^(?:samesite|path|domain|expires|max-age|secure|httponly|partitioned|priority|<[^>]*>)$/i.test(match.groups?.['cookieName'] ?? ''),
+    ['ookie', 'OOKIE'],
+  ),
+  // Passwords on command lines and in .netrc: `--password x`, `curl -u user:pw`, `machine h login u password pw`.
+  credential('command-line-secret', String.raw`(?<![\w-])--?(?:password|passwd|pwd|token|api-key|client-secret)(?:=|[ \t]+)(?<secret>[^\s"'-][^\s"']{3,})`, 'i', notPlaceholder),
+  credential('command-line-user', String.raw`\bcurl\b[^\r\n]{0,200}?[ \t](?:-u|--user)[ \t]*[^\s:"']+:(?<secret>[^\s"']{3,})`, '', notPlaceholder, ['curl']),
+  credential('netrc-password', String.raw`\b(?:machine[ \t]+\S+|default)[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(?<secret>\S{3,})`, 'i', notPlaceholder),
   // An AWS-style secret key without its label: exactly 40 base64 characters, mixing cases and digits (a hex hash is
   // one case, a longer base64 blob does not stop at 40).
   credential('aws-secret-like', String.raw`(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])`, '', (match) => /[a-z]/.test(match[0]) && /[A-Z]/.test(match[0]) && /\d/.test(match[0]) && /[/+]/.test(match[0])),

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { ConfigError, type SourceLocation } from '../errors.js';
 import { builtinDetectors, secretSpan } from './builtin-detectors.js';
-import { decodeEscapes, hasEscapes } from './escapes.js';
 import { normaliseForDetection, originalSpan } from './normalise.js';
 
 export { builtinDetectors };
@@ -102,8 +101,7 @@ export interface Detection {
 
 /** Runs every detector over the detection form of `text` (see {@link normaliseForDetection}); returns those that found something, in detector order. */
 export function detectConfidential(text: string, detectors: readonly Detector[] = builtinDetectors): Detection[] {
-  // Escaped text (`john%40example.com`, `\u0040`) is looked at decoded as well.
-  const normal = normaliseForDetection(hasEscapes(text) ? `${text}\n${decodeEscapes(text)}` : text).text;
+  const normal = normaliseForDetection(text).text;
   const found: Detection[] = [];
   for (const detector of detectors) {
     if (!mayMatch(detector, normal)) continue;

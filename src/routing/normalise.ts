@@ -1,9 +1,10 @@
 /**
  * Text as detectors should see it. Confidential data hides in look-alike forms: a full-width `＠`, a zero-width space
- * inside an e-mail address, full-width digits in a card number. Detectors run over the NFKC form with invisible
- * characters removed, and every position in that form maps back to the original text, so a redaction replaces exactly
- * the original characters that made up the match.
+ * inside an e-mail address, full-width digits in a card number, escapes (`john%40example.com`, `password%3D…`,
+ * `M\\u00f6tley`). Detectors run over the decoded NFKC form with invisible characters removed, and every position in
+ * that form maps back to the original text, so a redaction replaces exactly the original characters behind a match.
  */
+import { decodeEscapesMapped, hasEscapes, type MappedText } from './escapes.js';
 
 /**
  * Characters that render as nothing and split a token without a reader noticing: Unicode's default-ignorable code
@@ -43,27 +44,57 @@ export interface NormalisedText {
   readonly identity: boolean;
 }
 
-/** NFKC, per character, with invisible characters dropped, and the map back to the original positions. */
-export function normaliseForDetection(original: string): NormalisedText {
-  if (isAscii(original)) return { text: original, starts: [], ends: [], identity: true };
+type Mapped = MappedText;
+
+/** NFKC per character, invisible characters dropped, digits of other scripts as ASCII; spans mapped through `input`. */
+function foldCharacters(input: Mapped): Mapped {
   const pieces: string[] = [];
   const starts: number[] = [];
   const ends: number[] = [];
   let offset = 0;
-  for (const character of original) {
+  for (const character of input.text) {
     const end = offset + character.length;
     if (!INVISIBLE.test(character)) {
       const normal = asciiDigit(character) ?? character.normalize('NFKC');
       pieces.push(normal);
+      const from = input.starts[offset] ?? offset;
+      const to = input.ends[end - 1] ?? end;
       for (let unit = 0; unit < normal.length; unit += 1) {
-        starts.push(offset);
-        ends.push(end);
+        starts.push(from);
+        ends.push(to);
       }
     }
     offset = end;
   }
-  const text = pieces.join('');
-  return text === original ? { text, starts: [], ends: [], identity: true } : { text, starts, ends, identity: false };
+  return { text: pieces.join(''), starts, ends };
+}
+
+/** The identity mapping of a text. */
+function identityOf(text: string): Mapped {
+  const starts = new Array<number>(text.length);
+  const ends = new Array<number>(text.length);
+  for (let index = 0; index < text.length; index += 1) {
+    starts[index] = index;
+    ends[index] = index + 1;
+  }
+  return { text, starts, ends };
+}
+
+/** The normalised form of a text: escapes decoded, then characters folded, with the map back to the original. */
+export function normaliseForDetection(original: string): NormalisedText {
+  const escaped = hasEscapes(original);
+  if (!escaped && isAscii(original)) return { text: original, starts: [], ends: [], identity: true };
+  let mapped = identityOf(original);
+  if (escaped) {
+    // Up to three rounds, so text escaped twice (`%253D`, percent-encoded JSON escapes) is undone too.
+    for (let round = 0; round < 3; round += 1) {
+      const decoded = decodeEscapesMapped(mapped);
+      if (decoded === undefined) break;
+      mapped = decoded;
+    }
+  }
+  if (!isAscii(mapped.text)) mapped = foldCharacters(mapped);
+  return mapped.text === original ? { text: original, starts: [], ends: [], identity: true } : { ...mapped, identity: false };
 }
 
 /** The original span `[start, end)` behind a non-empty span of the normalised text. */

@@ -4,7 +4,6 @@
  * on serialised text, so it cannot break the syntax of a record around a secret.
  */
 import { builtinDetectors, findSecrets, type Detector } from '../routing/detectors.js';
-import { decodeEscapes, ESCAPED_TOKEN, hasEscapes } from '../routing/escapes.js';
 import { normaliseForDetection } from '../routing/normalise.js';
 
 export type Redactor = (text: string) => string;
@@ -39,33 +38,6 @@ function memorable(secret: string): string | undefined {
  */
 function loosePattern(letters: string): RegExp {
   return new RegExp(`(?<![A-Za-z0-9])${[...letters].join('[\\W_]{0,3}')}(?![A-Za-z0-9])`, 'gi');
-}
-
-/** Where decoded text held a secret: the pieces between URL delimiters that hold it, or the whole run. */
-const DELIMITER = /([/?&;#=\s])/;
-const ENCODED_MARKER = '[REDACTED:encoded-secret]';
-
-/**
- * A secret must not pass because it was escaped: percent-encoded (`?q=password%3Dhunter22`, `/x/AKIA%49…`, `%253D`
- * encoded twice) or written with JSON/JavaScript escapes (`M\u00f6tley`, `sk-\u0045…`). Each run of text holding
- * escapes is decoded and looked at again; where the decoded form holds a secret, the pieces that hold it are replaced,
- * or the whole run when no single piece does.
- */
-function redactEscaped(text: string, holdsSecret: (decoded: string) => boolean): string {
-  if (!hasEscapes(text)) return text;
-  return text.replace(ESCAPED_TOKEN, (token) => {
-    const decoded = decodeEscapes(token);
-    if (decoded === token || !holdsSecret(decoded)) return token;
-    let replaced = false;
-    const pieces = token.split(DELIMITER).map((piece) => {
-      if (piece.length <= 1 && DELIMITER.test(piece)) return piece;
-      const plain = decodeEscapes(piece);
-      if (plain === piece || !holdsSecret(plain)) return piece;
-      replaced = true;
-      return ENCODED_MARKER;
-    });
-    return replaced ? pieces.join('') : ENCODED_MARKER;
-  });
 }
 
 interface Remembered {
@@ -112,7 +84,7 @@ export function createRedactor(secretValues: readonly string[] = [], detectors: 
         if (letters.includes(entry.letters)) result = result.replace(entry.pattern, entry.marker);
       }
     }
-    return redactEscaped(result, (decoded) => findSecrets(decoded, detectors).secrets.length > 0);
+    return result;
   };
 
   // The same texts come by again and again (a prompt is redacted when sent and again when its turn is recorded; ids,

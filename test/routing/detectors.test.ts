@@ -281,6 +281,14 @@ describe('credential shapes beyond the provider keys', () => {
     ['hashes and base64 blobs', `commit 0123456789abcdef0123456789abcdef01234567 image ${'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='}`],
     ['a URL with a port and an @ in its path', 'https://example.com:8080/users/@alice and mailto:someone'],
     ['a line break after a secret name', 'Overall goal: password=\n\nQuestion to answer: what?'],
+    ['docker and ps user flags', 'docker run -u 1000:1000 -p 8080:80 img; ps -u root:wheel'],
+    ['a docker build secret spec', 'docker build --secret id=npmrc,src=.npmrc .'],
+    ['prose about cookies', 'Set-Cookie: SameSite=Lax plus the HttpOnly flag; Set-Cookie: <name>=<value>'],
+    ['prose about logins', 'After the login user password check succeeds, the session starts.'],
+    ['code that computes a secret', 'password = getpass.getpass()\nself.password = password\nuser.password = hash(raw)\ntoken = jwt.encode(payload, key)\nconst password = await prompt("Password: ")'],
+    ['prose after a secret name', 'password: must be at least 12 characters. api_key: your API key from the console. client_secret: issued by the IdP'],
+    ['an authorization decision', 'authorization=granted and ?key=value'],
+    ['encoded links in documentation', 'https://stackoverflow.com/search?q=docker%20run%20-u%201000%3A1000 https://example.com/docs/login%20user%20password%20reset'],
   ])('leaves %s alone', (_label, text) => {
     expect(redactSecrets(text)).toBe(text);
   });

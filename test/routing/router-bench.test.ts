@@ -34,6 +34,14 @@ describe('detector performance', () => {
       '-----BEGIN PRIVATE KEY-----'.repeat(3_000),
       'password='.repeat(10_000),
       'eyJaaaaaaaaaaa.'.repeat(6_000),
+      `Cookie:${' '.repeat(100_000)}`,
+      'Cookie:\t'.repeat(12_000),
+      `${'a'.repeat(100_000)} %41`,
+      '%41'.repeat(30_000),
+      '\\u0041'.repeat(15_000),
+      'curl '.repeat(20_000),
+      'password=\\"'.repeat(8_000),
+      'https://a:'.repeat(10_000),
     ];
     const start = performance.now();
     for (const input of inputs) {

@@ -21,7 +21,7 @@ describe('createRedactor', () => {
 
   it('decodes percent-encoded query values before looking for secrets', () => {
     const redact = createRedactor();
-    expect(redact('/api/runs?q=password%3Dhunter22&limit=5')).toBe('/api/runs?q=[REDACTED:encoded-secret]&limit=5');
+    expect(redact('/api/runs?q=password%3Dhunter22&limit=5')).toBe('/api/runs?q=password%3D[REDACTED:secret-assignment]&limit=5');
     expect(redact('/search?q=lighthouse%20rocks')).toBe('/search?q=lighthouse%20rocks');
   });
 });
@@ -102,6 +102,13 @@ describe('what a redactor remembers', () => {
     const cyclic: Record<string, unknown> = { text: 'password=hunter22xyz' };
     cyclic['self'] = cyclic;
     expect((redactDeep(cyclic, createRedactor()) as { text: string }).text).toBe('password=[REDACTED:secret-assignment]');
+  });
+
+  it('redacts an escaped name whose value follows after a space, as detection sees it', () => {
+    const redact = createRedactor();
+    for (const text of ['DB_PASSWORD%3D s3cretValue99 in env', 'password\\u003d s3cretValue99', 'DB_PASSWORD\\x3a s3cretValue99', 'password%3A%20 s3cretValue99', '"password\\u0022: \\u0022s3cretValue99\\u0022"', 'curl -u admin%3As3cretValue99 http://x']) {
+      expect(redact(text), text).not.toContain('s3cretValue99');
+    }
   });
 
   it('decodes JSON escapes before looking for secrets', () => {
