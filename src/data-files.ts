@@ -15,7 +15,7 @@ export interface DataFile {
   file: string;
   /** What the file holds, e.g. "Baton's run transcripts"; completes "expected ...". */
   holds: string;
-  /** `sqlite`: an SQLite database (or an empty file); `text`: anything that is not a folder (a log may be /dev/null). */
+  /** `sqlite`: an SQLite database (or an empty file); `text`: a regular file or a character device (a log may be /dev/null). */
   format: 'sqlite' | 'text';
   /** What to do, when more specific than moving the file away or choosing another data directory. */
   hint?: string;
@@ -58,7 +58,8 @@ export function inspectDataFile(dataFile: DataFile): string | undefined {
     return errnoCode(error) === 'ENOENT' ? undefined : `cannot look at it: ${describeFailure(error)}`;
   }
   if (stats.isDirectory()) return 'it is a folder, not a file';
-  if (dataFile.format === 'text') return undefined;
+  // A pipe or socket would block the command the moment it is opened; a character device (/dev/null) is fine for a log.
+  if (dataFile.format === 'text') return stats.isFile() || stats.isCharacterDevice() ? undefined : 'it is not a regular file';
   if (!stats.isFile()) return 'it is not a regular file';
   if (stats.size === 0) return undefined; // SQLite makes an empty file a new database.
   const header = Buffer.alloc(SQLITE_HEADER.length);

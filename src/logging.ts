@@ -19,6 +19,11 @@ export interface LoggerOptions {
   terminalLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Applied to every logged value and message, so secrets never reach a log line. */
   redact?: Redactor;
+  /**
+   * Told once when the log file cannot be written (a full disk, /dev/full, a file removed under a read-only mount):
+   * the logger then stops writing to the file and the run goes on. The CLI prints it as a warning.
+   */
+  onFileError?: (message: string) => void;
 }
 
 const REDACT_PATHS = ['apiKey', '*.apiKey', 'headers.authorization', '*.headers.authorization', 'authorization', 'token', '*.token'];
@@ -44,7 +49,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const logFile = path.join(options.dataDir, 'baton.log');
   // A folder at baton.log (or one that cannot be opened) is a DataFileError naming it, not EISDIR with a stack trace.
   const destination = openDataFile({ file: logFile, holds: "Baton's log, a file of JSON lines", format: 'text' }, () => pino.destination({ dest: logFile, sync: true }));
-  const streams: pino.StreamEntry[] = [{ level: options.level === 'silent' ? 'error' : options.level, stream: destination }];
+  const fileStream = guardedFileStream(destination, logFile, options.onFileError);
+  const streams: pino.StreamEntry[] = [{ level: options.level === 'silent' ? 'error' : options.level, stream: fileStream }];
   if (options.terminalLevel && options.terminalLevel !== 'silent') {
     const readable = pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' });
     // Logged text (goals, document and model text) is shown with its control and bidi characters escaped; the file keeps it exact.
@@ -67,6 +73,37 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     pino.multistream(streams),
   );
+}
+
+/**
+ * The log file as a stream that never throws: the first failed write (or error event) stops writing to the file and is
+ * reported once through `onError`. Logging is a record of a run, never a reason for it to crash or stop.
+ */
+function guardedFileStream(destination: ReturnType<typeof pino.destination>, file: string, onError: ((message: string) => void) | undefined): { write: (line: string) => void } {
+  let failed = false;
+  const stop = (error: unknown): void => {
+    if (failed) return;
+    failed = true;
+    try {
+      destination.destroy();
+    } catch {
+      // Already broken; nothing more to release.
+    }
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const reason = code === 'ENOSPC' ? 'no space left on the device' : error instanceof Error ? error.message : String(error);
+    onError?.(`cannot write to the log file ${file} (${reason}); logging to it stopped, the run goes on`);
+  };
+  destination.on('error', stop);
+  return {
+    write: (line: string) => {
+      if (failed) return;
+      try {
+        destination.write(line);
+      } catch (error) {
+        stop(error);
+      }
+    },
+  };
 }
 
 /**

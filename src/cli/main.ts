@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { loadProject, type Project } from '../config/load.js';
-import { BatonError, exitCodeFor, UsageError } from '../errors.js';
+import { BatonError, exitCodeFor } from '../errors.js';
 import type { RunStatus } from '../graph/state.js';
 import { openTranscriptStore } from '../runtime/open-store.js';
 import { validateGoal } from '../runtime/goal.js';
@@ -20,8 +20,10 @@ import { registerStatsCommand } from './commands/stats.js';
 import type { CliIo, CommonOptions } from './context.js';
 import { terminalIo } from './terminal-text.js';
 import { createRedactor } from '../transcript/redact.js';
+import { MAX_LIST_LIMIT, parseDollars, parseDuration, parseWholeNumber } from './numbers.js';
 
 export type { CliIo } from './context.js';
+export { parseDuration } from './numbers.js';
 
 /** CLI exit status of each run end state (documented in README). */
 export const EXIT_CODES: Record<Exclude<RunStatus, 'running'>, number> = {
@@ -72,12 +74,14 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
     .option('--verbose', 'also log info-level lines to the terminal')
     .option('--confidential', 'nothing of this run may reach an external model')
     .addOption(new Option('--priority <priority>', 'urgent prefers the fastest models, normal and batch the cheapest').choices(['urgent', 'normal', 'batch']).default('normal'))
-    .option('--budget <dollars>', 'the most this run may spend, in US dollars', (value) => parseDollars(value))
-    .option('--deadline <duration>', 'wall-clock limit of this run, e.g. 90s, 5m, 1h', (value) => parseDuration(value, '--deadline'))
+    .option('--budget <dollars>', 'the most this run may spend, in US dollars, e.g. 0.50', (value) => parseDollars(value))
+    .option('--deadline <duration>', 'wall-clock limit of this run, e.g. 90s, 5m, 1h; a bare number is seconds; at most 168h', (value) => parseDuration(value, '--deadline'))
     .option('--kind <kind>', 'a label for the kind of goal, grouped by `baton stats`')
     .option('--attach <file...>', 'images, audio, text or PDF files the run should use')
     .action(async (goalArgument: string, options: RunCommandOptions) => {
       const goal = validateGoal(goalArgument);
+      // Checked before anything is loaded or printed: a wrong path is a usage error, not a run that fails.
+      const attachments = options.attach?.length ? await readAttachments(options.attach, io.cwd) : undefined;
       const startedAt = Date.now();
       const labels = {
         confidential: options.confidential ?? false,
@@ -104,6 +108,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
           level: project.config.log.level,
           terminalLevel: options.verbose ? 'info' : options.json || options.quiet ? 'silent' : 'warn',
           redact: runtime.store.redact,
+          onFileError: (message) => io.stderr(`baton: warning: ${message}\n`),
         });
       } catch (error) {
         runtime.close();
@@ -125,7 +130,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
           goal,
           labels,
           ...(options.kind ? { tags: { kind: options.kind } } : {}),
-          ...(options.attach?.length ? { attachments: await readAttachments(options.attach, io.cwd) } : {}),
+          ...(attachments ? { attachments } : {}),
           signal: controller.signal,
           onStart: (runId) => {
             logger.info({ runId, goal, engine: project.modelSource }, 'run-start');
@@ -164,7 +169,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
   common(program.command('runs'))
     .description('list past runs')
     .addOption(new Option('--status <status>', 'only runs with this status').choices(['running', 'approved', 'unverified', 'budget_exceeded', 'failed', 'cancelled']))
-    .option('--limit <n>', 'how many runs', (value) => parsePositive(value, '--limit'), 20)
+    .option('--limit <n>', `how many runs (1 to ${MAX_LIST_LIMIT})`, (value) => parseWholeNumber(value, '--limit', { min: 1, max: MAX_LIST_LIMIT }), 20)
     .action((options: CommonOptions & { status?: string; limit: number }) => {
       const project = open(options, io);
       const store = openTranscriptStore(project, io.env);
@@ -221,27 +226,6 @@ interface RunCommandOptions extends CommonOptions {
   attach?: string[];
 }
 
-function parseDollars(value: string): number {
-  const number = Number(value.replace(/^\$/, ''));
-  if (!Number.isFinite(number) || number <= 0) throw new UsageError(`--budget expects an amount of dollars such as 0.50, got "${value}"`);
-  return number;
-}
-
-/** `90s`, `5m`, `1h`, `1500ms` or a number of seconds, as milliseconds. */
-export function parseDuration(value: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) throw new UsageError(`${flag} expects a duration such as 90s, 5m or 1h, got "${value}"`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  const milliseconds = Number(match[1]) * unit;
-  if (milliseconds <= 0) throw new UsageError(`${flag} must be longer than zero`);
-  return milliseconds;
-}
-
-function parsePositive(value: string, flag: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new UsageError(`${flag} expects a positive whole number, got "${value}"`);
-  return number;
-}
 
 /** Runs the CLI with arguments (without `node` and the script); returns the exit status. */
 export async function runCli(argv: readonly string[], processIo: CliIo): Promise<number> {

@@ -2,7 +2,7 @@
  * Loads a project: the config file, the roles the flow names, their prompts and the model registry, and checks the
  * whole roster before any graph is built or any model is called.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, ConfigNotFoundError, FlowError, RoleError, UnknownModelError, UsageError, type SourceLocation } from '../errors.js';
@@ -120,6 +120,8 @@ export function loadProject(options: LoadProjectOptions): Project {
   const { models, defaultModel, modelSource } = resolveModels(config, options, locate);
   const roleFolders = [path.resolve(baseDir, config.agentsDir), path.join(PACKAGE_ROOT, 'agents')];
   const promptFolders = [path.resolve(baseDir, config.promptsDir), path.join(PACKAGE_ROOT, 'prompts')];
+  checkFolderField(roleFolders[0]!, 'agentsDir', locate);
+  checkFolderField(promptFolders[0]!, 'promptsDir', locate);
   const roles = loadRoles(roleFolders);
   const defaultNeeds = config.defaultModel === undefined ? config.defaultNeeds : undefined;
   const stages = resolveFlow(config.flow, roles, promptFolders, { models, defaultModel, offline: options.offline ?? false, defaultNeeds }, locate);
@@ -143,6 +145,23 @@ export function loadProject(options: LoadProjectOptions): Project {
     defaultModel,
     modelSource,
   };
+}
+
+/**
+ * Refuses an `agentsDir` or `promptsDir` that is a file, naming the config field: roles would otherwise fail with
+ * ENOTDIR, and prompts would silently fall back to the built-in ones. A missing folder is fine (the built-ins are used).
+ */
+function checkFolderField(folder: string, field: 'agentsDir' | 'promptsDir', locate: (fieldPath: Array<string | number>) => SourceLocation): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(folder).isDirectory();
+  } catch {
+    return; // Missing, or unreadable: reading it reports that with the folder's name.
+  }
+  if (!isDirectory) {
+    const holds = field === 'agentsDir' ? 'role files (<role>.yaml)' : 'prompt templates (<name>.md)';
+    throw new ConfigError(`${folder} is a file, not a folder; expected a folder of ${holds}`, [locate([field])]);
+  }
 }
 
 function configError(problems: Array<{ message: string; location: SourceLocation }>): ConfigError {

@@ -3,11 +3,12 @@
  * `# System` and a `# User` section, and `{{variable}}` placeholders. Every placeholder must be declared, and every
  * declared variable must be one the state provides for the role's kind: both are checked at load time.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { PromptError } from '../errors.js';
 import type { RoleKind } from './roles.js';
+import { readUserFile } from './user-file.js';
 import { YamlSource } from './yaml.js';
 
 /** The variables each role kind's state provides to its prompt. */
@@ -35,17 +36,28 @@ export interface PromptTemplate {
 
 const PLACEHOLDER = /\{\{\s*([a-zA-Z][a-zA-Z0-9]*)\s*\}\}/g;
 
-/** Parses a prompt file's text. */
-export function parsePrompt(file: string, text: string): PromptTemplate {
+/**
+ * Parses a prompt file's text. A UTF-8 byte order mark before the front matter is ignored, and an empty front matter
+ * (`---` then `---`) declares no variables. Lines in messages count from the top of the file.
+ */
+export function parsePrompt(file: string, fileText: string): PromptTemplate {
   const name = path.basename(file, '.md');
-  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/.exec(text);
+  const text = fileText.startsWith('\uFEFF') ? fileText.slice(1) : fileText;
+  const match = /^---\r?\n(?:([\s\S]*?)\r?\n)?---(?:\r?\n|$)([\s\S]*)$/.exec(text);
   if (!match) {
     throw new PromptError('missing front matter: expected a `---` block declaring `variables: [...]` at the top', [{ file, line: 1 }]);
   }
   const frontText = match[1] ?? '';
+  const frontLines = match[1] === undefined ? 0 : frontText.split('\n').length;
   const body = match[2] ?? '';
   const parsed = YamlSource.parse(file, frontText);
-  if ('problems' in parsed) throw new PromptError(parsed.problems.map((problem) => problem.message).join('; '), [{ file, line: 2 }]);
+  // The front matter starts on line 2 of the file: its problems' lines are moved by one.
+  if ('problems' in parsed) {
+    throw new PromptError(
+      parsed.problems.map((problem) => problem.message).join('; '),
+      parsed.problems.map((problem) => ({ ...problem.location, line: (problem.location.line ?? 1) + 1 })),
+    );
+  }
   const validated = parsed.source.validate(FrontMatter);
   if ('problems' in validated) {
     throw new PromptError(
@@ -53,7 +65,8 @@ export function parsePrompt(file: string, text: string): PromptTemplate {
       validated.problems.map((problem) => ({ ...problem.location, line: (problem.location.line ?? 0) + 1 })),
     );
   }
-  const bodyStartLine = frontText.split('\n').length + 3;
+  // Line 1 is `---`, then the front matter's lines, then `---`.
+  const bodyStartLine = frontLines + 3;
   const sections = splitSections(body);
   if (sections.system === undefined || sections.user === undefined) {
     throw new PromptError('expected a `# System` section and a `# User` section in the body', [{ file, line: bodyStartLine }]);
@@ -107,7 +120,9 @@ export function loadPrompt(name: string, folders: readonly string[], kind: RoleK
   if (!file) {
     throw new PromptError(`prompt "${name}" not found; expected a file ${name}.md in ${folders.join(' or ')}`, [{ file: roleFile, path: 'prompt' }]);
   }
-  const template = parsePrompt(file, readFileSync(file, 'utf8'));
+  const read = readUserFile(file);
+  if ('problem' in read) throw new PromptError(`${read.problem}; expected a prompt template (a Markdown file)`, [{ file }]);
+  const template = parsePrompt(file, read.text);
   const available = PROMPT_VARIABLES[kind];
   for (const variable of template.variables) {
     if (!available.includes(variable)) {

@@ -2,12 +2,26 @@
  * Role declarations: `agents/<role>.yaml`. A user adds a role by writing one of these and a prompt, and naming the
  * role in the flow; no TypeScript change.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { RoleError } from '../errors.js';
 import { RoleModelNeeds } from '../routing/needs.js';
+import { BUILT_IN_TOOL_NAMES } from '../../tools/names.js';
+import { forbidProblem } from '../roles/policy.js';
+import { describeFileFailure } from './user-file.js';
 import { readYamlFile } from './yaml.js';
+
+/** A tool name a role may list: one of the built-in tools, or the error lists them. */
+const ToolName = z.string().superRefine((name, context) => {
+  if (!BUILT_IN_TOOL_NAMES.includes(name)) context.addIssue({ code: 'custom', message: `unknown tool "${name}"; available tools: ${BUILT_IN_TOOL_NAMES.join(', ')}` });
+});
+
+/** A forbid entry whose `/regex/flags` form compiles, so a bad pattern fails at load and not in the middle of a run. */
+const ForbidEntry = z.string().superRefine((entry, context) => {
+  const problem = forbidProblem(entry);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+});
 
 export const RoleKind = z.enum(['planner', 'researcher', 'checker', 'generic']);
 export type RoleKind = z.infer<typeof RoleKind>;
@@ -28,9 +42,9 @@ export const RoleConfig = z
     maxOutputRetries: z.number().int().min(0).max(5).optional(),
     /** Researcher: passages retrieved per plan step, and tools the model may call. */
     search: z.object({ limit: z.number().int().min(1).max(50).default(6) }).strict().optional(),
-    tools: z.array(z.string()).optional(),
+    tools: z.array(ToolName).optional(),
     /** Checker: phrases (or `/regex/flags`) the answer must not contain. */
-    policy: z.object({ forbid: z.array(z.string()).default([]) }).strict().optional(),
+    policy: z.object({ forbid: z.array(ForbidEntry).default([]) }).strict().optional(),
     /** Generic: `draft` when the role's output replaces the draft answer. */
     writes: z.literal('draft').optional(),
     /** Generic: a JSON Schema for the role's output; default `{ message, draft? }`. */
@@ -71,8 +85,7 @@ function roleError(problems: Array<{ message: string; location: import('../error
 export function loadRoles(folders: readonly string[]): Map<string, LoadedRole> {
   const roles = new Map<string, LoadedRole>();
   for (const folder of folders) {
-    if (!existsSync(folder)) continue;
-    for (const entry of readdirSync(folder).sort()) {
+    for (const entry of roleFileNames(folder)) {
       if (!/\.ya?ml$/.test(entry)) continue;
       const name = entry.replace(/\.ya?ml$/, '');
       if (roles.has(name)) continue;
@@ -80,4 +93,16 @@ export function loadRoles(folders: readonly string[]): Map<string, LoadedRole> {
     }
   }
   return roles;
+}
+
+/** The YAML file names in a roles folder, sorted; none when it does not exist. A file or unreadable folder is a RoleError. */
+function roleFileNames(folder: string): string[] {
+  try {
+    if (!statSync(folder).isDirectory()) throw new RoleError('expected a folder of role files (agents/<role>.yaml), found a file', [{ file: folder }]);
+    return readdirSync(folder).sort();
+  } catch (error) {
+    if (error instanceof RoleError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new RoleError(`cannot read the roles folder: ${describeFileFailure(error)}`, [{ file: folder }], { cause: error });
+  }
 }

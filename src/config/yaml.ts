@@ -2,10 +2,10 @@
  * Reads a user's YAML file and validates it against a zod schema, so a mistake is reported with the file, the field
  * path, the line and what was expected: never a stack trace.
  */
-import { readFileSync } from 'node:fs';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isCollection, isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { SourceLocation } from '../errors.js';
+import { MAX_USER_FILE_BYTES, readUserFile } from './user-file.js';
 
 /** A problem found in a file, with its location. */
 export interface FileProblem {
@@ -29,9 +29,17 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
  */
 export const MAX_ALIAS_COUNT = 100;
 
+/** What a document nested deeper than the parser's stack is told, instead of "Maximum call stack size exceeded". */
+const TOO_DEEP = 'invalid YAML: nested too deeply (lists or mappings inside one another beyond what Baton reads); expected a config of a few levels';
+
+function isStackOverflow(text: string): boolean {
+  return /maximum call stack/i.test(text);
+}
+
 /** A YAML file whose aliases expand too far, or whose conversion failed otherwise, as one problem. */
 function expansionProblem(file: string, error: unknown): FileProblem {
   const text = error instanceof Error ? error.message : String(error);
+  if (isStackOverflow(text)) return { message: TOO_DEEP, location: { file } };
   const message = /alias/i.test(text)
     ? `invalid YAML: its aliases (*name) expand beyond ${MAX_ALIAS_COUNT} copies, as in a "billion laughs" file; expected plain values, or a few aliases of small anchors`
     : `invalid YAML: the document cannot be read as data (${text})`;
@@ -90,21 +98,30 @@ export class YamlSource {
       document = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
     } catch (error) {
       // Nesting deep enough to exhaust the parser's stack: refused like any other broken YAML.
-      return { problems: [{ message: `invalid YAML: the document cannot be parsed (${error instanceof Error ? error.message : String(error)})`, location: { file } }] };
+      const text = error instanceof Error ? error.message : String(error);
+      return { problems: [{ message: isStackOverflow(text) ? TOO_DEEP : `invalid YAML: the document cannot be parsed (${text})`, location: { file } }] };
     }
-    if (document.errors.length > 0) {
+    // An unknown tag (`!!js/function`, `!custom`) is only a warning to the parser, which then keeps the plain value:
+    // a file meaning something Baton cannot read is refused instead of half-read.
+    const refused = [...document.errors, ...document.warnings.filter((warning) => warning.code === 'TAG_RESOLVE_FAILED')];
+    if (refused.length > 0) {
       return {
         problems: summariseProblems(
-          document.errors.map((error) => {
+          refused.map((error) => {
             const position = error.linePos?.[0];
-            return {
-              message: `invalid YAML: ${error.message.split('\n')[0]}`,
-              location: { file, ...(position ? { line: position.line, column: position.col } : {}) },
-            };
+            const first = error.message.split('\n')[0] ?? '';
+            const message = isStackOverflow(first)
+              ? TOO_DEEP
+              : error.code === 'TAG_RESOLVE_FAILED'
+                ? `invalid YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}; Baton reads plain values only, without tags such as !!js/function or !custom`
+                : `invalid YAML: ${first}`;
+            return { message, location: { file, ...(position ? { line: position.line, column: position.col } : {}) } };
           }),
         ),
       };
     }
+    const complexKey = findComplexKey(document, lines);
+    if (complexKey) return { problems: [{ message: 'invalid YAML: a key that is a list or a mapping (`? [a, b]`); expected plain text keys such as `name:`', location: { file, ...complexKey } }] };
     try {
       return { source: new YamlSource(file, document, lines) };
     } catch (error) {
@@ -146,6 +163,27 @@ export class YamlSource {
   }
 }
 
+/**
+ * The line and column of the first key that is a list or mapping. The parser would turn it into a string and print a
+ * warning of its own on the terminal; no Baton file has such keys.
+ */
+function findComplexKey(document: Document, lines: LineCounter): { line: number; column: number } | undefined {
+  let found: { line: number; column: number } | undefined;
+  try {
+    visit(document, {
+      Pair(_key, pair) {
+        if (!isCollection(pair.key)) return undefined;
+        const position = pair.key.range ? lines.linePos(pair.key.range[0]) : undefined;
+        found = position ? { line: position.line, column: position.col } : { line: 1, column: 1 };
+        return visit.BREAK;
+      },
+    });
+  } catch {
+    // Too deep to walk: the conversion that follows reports it.
+  }
+  return found;
+}
+
 /** A zod issue in words a person can act on. */
 export function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
@@ -158,14 +196,12 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Reads and parses a YAML file, or returns the problems. */
-export function readYamlFile(file: string): { source: YamlSource } | { problems: FileProblem[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read file (${(error as Error).message})`;
-    return { problems: [{ message: reason, location: { file } }] };
-  }
-  return YamlSource.parse(file, text);
+/**
+ * Reads and parses a YAML file, or returns the problems. The file must be a regular file of at most `maxBytes` bytes:
+ * a pipe or a device is refused before it is opened (see {@link readUserFile}).
+ */
+export function readYamlFile(file: string, maxBytes: number = MAX_USER_FILE_BYTES): { source: YamlSource } | { problems: FileProblem[] } {
+  const read = readUserFile(file, maxBytes);
+  if ('problem' in read) return { problems: [{ message: read.problem, location: { file } }] };
+  return YamlSource.parse(file, read.text);
 }

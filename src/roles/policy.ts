@@ -11,6 +11,16 @@ export function compileForbid(entry: string): RegExp {
   return new RegExp(entry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
 }
 
+/** Why a forbid entry cannot be compiled (an invalid `/regex/flags`), or undefined when it can. Checked at load. */
+export function forbidProblem(entry: string): string | undefined {
+  try {
+    compileForbid(entry);
+    return undefined;
+  } catch (error) {
+    return `invalid regular expression ${JSON.stringify(entry)} (${error instanceof Error ? error.message : String(error)}); expected /pattern/flags, or a plain phrase without the slashes`;
+  }
+}
+
 export function policyObjections(text: string, forbid: readonly string[]): Objection[] {
   return forbid
     .filter((entry) => compileForbid(entry).test(text))

@@ -4,7 +4,7 @@
  * attachment's name, type, size and hash, never its bytes.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { EvidenceSource, Passage, SourceText } from '../knowledge/types.js';
@@ -47,15 +47,44 @@ const TYPES: Record<string, { kind: AttachmentKind; mimeType: string }> = {
 
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
-/** Reads attachment files, refusing unknown types, missing files and files over the size cap. */
+/** Why the path of an attachment cannot be read (following symbolic links), in words; `stat` threw `error`. */
+async function describeStatFailure(resolved: string, error: unknown): Promise<string> {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case 'ENOENT': {
+      const link = await lstat(resolved).catch(() => undefined);
+      return link?.isSymbolicLink() ? 'a symbolic link to a file that does not exist' : 'file not found';
+    }
+    case 'ELOOP':
+      return 'a symbolic-link loop, not a file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    default:
+      return `cannot read it (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+/**
+ * Reads attachment files, refusing an empty path, a missing file, a folder, anything but a regular file (a pipe or a
+ * device such as /dev/zero would hang or never end), unknown types and files over the size cap; each with what is wrong.
+ */
 export async function readAttachments(files: readonly string[], cwd: string): Promise<Attachment[]> {
   const attachments: Attachment[] = [];
   for (const file of files) {
+    if (file.trim() === '') throw new UsageError('--attach was given an empty path; expected a file such as notes.md or photo.png');
     const resolved = path.resolve(cwd, file);
+    let info;
+    try {
+      info = await stat(resolved);
+    } catch (error) {
+      throw new UsageError(`--attach ${file}: ${await describeStatFailure(resolved, error)}`);
+    }
+    if (info.isDirectory()) throw new UsageError(`--attach ${file}: it is a folder; attach the files in it one by one`);
+    if (!info.isFile()) throw new UsageError(`--attach ${file}: not a regular file (a pipe, device or socket cannot be attached)`);
     const type = TYPES[path.extname(file).toLowerCase()];
     if (!type) throw new UsageError(`--attach ${file}: unsupported file type; supported: ${Object.keys(TYPES).join(' ')}`);
-    const info = await stat(resolved).catch(() => undefined);
-    if (!info?.isFile()) throw new UsageError(`--attach ${file}: file not found`);
     if (info.size > MAX_ATTACHMENT_BYTES) throw new UsageError(`--attach ${file}: ${info.size} bytes is over the ${MAX_ATTACHMENT_BYTES}-byte limit`);
     const bytes = await readFile(resolved);
     attachments.push({ name: path.basename(file), ...type, bytes, sha256: createHash('sha256').update(bytes).digest('hex') });

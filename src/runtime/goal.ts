@@ -7,16 +7,19 @@
  * algorithm orders it), and the invisible marks LRM, RLM and ALM stay allowed for it.
  */
 import { GoalError } from '../errors.js';
-import { describeCodePoint, findCharacter, isBidiOverride, isControlCharacter } from '../text/control-characters.js';
+import { describeCodePoint, findCharacter, isBidiOverride, isControlCharacter, isLoneSurrogate } from '../text/control-characters.js';
 
 /** The longest goal accepted, in UTF-16 code units (what `string.length` counts). */
 export const MAX_GOAL_LENGTH = 8_000;
 
-/** Whether a goal may not contain this character: controls other than newline, tab and CR before LF, and bidi overrides. */
+/**
+ * Whether a goal may not contain this character: controls other than newline, tab and CR before LF, bidi overrides,
+ * and lone surrogates (a JSON `"\ud800"` or a cut-off emoji: not well-formed Unicode, so no model or store can take it).
+ */
 function refusedInGoal(codePoint: number, next: number | undefined): boolean {
   if (codePoint === 0x0a || codePoint === 0x09) return false;
   if (codePoint === 0x0d) return next !== 0x0a;
-  return isControlCharacter(codePoint) || isBidiOverride(codePoint);
+  return isControlCharacter(codePoint) || isBidiOverride(codePoint) || isLoneSurrogate(codePoint);
 }
 
 /**
@@ -29,6 +32,11 @@ export function validateGoal(goal: unknown): string {
   const found = findCharacter(goal, refusedInGoal);
   if (found) {
     const where = found.line > 1 ? `position ${found.position} (line ${found.line}, column ${found.column})` : `position ${found.position}`;
+    if (isLoneSurrogate(found.codePoint)) {
+      throw new GoalError(`the goal is not well-formed Unicode: ${describeCodePoint(found.codePoint)} at ${where} is half of a surrogate pair without its other half`, {
+        hint: 'send the goal as valid UTF-8 text; in JSON, an escape such as \\ud83d must be followed by its low half (\\ude00)',
+      });
+    }
     const kind = isBidiOverride(found.codePoint) ? 'the bidirectional override' : 'the control character';
     throw new GoalError(`the goal contains ${kind} ${describeCodePoint(found.codePoint)} at ${where}; goals may not contain control characters (newline and tab are fine) or bidi overrides`, {
       hint: 'remove the character (it is often invisible: an escape sequence or a paste from a terminal or a rich-text editor) and try again',

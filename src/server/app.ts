@@ -4,14 +4,17 @@
  * cleanly on SIGINT/SIGTERM: runs in flight are cancelled and recorded, never silently lost.
  */
 import { readFileSync } from 'node:fs';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import path from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { PACKAGE_ROOT } from '../config/load.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { redactDeep } from '../transcript/redact.js';
 import type { RunDependencies } from '../runtime/run.js';
 import { assertSafeBinding, createTokenCheck, resolveApiTokens, type TokenSources } from './auth.js';
-import { ApiError, ServerConfigError, toErrorResponse, type ApiErrorBody } from './errors.js';
+import { AllowedMethods } from './allowed-methods.js';
+import { ApiError, clientErrorResponse, MAX_PATH_PARAMETER_LENGTH, methodNotAllowed, ServerConfigError, toErrorResponse, type ApiErrorBody } from './errors.js';
 import { RunEventHub, type EventStreamSettings } from './events.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { createHostCheck, invalidHostEntries, refuseRequestHost } from './host-check.js';
@@ -89,7 +92,29 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const logger = (options.logger ?? silentLogger()).child({ component: 'server' }, { redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } });
   const assets = options.dashboard === false ? new Map() : loadDashboard(typeof options.dashboard === 'string' ? options.dashboard : defaultDashboardDir());
 
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, forceCloseConnections: true, return503OnClosing: true });
+  const redact = (body: ApiErrorBody): ApiErrorBody => redactDeep(body, options.runtime.store.redact);
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    // A URL the router cannot decode (`/api/runs/%ff`) or a run id too long: answered before any hook runs, so the
+    // headers every response carries are set here too.
+    frameworkErrors: (error, _request, frameworkReply) => {
+      const { status, body } = toErrorResponse(error);
+      const reply = frameworkReply as unknown as FastifyReply;
+      void reply.status(status).headers({ ...SECURITY_HEADERS, 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' }).send(redact(body));
+    },
+    // What Node's parser refuses never becomes a request (an unknown method, a garbled request line, 16 KiB of URL):
+    // the answer is written to the socket by hand, in the same error shape.
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      logger.debug({ code: error.code }, 'refused a request Node could not parse');
+      if (socket.writable) socket.write(rawErrorResponse(clientErrorResponse(error, maxHeaderSize)));
+      socket.destroy(error);
+    },
+  });
   const manager = new RunManager({
     runtime: options.runtime,
     logger,
@@ -100,6 +125,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     ...(options.clock ? { clock: options.clock } : {}),
   });
   registerJsonBodyParser(app);
+  const allowedMethods = new AllowedMethods();
+  app.addHook('onRoute', (route) => allowedMethods.add(route.url, route.method));
   const hub = new RunEventHub(options.runtime.store, manager, { heartbeatMs: 15_000, pollMs: 1000, maxBufferedBytes: 4 * 1024 * 1024, ...options.events }, logger);
 
   if (options.recoverStaleRuns) {
@@ -132,17 +159,23 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
 
   app.setErrorHandler(async (error, request, reply) => {
-    const { status, body } = toErrorResponse(error);
+    const { status, body } = toErrorResponse(error, { contentType: request.headers['content-type'] });
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     // An error may quote what the client sent (a field name, a value, a path): it is redacted like everything served.
-    return reply.status(status).send(redactDeep(body, options.runtime.store.redact));
+    return reply.status(status).send(redact(body));
   });
   app.setNotFoundHandler(async (request, reply) => {
-    const body: ApiErrorBody = { error: { code: 'NOT_FOUND', message: `no such endpoint: ${request.method} ${request.url.split('?')[0] ?? ''}`, hint: 'the API is described at GET /api/openapi.json' } };
-    return reply.status(404).send(redactDeep(body, options.runtime.store.redact));
+    const urlPath = request.url.split('?')[0] ?? '';
+    const allowed = allowedMethods.for(urlPath);
+    if (allowed.length > 0) {
+      const { status, body } = methodNotAllowed(request.method, urlPath, allowed);
+      return reply.status(status).header('allow', allowed.join(', ')).send(redact(body));
+    }
+    const body: ApiErrorBody = { error: { code: 'NOT_FOUND', message: `no such endpoint: ${request.method} ${urlPath}`, hint: 'the API is described at GET /api/openapi.json' } };
+    return reply.status(404).send(redact(body));
   });
 
-  registerApiRoutes(app, { store: options.runtime.store, manager, hub, version: packageVersion(), cancelWaitMs: options.cancelWaitMs ?? 2000, maxStatsRuns: options.maxStatsRuns ?? 5000 });
+  registerApiRoutes(app, { store: options.runtime.store, manager, hub, version: packageVersion(), cancelWaitMs: options.cancelWaitMs ?? 2000, maxStatsRuns: options.maxStatsRuns ?? 5000, clock: options.clock ?? (() => new Date()) });
   app.get('/healthz', async () => ({ ok: true, ...manager.counts(), eventStreams: hub.openStreams(), auth: tokens.length > 0 }));
   for (const [urlPath, asset] of assets) {
     app.get(urlPath, async (_request, reply) => reply.type(asset.contentType).header('cache-control', 'no-cache').send(asset.body));
@@ -157,6 +190,14 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     hub.close();
   });
   return app;
+}
+
+/** An error answer as raw HTTP/1.1, for a socket no Fastify reply exists for; the connection is closed after it. */
+function rawErrorResponse({ status, body }: { status: number; body: ApiErrorBody }): string {
+  const text = JSON.stringify(body);
+  const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), connection: 'close', 'cache-control': 'no-store', ...SECURITY_HEADERS };
+  const reason = STATUS_CODES[status] ?? 'Error';
+  return `HTTP/1.1 ${status} ${reason}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${text}`;
 }
 
 export interface StartServerOptions extends ServerOptions {

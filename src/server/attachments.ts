@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MAX_ATTACHMENT_BYTES, type Attachment, type AttachmentKind } from '../runtime/attachments.js';
+import { describeCodePoint, escapeCodePoint, findCharacter, isInvisibleOrFormatCharacter } from '../text/control-characters.js';
 import { ApiError } from './errors.js';
 import type { Attachment as AttachmentBody } from './schemas.js';
 
@@ -28,14 +29,44 @@ export const ACCEPTED_MEDIA_TYPES = Object.keys(KINDS);
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** The name as it can be quoted in a message: every refused character shown as its `\uXXXX` escape. */
+function shownName(name: string): string {
+  return JSON.stringify(Array.from(name, (character) => {
+    const codePoint = character.codePointAt(0) ?? 0;
+    return isInvisibleOrFormatCharacter(codePoint) ? escapeCodePoint(codePoint) : character;
+  }).join(''));
+}
+
+/**
+ * Why a name cannot be an attachment's, or undefined when it can. The name is recorded, shown and cited as a source
+ * (`attachment:<name>`), so it must look like what it is: a bare file name, nothing that reads as a path or markup,
+ * and no character that is invisible or reorders the text (U+202E turns "x\u202egnp.md" into "xdm.png" on screen).
+ */
+function nameProblem(name: string): string | undefined {
+  if (/[/\\]/.test(name)) return 'the name must be a plain file name, without slashes';
+  if (/[<>]/.test(name)) return 'the name must not contain < or >';
+  const found = findCharacter(name, (codePoint) => isInvisibleOrFormatCharacter(codePoint));
+  if (found) {
+    return `the name contains ${describeCodePoint(found.codePoint)} at position ${found.position}; names may not contain control, format or bidi characters, line separators or unpaired surrogates (they are invisible or change how the name is shown)`;
+  }
+  if (/^[.\s]*$/u.test(name)) return 'the name must have a visible character other than dots and spaces';
+  if (/^\s|\s$/u.test(name)) return 'the name must not begin or end with a space';
+  return undefined;
+}
+
 /** Decodes and checks each attachment; throws a 400 naming the attachment and the problem. */
 export function decodeAttachments(items: readonly AttachmentBody[]): Attachment[] {
+  // Names are compared as shown (NFC): "é" composed and decomposed would be two attachments no citation could tell apart.
+  const seen = new Map<string, number>();
   return items.map((item, index) => {
-    const where = `attachments[${index}] ("${item.name}")`;
-    // The name is recorded and cited as a source: a bare file name, nothing that looks like a path or markup.
-    if (/[/\\\p{Cc}<>]/u.test(item.name) || item.name === '.' || item.name === '..') {
-      throw new ApiError(400, 'USAGE', `${where}: the name must be a plain file name without slashes or control characters`);
+    const where = `attachments[${index}] (${shownName(item.name)})`;
+    const problem = nameProblem(item.name);
+    if (problem) throw new ApiError(400, 'USAGE', `${where}: ${problem}`);
+    const earlier = seen.get(item.name.normalize('NFC'));
+    if (earlier !== undefined) {
+      throw new ApiError(400, 'USAGE', `${where}: attachments[${earlier}] has the same name; names must differ within a request, since documents are cited as attachment:<name>`);
     }
+    seen.set(item.name.normalize('NFC'), index);
     const mimeType = item.mimeType.toLowerCase().split(';')[0]?.trim() ?? '';
     const kind = KINDS[mimeType];
     if (!kind) throw new ApiError(400, 'USAGE', `${where}: unsupported media type "${item.mimeType}"; accepted: ${ACCEPTED_MEDIA_TYPES.join(', ')}`);

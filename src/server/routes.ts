@@ -13,7 +13,7 @@ import { ApiError } from './errors.js';
 import type { RunEventHub } from './events.js';
 import { openApiDocument } from './openapi.js';
 import type { RunManager } from './runs.js';
-import { CreateRunBody, EventsQuery, ListRunsQuery, parseRequest, RunIdParams, StatsQuery } from './schemas.js';
+import { checkDeadline, CreateRunBody, EventsQuery, ListRunsQuery, parseQuery, parseRequest, RunIdParams, StatsQuery } from './schemas.js';
 import { computeStats } from '../transcript/stats.js';
 
 export interface ApiContext {
@@ -25,6 +25,8 @@ export interface ApiContext {
   cancelWaitMs: number;
   /** Runs read at most for one stats request. */
   maxStatsRuns: number;
+  /** The server's clock, against which a run's deadline must lie ahead. */
+  clock: () => Date;
 }
 
 /** A run as listed: the record without its (possibly long) result, plus whether the checker approved it. */
@@ -42,6 +44,7 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
   app.post('/api/runs', async (request, reply) => {
     const body = parseRequest(CreateRunBody, request.body, 'request body');
     const goal = validateGoal(body.goal);
+    checkDeadline(body.labels, context.clock());
     const attachments = decodeAttachments(body.attachments ?? []);
     const submitted = manager.submit({ goal, ...(body.labels ? { labels: body.labels } : {}), attachments });
     if ('refused' in submitted) {
@@ -54,7 +57,7 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
   });
 
   app.get('/api/runs', async (request) => {
-    const query = parseRequest(ListRunsQuery, request.query, 'query string');
+    const query = parseQuery(ListRunsQuery, request.query);
     const queued = manager.listQueued();
     if (query.status === 'queued') return { runs: [], limit: query.limit, offset: query.offset, hasMore: false, queued };
     // One more than asked tells whether another page exists without counting the whole table.
@@ -89,7 +92,7 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
 
   app.get('/api/runs/:id/events', async (request, reply) => {
     const { id } = parseRequest(RunIdParams, request.params, 'path');
-    const query = parseRequest(EventsQuery, request.query, 'query string');
+    const query = parseQuery(EventsQuery, request.query);
     if (!manager.queued(id)) store.getRun(id); // 404 before the stream starts
     const header = Number(request.headers['last-event-id']);
     const after = query.after ?? (Number.isInteger(header) && header >= 0 ? header : 0);
@@ -115,7 +118,7 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
   });
 
   app.get('/api/stats', async (request) => {
-    const query = parseRequest(StatsQuery, request.query, 'query string');
+    const query = parseQuery(StatsQuery, request.query);
     const damaged: DamagedRecord[] = [];
     const runs = store.listRuns({ onDamaged: (record) => damaged.push(record), limit: context.maxStatsRuns + 1, ...(query.since ? { since: query.since } : {}), ...(query.until ? { until: query.until } : {}) });
     const truncated = runs.length > context.maxStatsRuns;

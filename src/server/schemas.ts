@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { RunStatus } from '../graph/status.js';
 import { RunLabels } from '../routing/needs.js';
 import { MAX_GOAL_LENGTH } from '../runtime/goal.js';
-import { ApiError } from './errors.js';
-import { describeRequestIssue, findForbiddenKey, forbiddenKeyMessage } from './request-issues.js';
+import { ApiError, MAX_PATH_PARAMETER_LENGTH } from './errors.js';
+import { describeRequestIssue, findForbiddenKey, forbiddenKeyMessage, schemaAt } from './request-issues.js';
 
 /** A file sent with a goal, as base64 (see `attachments.ts` for the media types accepted). */
 export const Attachment = z
@@ -19,12 +19,31 @@ export const Attachment = z
   .strict();
 export type Attachment = z.infer<typeof Attachment>;
 
+/**
+ * Labels as the API accepts them: the routing labels, with a budget that must be positive (as `baton run --budget`
+ * requires) and a deadline after the epoch; that the deadline is still ahead is checked against the server's clock
+ * by {@link checkDeadline}.
+ */
+export const ApiRunLabels = RunLabels.extend({
+  budgetUsd: z.number().positive().optional().meta({ description: 'Dollars the whole run may spend; more than 0.' }),
+  deadlineMs: z.number().int().positive().optional().meta({ description: 'Absolute deadline in epoch milliseconds (e.g. Date.now() + 60000); must be in the future.' }),
+}).strict();
+
+/** Refuses a deadline that has already passed: the run would end `budget_exceeded` before doing anything. */
+export function checkDeadline(labels: { deadlineMs?: number | undefined } | undefined, now: Date): void {
+  const deadline = labels?.deadlineMs;
+  if (deadline === undefined || deadline > now.getTime()) return;
+  throw new ApiError(400, 'USAGE', `invalid request body: labels.deadlineMs: ${new Date(deadline).toISOString()} is already past (the server's time is ${now.toISOString()})`, {
+    hint: 'deadlineMs is an absolute time in epoch milliseconds, e.g. Date.now() + 60000 for one minute from now',
+  });
+}
+
 /** `POST /api/runs`. The goal's length and emptiness are checked by `validateGoal`, so the CLI and API agree. */
 export const CreateRunBody = z
   .object({
     goal: z.string().meta({ description: 'What you want answered.', minLength: 1, maxLength: MAX_GOAL_LENGTH }),
     attachments: z.array(Attachment).max(16).optional().meta({ description: 'Images for vision models, audio to transcribe, documents to use as sources.' }),
-    labels: RunLabels.optional().meta({ description: 'Labels that steer routing: confidential, priority, budgetUsd, deadlineMs.' }),
+    labels: ApiRunLabels.optional().meta({ description: 'Labels that steer routing: confidential, priority, budgetUsd, deadlineMs.' }),
   })
   .strict();
 export type CreateRunBody = z.infer<typeof CreateRunBody>;
@@ -39,6 +58,12 @@ const Instant = z
   .refine((text) => !Number.isNaN(Date.parse(text)), { message: 'expected an ISO date or timestamp, e.g. 2025-01-31 or 2025-01-31T12:00:00Z' })
   .transform((text) => new Date(text).toISOString());
 
+/** An `until` before `since` is a mistake (the window is empty), not a question whose answer is "no runs". */
+function windowInOrder(query: { since?: string | undefined; until?: string | undefined }): boolean {
+  return query.since === undefined || query.until === undefined || query.since <= query.until;
+}
+const WINDOW_ORDER = { path: ['until'], message: 'must not be before since (the window would be empty)' };
+
 export const ListRunsQuery = z
   .object({
     status: ApiRunStatus.optional(),
@@ -47,7 +72,8 @@ export const ListRunsQuery = z
     limit: z.coerce.number().int().min(1).max(500).default(50),
     offset: z.coerce.number().int().min(0).default(0),
   })
-  .strict();
+  .strict()
+  .refine(windowInOrder, WINDOW_ORDER);
 export type ListRunsQuery = z.infer<typeof ListRunsQuery>;
 
 export const StatsQuery = z
@@ -55,7 +81,8 @@ export const StatsQuery = z
     since: Instant.optional(),
     until: Instant.optional(),
   })
-  .strict();
+  .strict()
+  .refine(windowInOrder, WINDOW_ORDER);
 export type StatsQuery = z.infer<typeof StatsQuery>;
 
 /** `GET /api/runs/:id/events` accepts a resume point, like the `Last-Event-ID` header. */
@@ -67,7 +94,7 @@ export const EventsQuery = z
 
 export const RunIdParams = z
   .object({
-    id: z.string().min(1).max(200),
+    id: z.string().min(1).max(MAX_PATH_PARAMETER_LENGTH),
   })
   .strict();
 
@@ -85,4 +112,20 @@ export function parseRequest<Schema extends z.ZodType>(schema: Schema, value: un
   const messages = issues.slice(0, 3).map((issue) => describeRequestIssue(issue, schema, where));
   const more = issues.length > 3 ? ` (and ${issues.length - 3} more problem${issues.length > 4 ? 's' : ''})` : '';
   throw new ApiError(400, 'USAGE', `invalid ${where}: ${messages.join('; ')}${more}`);
+}
+
+/**
+ * Parses a query string like {@link parseRequest}, after refusing what a schema would misread: a parameter given twice
+ * (`?limit=1&limit=2` arrives as an array) and one given empty (`?limit=` would be coerced to 0).
+ */
+export function parseQuery<Schema extends z.ZodType>(schema: Schema, query: unknown): z.infer<Schema> {
+  if (typeof query === 'object' && query !== null && !Array.isArray(query)) {
+    for (const [name, value] of Object.entries(query)) {
+      // Unknown and forbidden names are left to parseRequest, which lists the accepted ones.
+      if (schemaAt(schema, [name]) === undefined) continue;
+      if (Array.isArray(value)) throw new ApiError(400, 'USAGE', `invalid query string: the parameter "${name}" is given ${value.length} times; give it once`);
+      if (value === '') throw new ApiError(400, 'USAGE', `invalid query string: the parameter "${name}" is empty; give it a value or leave it out`);
+    }
+  }
+  return parseRequest(schema, query, 'query string');
 }

@@ -31,6 +31,13 @@ const NAMES: Readonly<Record<number, string>> = {
   0x2067: 'RIGHT-TO-LEFT ISOLATE',
   0x2068: 'FIRST STRONG ISOLATE',
   0x2069: 'POP DIRECTIONAL ISOLATE',
+  0x00ad: 'SOFT HYPHEN',
+  0x200b: 'ZERO WIDTH SPACE',
+  0x200c: 'ZERO WIDTH NON-JOINER',
+  0x200d: 'ZERO WIDTH JOINER',
+  0x2028: 'LINE SEPARATOR',
+  0x2029: 'PARAGRAPH SEPARATOR',
+  0xfeff: 'ZERO WIDTH NO-BREAK SPACE',
 };
 
 /** C0 controls, DEL and C1 controls (Unicode category Cc). */
@@ -48,10 +55,29 @@ export function isBidiMark(codePoint: number): boolean {
   return codePoint === 0x200e || codePoint === 0x200f || codePoint === 0x061c;
 }
 
+/**
+ * A UTF-16 surrogate standing alone (U+D800-DFFF). Iterating a string by code points yields one only when it has no
+ * partner: such a string is not well-formed Unicode, cannot be encoded as UTF-8 and shows as a replacement character.
+ */
+export function isLoneSurrogate(codePoint: number): boolean {
+  return codePoint >= 0xd800 && codePoint <= 0xdfff;
+}
+
+const FORMAT = /^\p{Cf}$/u;
+
+/**
+ * Characters a name shown to people must not hold because they are invisible or rearrange what is shown: controls,
+ * format characters (Unicode Cf: bidi controls and marks, zero-width spaces and joiners, soft hyphen, BOM), the line
+ * and paragraph separators U+2028/2029, and lone surrogates.
+ */
+export function isInvisibleOrFormatCharacter(codePoint: number): boolean {
+  return isControlCharacter(codePoint) || isLoneSurrogate(codePoint) || codePoint === 0x2028 || codePoint === 0x2029 || FORMAT.test(String.fromCodePoint(codePoint));
+}
+
 /** `U+001B (ESC)`: a character as a person can read it in a message. */
 export function describeCodePoint(codePoint: number): string {
   const hex = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
-  const name = NAMES[codePoint] ?? (isControlCharacter(codePoint) ? 'control character' : undefined);
+  const name = NAMES[codePoint] ?? (isControlCharacter(codePoint) ? 'control character' : isLoneSurrogate(codePoint) ? 'unpaired surrogate' : undefined);
   return name ? `${hex} (${name})` : hex;
 }
 

@@ -47,6 +47,15 @@ describe('validateGoal', () => {
     expect(refusal('pay \u202egnp.exe').message).toContain('RIGHT-TO-LEFT OVERRIDE');
   });
 
+  it('refuses lone surrogates (not well-formed Unicode), naming the position; a whole pair is fine', () => {
+    expect(refusal('What is \ud800 Baton?').message).toMatch(/not well-formed Unicode: U\+D800 \(unpaired surrogate\) at position 9\b/);
+    expect(refusal('cut off \ud83d').message).toMatch(/U\+D83D \(unpaired surrogate\) at position 9\b/);
+    expect(refusal('\ude00 low first').message).toMatch(/U\+DE00 .* at position 1\b/);
+    expect(refusal('😀 then \udc00').message).toMatch(/at position 8\b/);
+    expect(httpStatusFor(refusal('\ud800'))).toBe(400);
+    expect(validateGoal('Is 😀 \ud83d\ude00 fine?')).toBe('Is 😀 😀 fine?');
+  });
+
   it('counts positions in characters, so an emoji before the control counts once', () => {
     expect(refusal('😀\u001b').message).toMatch(/at position 2\b/);
   });

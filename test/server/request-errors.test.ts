@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { findDuplicateKey } from '../../src/server/json-body.js';
 import { describeRequestIssue, findForbiddenKey } from '../../src/server/request-issues.js';
 import { makeServer } from './helpers.js';
 
@@ -15,6 +16,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
+
+async function status(payload: string): Promise<number> {
+  return (await server.app.inject({ method: 'POST', url: '/api/runs', payload, headers: { 'content-type': 'application/json' } })).statusCode;
+}
 
 async function post(payload: string): Promise<{ status: number; code: string; message: string }> {
   const response = await server.app.inject({ method: 'POST', url: '/api/runs', payload, headers: { 'content-type': 'application/json' } });
@@ -56,7 +61,7 @@ describe('POST /api/runs field errors', () => {
       ['{"goal": 42}', /goal: expected string, received the number 42/],
       ['{"goal": "x", "labels": {"priority": "asap"}}', /labels\.priority: expected one of "urgent", "normal", "batch"; received the string "asap"/],
       ['{"goal": "x", "labels": {"confidential": "yes"}}', /labels\.confidential: expected boolean, received the string "yes"/],
-      ['{"goal": "x", "labels": {"budgetUsd": -1}}', /labels\.budgetUsd: at least 0 required, received the number -1/],
+      ['{"goal": "x", "labels": {"budgetUsd": -1}}', /labels\.budgetUsd: more than 0 required, received the number -1/],
       ['{"goal": "x", "labels": {"deadlineMs": 1.5}}', /labels\.deadlineMs: expected int/],
       [JSON.stringify({ goal: 'x', attachments: Array.from({ length: 17 }, () => ({ name: 'a.md', mimeType: 'text/markdown', dataBase64: 'AA==' })) }), /attachments: at most 16 items allowed, received 17 items/],
       ['{"goal": "x", "attachments": [{"name": "", "mimeType": "text/plain", "dataBase64": "AA=="}]}', /attachments\[0\]\.name: must not be empty/],
@@ -89,7 +94,129 @@ describe('POST /api/runs field errors', () => {
   });
 });
 
+describe('POST /api/runs body encoding, keys and labels', () => {
+  it('refuses a key given twice in one object, naming its path (JSON.parse would keep the last silently)', async () => {
+    const top = await post('{"goal":"x","goal":"What is Baton?"}');
+    expect(top).toMatchObject({ status: 400, code: 'USAGE' });
+    expect(top.message).toMatch(/the key "goal" is given twice in one object \(at goal\)/);
+    const nested = await post('{"goal":"x","labels":{"priority":"batch","confidential":true,"priority":"urgent"}}');
+    expect(nested.message).toMatch(/the key "priority" is given twice .*\(at labels\.priority\)/);
+    const escaped = await post('{"goal":"x","attachments":[{"name":"a","name":"b"}],"go\\u0061l":"y"}');
+    expect(escaped.message).toMatch(/the key "name" is given twice .*\(at attachments\[0\]\.name\)/);
+    // The same key in two different objects, and a key-like string inside a value, are fine.
+    const fine = await status('{"goal":"What is \\"goal\\": ,{}[]?","attachments":[{"name":"a.md","mimeType":"text/markdown","dataBase64":"AA=="},{"name":"b.md","mimeType":"text/markdown","dataBase64":"AA=="}]}');
+    expect(fine).toBe(202);
+  });
+
+  it('refuses a goal with a lone surrogate, naming its position', async () => {
+    const answer = await post('{"goal":"What is \\ud800 Baton?"}');
+    expect(answer).toMatchObject({ status: 400, code: 'GOAL_INVALID' });
+    expect(answer.message).toMatch(/not well-formed Unicode: U\+D800 \(unpaired surrogate\) at position 9/);
+  });
+
+  it('refuses bytes that are not UTF-8 instead of turning them into U+FFFD, and a charset other than UTF-8', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"goal":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const invalid = await server.app.inject({ method: 'POST', url: '/api/runs', payload: bytes, headers: { 'content-type': 'application/json' } });
+    expect(invalid.statusCode).toBe(400);
+    expect((invalid.json() as { error: { message: string } }).error.message).toBe('the body is not valid UTF-8');
+    const latin1 = await server.app.inject({ method: 'POST', url: '/api/runs', payload: bytes, headers: { 'content-type': 'application/json; charset=iso-8859-1' } });
+    expect(latin1.statusCode).toBe(415);
+    const withBom = await server.app.inject({ method: 'POST', url: '/api/runs', payload: Buffer.from('\ufeff{"goal":"What is Baton?"}'), headers: { 'content-type': 'application/json; charset=UTF-8' } });
+    expect(withBom.statusCode).toBe(202);
+  });
+
+  it('refuses a JSON body sent as text/plain (or any type but JSON) with 415 naming the type expected', async () => {
+    for (const type of ['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'application/octet-stream']) {
+      const response = await server.app.inject({ method: 'POST', url: '/api/runs', payload: '{"goal":"What is Baton?"}', headers: { 'content-type': type } });
+      expect(response.statusCode, type).toBe(415);
+      const error = (response.json() as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(error.message).toContain(`sent as "${type.split(';')[0]}"`);
+      expect(error.message).toContain('Content-Type: application/json');
+    }
+  });
+
+  it('refuses a deadline that is zero or past and a budget that is zero or not finite', async () => {
+    const zero = await post('{"goal":"x","labels":{"deadlineMs":0}}');
+    expect(zero.message).toMatch(/labels\.deadlineMs: more than 0 required, received the number 0/);
+    const past = await post(JSON.stringify({ goal: 'x', labels: { deadlineMs: Date.now() - 1000 } }));
+    expect(past).toMatchObject({ status: 400, code: 'USAGE' });
+    expect(past.message).toMatch(/labels\.deadlineMs: .* is already past/);
+    const budget = await post('{"goal":"x","labels":{"budgetUsd":0}}');
+    expect(budget.message).toMatch(/labels\.budgetUsd: more than 0 required, received the number 0/);
+    const huge = await post('{"goal":"x","labels":{"budgetUsd":1e400}}');
+    expect(huge.status).toBe(400);
+    expect(huge.message).toMatch(/labels\.budgetUsd: not a finite number/);
+    expect(huge.message).not.toMatch(/Infinity/);
+    const ahead = await status(JSON.stringify({ goal: 'What is Baton?', labels: { deadlineMs: Date.now() + 60_000, budgetUsd: 0.5 } }));
+    expect(ahead).toBe(202);
+  });
+});
+
+describe('attachment names', () => {
+  const attach = (...names: string[]): string =>
+    JSON.stringify({ goal: 'What is Baton?', attachments: names.map((name) => ({ name, mimeType: 'text/markdown', dataBase64: 'AA==' })) });
+
+  it('refuses bidi, format and invisible characters and line separators, shown escaped in the message', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['x\u202egnp.md', /U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 2/],
+      ['a\u2066b.md', /U\+2066/],
+      ['a\u200fb.md', /U\+200F/],
+      ['zero\u200bwidth.md', /U\+200B \(ZERO WIDTH SPACE\)/],
+      ['bom\ufeff.md', /U\+FEFF/],
+      ['soft\u00adhyphen.md', /U\+00AD/],
+      ['line\u2028break.md', /U\+2028 \(LINE SEPARATOR\)/],
+      ['para\u2029break.md', /U\+2029 \(PARAGRAPH SEPARATOR\)/],
+      ['esc\u001b.md', /U\+001B \(ESC\)/],
+      ['half\ud800.md', /U\+D800 \(unpaired surrogate\)/],
+    ];
+    for (const [name, message] of cases) {
+      const answer = await post(attach(name));
+      expect(answer.status, JSON.stringify(name)).toBe(400);
+      expect(answer.message, JSON.stringify(name)).toMatch(message);
+      expect(answer.message).toMatch(/^attachments\[0\] \(".*\\u[0-9a-f]{4}.*"\)/);
+      expect(answer.message).not.toMatch(/[\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\u00ad]/);
+    }
+  });
+
+  it('refuses names of only dots or spaces, names padded with spaces, slashes and markup', async () => {
+    for (const name of ['.', '..', '...', ' ', ' . ', 'notes.md ', ' notes.md', 'a/b.md', 'a\\b.md', '<b>.md']) {
+      const answer = await post(attach(name));
+      expect(answer.status, JSON.stringify(name)).toBe(400);
+      expect(answer.message, JSON.stringify(name)).toMatch(/^attachments\[0\]/);
+    }
+  });
+
+  it('refuses two attachments with the same name (also when they differ only in Unicode normalisation)', async () => {
+    const same = await post(attach('a.txt', 'b.md', 'a.txt'));
+    expect(same.status).toBe(400);
+    expect(same.message).toMatch(/attachments\[2\] \("a\.txt"\): attachments\[0\] has the same name/);
+    const normalised = await post(attach('caf\u00e9.md', 'cafe\u0301.md'));
+    expect(normalised.message).toMatch(/attachments\[1\] .*attachments\[0\] has the same name/);
+  });
+
+  it('accepts ordinary names, right-to-left and emoji included', async () => {
+    const answer = await server.app.inject({ method: 'POST', url: '/api/runs', payload: attach('notes.md', 'מסמך.md', 'report 2025 😀.md', '.hidden.md'), headers: { 'content-type': 'application/json' } });
+    expect(answer.statusCode, answer.body).toBe(202);
+  });
+});
+
 describe('query strings', () => {
+  it('refuses until before since, a parameter given twice, and an empty parameter', async () => {
+    const message = async (url: string): Promise<string> => {
+      const response = await server.app.inject({ url });
+      expect(response.statusCode, url).toBe(400);
+      return (response.json() as { error: { message: string } }).error.message;
+    };
+    expect(await message('/api/runs?since=2025-01-01&until=2020-01-01')).toMatch(/until: must not be before since/);
+    expect(await message('/api/stats?since=2025-01-01&until=2020-01-01')).toMatch(/until: must not be before since/);
+    expect(await message('/api/runs?limit=1&limit=2')).toMatch(/the parameter "limit" is given 2 times; give it once/);
+    expect(await message('/api/runs?limit=')).toMatch(/the parameter "limit" is empty/);
+    expect(await message('/api/runs?limit=')).not.toMatch(/number 0/);
+    expect(await message('/api/runs/x/events?after=')).toMatch(/the parameter "after" is empty/);
+    expect((await server.app.inject({ url: '/api/runs?since=2020-01-01&until=2020-01-01' })).statusCode).toBe(200);
+  });
+
   it('refuses prototype keys and names unknown parameters with the accepted ones', async () => {
     const proto = await server.app.inject({ url: '/api/runs?__proto__=1' });
     expect(proto.statusCode).toBe(400);
@@ -117,5 +244,14 @@ describe('describeRequestIssue', () => {
   it('finds forbidden keys at any depth', () => {
     expect(findForbiddenKey(JSON.parse('{"a": [{"b": {"__proto__": 1}}]}'))).toEqual({ key: '__proto__', path: ['a', 0, 'b'] });
     expect(findForbiddenKey({ a: [1, { b: 'constructor' }] })).toBeUndefined();
+  });
+});
+
+describe('findDuplicateKey', () => {
+  it('follows nesting and escapes: only a key repeated in the same object counts', () => {
+    expect(findDuplicateKey('[{"a":1},{"a":2,"b":[1,{"c":1,"c":2}]}]')).toEqual([1, 'b', 1, 'c']);
+    expect(findDuplicateKey('{"a":"ends in a backslash \\\\","a":1}')).toEqual(['a']);
+    expect(findDuplicateKey('{"a":"has a \\" quote, \\"a\\": 1","b":{"a":1}}')).toBeUndefined();
+    expect(findDuplicateKey('{"a":{"x":1},"b":{"x":1},"c":[{"x":1},{"x":1}]}')).toBeUndefined();
   });
 });

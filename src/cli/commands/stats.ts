@@ -6,16 +6,42 @@ import { computeStats } from '../../transcript/stats.js';
 import { damagedWarning, formatCost, table, truncate } from '../format.js';
 import type { DamagedRecord } from '../../transcript/store.js';
 import type { CliContext, CommonOptions } from '../context.js';
+import { MAX_LIST_LIMIT, parseWholeNumber } from '../numbers.js';
 
-/** `7d`, `12h`, `30m` back from now, or an ISO date, as an ISO timestamp. */
+/** Longest `--since` window: a hundred years, far past any record and well inside what a Date can hold. */
+const MAX_SINCE_MS = 100 * 366 * 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))?)?$/i;
+
+function sinceError(value: string, detail?: string): UsageError {
+  return new UsageError(`--since expects a window such as 7d, 12h or 30m, or an ISO date such as 2026-11-01 or 2026-11-01T09:30Z${detail ? ` (${detail})` : ''}; got "${value}"`);
+}
+
+/** Whether every field of an ISO date (and time) is in range: `2024-02-30` or `25:00` does not roll over silently. */
+function isoFieldsValid(match: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((index) => Number(match[index] ?? 0)) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = match[9] === undefined || (Number(match[9]) <= 23 && Number(match[10]) <= 59);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
+}
+
+/**
+ * `7d`, `12h`, `30m`, `2w` back from now, or an ISO date (midnight UTC) or date-time (local time unless it ends in `Z`
+ * or an offset), as an ISO timestamp. Anything else is refused: a bare number, `Jan 1`, a date that does not exist, a window past a
+ * hundred years.
+ */
 export function parseSince(value: string, now: Date): string {
-  const relative = /^(\d+)\s*([mhdw])$/.exec(value.trim());
+  const text = value.trim();
+  const relative = /^(\d+)\s*([mhdw])$/.exec(text);
   if (relative) {
     const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[relative[2] as 'm' | 'h' | 'd' | 'w'];
-    return new Date(now.getTime() - Number(relative[1]) * unit).toISOString();
+    const span = Number(relative[1]) * unit;
+    if (!(span <= MAX_SINCE_MS)) throw sinceError(value, 'a window of at most 100 years');
+    return new Date(now.getTime() - span).toISOString();
   }
-  const date = Date.parse(value);
-  if (Number.isNaN(date)) throw new UsageError(`--since expects a window such as 7d, 12h or 30m, or a date such as 2026-11-01; got "${value}"`);
+  const iso = ISO_DATE.exec(text);
+  if (!iso || !isoFieldsValid(iso)) throw sinceError(value, iso ? 'that date does not exist' : undefined);
+  const date = Date.parse(text.replace(' ', 'T'));
+  if (Number.isNaN(date)) throw sinceError(value);
   return new Date(date).toISOString();
 }
 
@@ -23,12 +49,11 @@ export function registerStatsCommand(program: Command, context: CliContext): voi
   const { io, common, openProject } = context;
   common(program.command('stats'))
     .description('cost per run and per kind of goal, model usage and approval rate over a time window')
-    .option('--since <window>', 'how far back: 7d, 12h, 30m, or a date', '7d')
-    .option('--limit <n>', 'runs read at most', '5000')
+    .option('--since <window>', 'how far back: 7d, 12h, 30m, 2w, or an ISO date such as 2026-11-01', '7d')
+    .option('--limit <n>', `runs read at most (1 to ${MAX_LIST_LIMIT})`, '5000')
     .action((options: CommonOptions & { since: string; limit: string }) => {
       const since = parseSince(options.since, new Date());
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit expects a positive whole number, got "${options.limit}"`);
+      const limit = parseWholeNumber(options.limit, '--limit', { min: 1, max: MAX_LIST_LIMIT });
       const project = openProject(options);
       const store = openTranscriptStore(project, io.env);
       try {
