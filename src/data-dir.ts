@@ -6,6 +6,7 @@
  * `mkdirSync(..., { recursive: true })`: on a virtual file system such as /proc, where `mkdir` answers ENOENT under
  * a parent that exists, Node's recursive mkdir retries for ever. Here every step is bounded by the path's depth.
  */
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors.js';
@@ -25,8 +26,9 @@ export const nodeDirectoryFileSystem: DirectoryFileSystem = {
   stat: (target) => statSync(target),
   mkdir: (target) => mkdirSync(target),
   probeWrite: (directory) => {
-    const probe = path.join(directory, `.baton-write-check-${process.pid}`);
-    closeSync(openSync(probe, 'w'));
+    // A random name, created exclusively: a planted file or symbolic link at a predictable name is never written through.
+    const probe = path.join(directory, `.baton-write-check-${process.pid}-${randomBytes(6).toString('hex')}`);
+    closeSync(openSync(probe, 'wx'));
     unlinkSync(probe);
   },
 };

@@ -22,10 +22,16 @@ export interface PartialCall {
 // Keyed weakly by the thrown error: nothing outlives the error, and nothing is kept for errors no one looks at.
 const carried = new WeakMap<object, PartialCall>();
 
-/** Attaches what the calls produced so far to the error that ends them; returns the error, to rethrow. */
+/**
+ * Attaches what the calls produced so far to the error that ends them; returns the error to rethrow. One error object
+ * can end several turns at once (the run's deadline aborts every parallel researcher with the same reason), so an error
+ * that already carries another turn's record is copied first (same class, same fields): each turn keeps its own.
+ */
 export function carryPartialCall(error: unknown, call: PartialCall): unknown {
-  if (typeof error === 'object' && error !== null && !carried.has(error)) carried.set(error, call);
-  return error;
+  if (typeof error !== 'object' || error === null) return error;
+  const own = carried.has(error) ? (Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as object) : error;
+  carried.set(own, call);
+  return own;
 }
 
 /** What the calls produced before `error` was thrown, when a structured call recorded it. */
@@ -39,6 +45,6 @@ export function partialCallOf(error: unknown): PartialCall | undefined {
  */
 export function carryToolCalls(error: unknown, records: readonly ToolCallRecord[]): unknown {
   const partial = partialCallOf(error);
-  if (partial) partial.toolCalls = [...records, ...partial.toolCalls];
+  if (partial && typeof error === 'object' && error !== null) carried.set(error, { ...partial, toolCalls: [...records, ...partial.toolCalls] });
   return error;
 }

@@ -29,8 +29,16 @@ function secretText(match: RegExpMatchArray): string {
   return match[0];
 }
 
-/** A value that is a real secret: not a placeholder, not already redacted. */
-const notPlaceholder = (match: RegExpMatchArray): boolean => !PLACEHOLDER.test(secretText(match).trim());
+/**
+ * A value that is a real secret: not a placeholder, not only redaction markers. What stands beside a marker (the
+ * other cookies of a header) is judged on its own.
+ */
+const notPlaceholder = (match: RegExpMatchArray): boolean => {
+  const value = secretText(match).trim();
+  const unmarked = value.replace(/\[REDACTED:[A-Za-z0-9._-]{1,64}\]/g, '').trim();
+  if (unmarked === '') return false;
+  return !PLACEHOLDER.test(unmarked === value ? value : unmarked.replace(/^[;,\s]+/, ''));
+};
 
 function credential(name: string, source: string, flags = '', accept?: Detector['accept'], requires?: readonly string[]): Detector {
   return { name, kind: 'credential', pattern: new RegExp(source, `g${flags}`), accept, ...(requires ? { requires } : {}) };

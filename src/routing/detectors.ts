@@ -150,9 +150,10 @@ export function findSecrets(text: string, detectors: readonly Detector[] = built
     for (const match of normalised.text.matchAll(indexedPattern(detector))) {
       if (detector.accept && !detector.accept(match)) continue;
       const at = secretSpan(match);
-      // A marker is never a secret: redacting it again would nest markers on every pass.
-      if (!at || at[1] <= at[0] || normalised.text.slice(at[0], at[1]).includes('[REDACTED:')) continue;
-      spans.push(originalSpan(normalised, at[0], at[1]));
+      if (!at || at[1] <= at[0]) continue;
+      // A marker is never a secret (redacting it again would nest markers on every pass), but what stands between
+      // markers in one match (the other cookies of a header) still is.
+      for (const [start, end] of outsideMarkers(normalised.text, at[0], at[1])) spans.push(originalSpan(normalised, start, end));
     }
     if (spans.length === 0) continue;
     const marker = `[REDACTED:${detector.name}]`;
@@ -169,6 +170,25 @@ export function findSecrets(text: string, detectors: readonly Detector[] = built
     normalised = normaliseForDetection(result);
   }
   return { text: result, secrets };
+}
+
+const MARKER = /\[REDACTED:[A-Za-z0-9._-]{1,64}\]/g;
+
+/** The parts of `[start, end)` of `text` outside redaction markers that hold a letter or digit. */
+function outsideMarkers(text: string, start: number, end: number): Array<[number, number]> {
+  const slice = text.slice(start, end);
+  if (!slice.includes('[REDACTED:')) return [[start, end]];
+  const parts: Array<[number, number]> = [];
+  let cursor = 0;
+  const keep = (from: number, to: number): void => {
+    if (/[\p{L}\p{N}]/u.test(slice.slice(from, to))) parts.push([start + from, start + to]);
+  };
+  for (const marker of slice.matchAll(MARKER)) {
+    keep(cursor, marker.index ?? 0);
+    cursor = (marker.index ?? 0) + marker[0].length;
+  }
+  keep(cursor, slice.length);
+  return parts;
 }
 
 /** {@link findSecrets}, returning only the redacted text. */

@@ -28,6 +28,9 @@ const DECIMAL_DIGIT = /\p{Nd}/u;
 function asciiDigit(character: string): string | undefined {
   const code = character.codePointAt(0) ?? 0;
   if (code < 0x80 || !DECIMAL_DIGIT.test(character)) return undefined;
+  // NFKC knows the value of compatibility digits (full-width, mathematical styles laid out back to back).
+  const compatible = character.normalize('NFKC');
+  if (/^[0-9]$/.test(compatible)) return compatible;
   let offset = 0;
   while (offset < 9 && DECIMAL_DIGIT.test(String.fromCodePoint(code - offset - 1))) offset += 1;
   return String(offset);

@@ -130,6 +130,9 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   });
 
   // The run and its opening turn are one commit.
+  // The checkpointer (which may still be loading, or fail to open) and the graph come first: a failure here leaves no
+  // run recorded as `running`, no timer armed and no listener attached.
+  const graph = compiledGraph(project, await deps.checkpointer);
   const run: RunRecord = store.atomically(() => {
     const created = store.createRun({
       id: runId,
@@ -207,7 +210,6 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
     }
   }
   const limiters = new Map<string, ReturnType<typeof createLimiter>>();
-  const graph = compiledGraph(project, await deps.checkpointer);
   const supervisor: SupervisorDeps = {
       runId,
       stages: project.stages,

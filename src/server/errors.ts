@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | 'UNAUTHORIZED'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
+  | 'NOT_IMPLEMENTED'
   | 'PAYLOAD_TOO_LARGE'
   | 'HEADERS_TOO_LARGE'
   | 'REQUEST_TIMEOUT'
@@ -149,7 +150,7 @@ export function clientErrorResponse(error: { code?: string | undefined }, maxHea
         body: { error: { code: 'HEADERS_TOO_LARGE', message: `the request line and headers are over ${maxHeaderBytes} bytes`, hint: 'a URL with thousands of query parameters is the usual cause; the API needs at most five' } },
       };
     case 'HPE_INVALID_METHOD':
-      return { status: 501, body: { error: { code: 'METHOD_NOT_ALLOWED', message: 'the request method is not one HTTP defines; the API uses GET and POST', hint: 'the API is described at GET /api/openapi.json' } } };
+      return { status: 501, body: { error: { code: 'NOT_IMPLEMENTED', message: 'the request method is not one HTTP defines; the API uses GET and POST', hint: 'the API is described at GET /api/openapi.json' } } };
     default: {
       const problem = (error.code !== undefined ? PARSE_PROBLEMS[error.code] : undefined) ?? 'it could not be parsed';
       return { status: 400, body: { error: { code: 'USAGE', message: `the request is not valid HTTP/1.1: ${problem}${error.code ? ` (${error.code})` : ''}` } } };

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RunStatus } from '../graph/state.js';
-import { validateGoal } from '../runtime/run.js';
+import { validateGoal } from '../runtime/goal.js';
 import type { RunRecord } from '../transcript/schema.js';
 import type { DamagedRecord, TranscriptStore } from '../transcript/store.js';
 import { decodeAttachments } from './attachments.js';

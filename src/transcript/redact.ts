@@ -97,7 +97,8 @@ export function createRedactor(secretValues: readonly string[] = [], detectors: 
     const version = rememberedVersion;
     const result = redactOnce(text);
     if (rememberedVersion !== version || recent.size >= MAX_RECENT) recent.clear();
-    if (text.length <= MAX_RECENT_LENGTH) recent.set(text, result);
+    // Only texts that held nothing to redact are kept: the cache must not hold secrets in memory.
+    if (result === text && text.length <= MAX_RECENT_LENGTH) recent.set(text, result);
     return result;
   };
 }

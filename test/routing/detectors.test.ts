@@ -317,3 +317,17 @@ describe('personal data in other spellings', () => {
     expect(names(text)).toContain(detector);
   });
 });
+
+describe('matches that already hold a marker', () => {
+  it('still redact what stands between the markers', () => {
+    const redacted = redactSecrets(`Cookie: a=${fake.jwt}; session=s3cr3tValue1234567`);
+    expect(redacted).not.toContain('s3cr3tValue1234567');
+    expect(redacted).toContain('[REDACTED:jwt]');
+    expect(redactSecrets(redacted)).toBe(redacted);
+  });
+
+  it('read mathematical digits by their value', () => {
+    const doubleStruck = [...'4111111111111111'].map((digit) => String.fromCodePoint(0x1d7d8 + Number(digit))).join('');
+    expect(names(`card ${doubleStruck}`)).toContain('payment-card');
+  });
+});

@@ -219,3 +219,13 @@ describe('a role that rewrites the draft', () => {
     expect(outcome.objections).toContain("the draft cites [7], but the round's claims have 1 citation(s)");
   });
 });
+
+describe('a checkpointer that fails to open', () => {
+  it('fails the call before anything is recorded: no run is left running', async () => {
+    const { runtime } = setup();
+    const failing = Promise.reject(new Error('checkpoints.db: file is not a database'));
+    failing.catch(() => undefined);
+    await expect(runGoal({ ...runtime, checkpointer: failing }, { goal: 'What does a lighthouse warn ships about?' })).rejects.toThrow(/not a database/);
+    expect(runtime.store.listRuns()).toEqual([]);
+  });
+});
