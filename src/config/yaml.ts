@@ -32,6 +32,17 @@ export const MAX_ALIAS_COUNT = 100;
 /** What a document nested deeper than the parser's stack is told, instead of "Maximum call stack size exceeded". */
 const TOO_DEEP = 'invalid YAML: nested too deeply (lists or mappings inside one another beyond what Baton reads); expected a config of a few levels';
 
+/**
+ * Why a tag could not be read: a standard tag whose value does not fit it (`!!float 1`, which YAML 1.2 reads as an
+ * integer), or a tag Baton does not read at all (`!!js/function`, `!custom`).
+ */
+function tagProblem(message: string): string {
+  const unresolved = message.replace(/ at line \d+, column \d+:?$/, '');
+  const standard = /tag:yaml\.org,2002:(str|int|float|bool|null|seq|map|binary|timestamp)\b/.exec(unresolved);
+  if (standard) return `invalid YAML: the value does not fit its tag !!${standard[1]}; write the value without the tag (e.g. 1.5, true, "text")`;
+  return `invalid YAML: ${unresolved}; Baton reads plain values only, without tags such as !!js/function or !custom`;
+}
+
 function isStackOverflow(text: string): boolean {
   return /maximum call stack/i.test(text);
 }
@@ -113,7 +124,7 @@ export class YamlSource {
             const message = isStackOverflow(first)
               ? TOO_DEEP
               : error.code === 'TAG_RESOLVE_FAILED'
-                ? `invalid YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}; Baton reads plain values only, without tags such as !!js/function or !custom`
+                ? tagProblem(first)
                 : `invalid YAML: ${first}`;
             return { message, location: { file, ...(position ? { line: position.line, column: position.col } : {}) } };
           }),

@@ -60,7 +60,7 @@ const SECRET_NAME =
 /** A quote that may come escaped (`\"`): text that holds JSON, such as a prompt embedding passages, is still text. */
 const QUOTE = String.raw`(?:\\{0,3}["'])`;
 /** `=`, `:`, `:=`, `=>`, with optional quotes around the name's end and spaces. */
-const ASSIGN = String.raw`${QUOTE}?[ \t]*(?::=|=>|[:=])[ \t]*`;
+const ASSIGN = String.raw`${QUOTE}?[ \t]*(?<assign>:=|=>|[:=])[ \t]*`;
 /**
  * The value: quoted (up to the closing quote, spaces and escaped quotes included; when the opening quote is itself
  * escaped, as in JSON inside text, up to the next backslash) or bare (up to a space or quote; a comma or semicolon
@@ -72,7 +72,8 @@ const VALUE =
   String.raw`|(?<secretBare>(?:[^\s"'\x60<>\\&,;]|[,;](?=[^\s"'\x60<>\\&,;])){4,}))`;
 
 /** Words of code that stand where a value would: the value is computed, not written (`password = await prompt()`). */
-const CODE_WORD = /^(?:await|new|yield|lambda|function|this|self|cls|os|process|env|config|settings|request|req|params|args|input|getpass|prompt|read|get|none|nil|null|undefined|true|false)$/i;
+const CODE_WORD =
+  /^(?:await|new|yield|lambda|function|this|self|cls|os|process|env|config|settings|request|req|params|args|input|getpass|prompt|read|get|none|nil|null|undefined|true|false|str|string|int|integer|bool|boolean|bytes|number|any|object|optional|list|dict|secretstr)$/i;
 
 /**
  * Whether a bare value (no quotes) is a secret rather than code or prose: not a call or an expression
@@ -80,12 +81,16 @@ const CODE_WORD = /^(?:await|new|yield|lambda|function|this|self|cls|os|process|
  * and not a lower-case word that a sentence goes on after (`password: must be at least 12 characters`).
  */
 function bareValueAccepted(match: RegExpMatchArray, value: string): boolean {
-  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\(/.test(value) || CODE_WORD.test(value)) return false;
+  const core = value.replace(/[),]+$/, '');
+  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\(/.test(value) || CODE_WORD.test(core)) return false;
   const name = (match.groups?.['name'] ?? '').toLowerCase();
-  if (value.toLowerCase() === name || value.toLowerCase().endsWith(`.${name}`)) return false;
-  if (/^[a-z]+$/.test(value)) {
+  if (core.toLowerCase() === name || core.toLowerCase().endsWith(`.${name}`)) return false;
+  // After a colon (YAML, prose, type annotations, object literals), a lower-case word that a sentence goes on after,
+  // or an identifier closed by `,` or `)`, is text or code. After `=` it is a value: `DB_PASSWORD=secret npm start`.
+  if (match.groups?.['assign'] === ':') {
     const after = (match.input ?? '').slice((match.index ?? 0) + match[0].length);
-    if (/^[ \t]+[a-z]/.test(after)) return false;
+    if (/^[a-z]+$/.test(core) && /^['"\u2019)\]]?[.,;!?]?[ \t]+[a-z]/.test(after)) return false;
+    if (/^[a-z_$][\w$]*$/.test(core) && (core !== value || /^[,)]/.test(after))) return false;
   }
   return true;
 }
@@ -97,6 +102,33 @@ function assignmentAccepted(match: RegExpMatchArray): boolean {
   const value = secretText(match);
   if ((name === 'token' || name === 'secret') && /^\d+$/.test(value)) return false;
   return match.groups?.['secretBare'] === undefined || bareValueAccepted(match, value);
+}
+
+/**
+ * Whether 40 base64 characters look like a random key rather than a path: mixed case, digits and `/` or `+`, not
+ * starting with `/`, and not mostly made of word-like path segments (`/Users/Alice/Documents/…`).
+ */
+function awsSecretLike(match: RegExpMatchArray): boolean {
+  const text = match[0];
+  if (!/[a-z]/.test(text) || !/[A-Z]/.test(text) || !/\d/.test(text) || !/[/+]/.test(text) || text.startsWith('/')) return false;
+  const segments = text.split('/');
+  return segments.filter((segment) => /^[A-Z]?[a-z]+\d*$/.test(segment)).length * 2 < segments.length;
+}
+
+const COOKIE_ATTRIBUTE = /^(?:samesite|path|domain|expires|max-age|secure|httponly|partitioned|priority)$/i;
+const COOKIE_PAIR = /(?:^|;)[ \t]*([^\s;=]{1,128})=([^\s;]{3,4096})/g;
+
+/** The values of the cookies in a header line, not attributes (`Path=/`) or placeholders (`<name>=<value>`). */
+function cookieValues(text: string, start: number, end: number): Array<[number, number]> {
+  const line = text.slice(start, end);
+  const parts: Array<[number, number]> = [];
+  for (const pair of line.matchAll(COOKIE_PAIR)) {
+    const [whole, name = '', value = ''] = pair;
+    if (COOKIE_ATTRIBUTE.test(name) || /^<.*>$/.test(name) || PLACEHOLDER.test(value)) continue;
+    const valueStart = start + (pair.index ?? 0) + whole.length - value.length;
+    parts.push([valueStart, valueStart + value.length]);
+  }
+  return parts;
 }
 
 /** Names of query parameters that carry secrets (`?token=`, `&X-Amz-Signature=`, `&private_token=`). */
@@ -181,20 +213,25 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
   // Cookies carry sessions: the whole value of a Cookie or Set-Cookie header.
   // The cookie name is a token glued to its `=`, so spaces are never matched two ways (no backtracking blow-up) and
   // prose about cookie attributes (`Set-Cookie: SameSite=Lax …`) is not a cookie.
-  credential(
-    'cookie-header',
-    String.raw`(?<![A-Za-z0-9-])(?:set-)?cookie[ \t]*:[ \t]*(?<cookieName>[^\s;=]{1,128})=(?<secret>[^\r\n]{3,4096})`,
-    'i',
-    (match) => notPlaceholder(match) && !/^(?:samesite|path|domain|expires|max-age|secure|httponly|partitioned|priority|<[^>]*>)$/i.test(match.groups?.['cookieName'] ?? ''),
-    ['ookie', 'OOKIE'],
-  ),
+  // Each cookie's value in a Cookie or Set-Cookie header line: one match per line (linear time), then the values of its
+  // `name=value` pairs are redacted; names, attributes (`Path=/`, `SameSite=Lax`) and prose around them stay.
+  {
+    ...credential('cookie-header', String.raw`(?<![A-Za-z0-9-])(?:set-)?cookie[ \t]*:(?<secret>[^\r\n]{1,4096})`, 'i', (match) => cookieValues(secretText(match), 0, secretText(match).length).length > 0, ['ookie', 'OOKIE']),
+    secretParts: cookieValues,
+  },
   // Passwords on command lines and in .netrc: `--password x`, `curl -u user:pw`, `machine h login u password pw`.
-  credential('command-line-secret', String.raw`(?<![\w-])--?(?:password|passwd|pwd|token|api-key|client-secret)(?:=|[ \t]+)(?<secret>[^\s"'-][^\s"']{3,})`, 'i', notPlaceholder),
+  // A value in capitals (`--token TOKEN`, `--password PASSWORD`) is the help text's name for the value, not one.
+  credential(
+    'command-line-secret',
+    String.raw`(?<![\w-])--?(?:password|passwd|pwd|token|api-key|client-secret)(?:=|[ \t]+)(?<secret>[^\s"'-][^\s"']{3,})`,
+    'i',
+    (match) => notPlaceholder(match) && !/^[A-Z][A-Z0-9_-]*$/.test(secretText(match)),
+  ),
   credential('command-line-user', String.raw`\bcurl\b[^\r\n]{0,200}?[ \t](?:-u|--user)[ \t]*[^\s:"']+:(?<secret>[^\s"']{3,})`, '', notPlaceholder, ['curl']),
   credential('netrc-password', String.raw`\b(?:machine[ \t]+\S+|default)[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(?<secret>\S{3,})`, 'i', notPlaceholder),
   // An AWS-style secret key without its label: exactly 40 base64 characters, mixing cases and digits (a hex hash is
   // one case, a longer base64 blob does not stop at 40).
-  credential('aws-secret-like', String.raw`(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])`, '', (match) => /[a-z]/.test(match[0]) && /[A-Z]/.test(match[0]) && /\d/.test(match[0]) && /[/+]/.test(match[0])),
+  credential('aws-secret-like', String.raw`(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])`, '', awsSecretLike),
   // `<password>…</password>` in XML or HTML.
   credential('markup-secret', String.raw`<(?<name>[A-Za-z0-9_.:-]{0,40}?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|credentials?))>(?<secret>[^<]{1,256})</`, 'i', notPlaceholder),
   credential('secret-assignment', `${SECRET_NAME}${ASSIGN}${VALUE}`, 'i', assignmentAccepted),

@@ -26,6 +26,11 @@ export interface Detector {
    * pattern: most prompts hold no credential, and a substring search costs far less than a regex scan.
    */
   readonly requires?: readonly string[];
+  /**
+   * The parts of a match's secret span `[start, end)` of `text` to redact, when not all of it is secret (the values
+   * of a cookie header, not the names between them). Default: the whole span.
+   */
+  readonly secretParts?: (text: string, start: number, end: number) => Array<[number, number]>;
 }
 
 /** What a config file may add: `{ name, pattern, flags?, kind? }`; the pattern is a regular expression source. */
@@ -153,7 +158,10 @@ export function findSecrets(text: string, detectors: readonly Detector[] = built
       if (!at || at[1] <= at[0]) continue;
       // A marker is never a secret (redacting it again would nest markers on every pass), but what stands between
       // markers in one match (the other cookies of a header) still is.
-      for (const [start, end] of outsideMarkers(normalised.text, at[0], at[1])) spans.push(originalSpan(normalised, start, end));
+      const parts = detector.secretParts ? detector.secretParts(normalised.text, at[0], at[1]) : [at];
+      for (const [from, to] of parts) {
+        for (const [start, end] of outsideMarkers(normalised.text, from, to)) spans.push(originalSpan(normalised, start, end));
+      }
     }
     if (spans.length === 0) continue;
     const marker = `[REDACTED:${detector.name}]`;

@@ -31,11 +31,20 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The name as it can be quoted in a message: every refused character shown as its `\uXXXX` escape. */
 function shownName(name: string): string {
-  return JSON.stringify(Array.from(name, (character) => {
+  const escaped = Array.from(name, (character) => {
     const codePoint = character.codePointAt(0) ?? 0;
     return isInvisibleOrFormatCharacter(codePoint) ? escapeCodePoint(codePoint) : character;
-  }).join(''));
+  }).join('');
+  // Quoted, not JSON-encoded: the escapes above are meant to be read once, not doubled.
+  return `"${escaped.replace(/"/g, '\\"')}"`;
 }
+
+/**
+ * Format characters that names in real scripts need: the zero-width non-joiner and joiner (Persian, Indic scripts,
+ * emoji sequences) and the left-to-right, right-to-left and Arabic letter marks. Bidi embeddings, overrides and
+ * isolates, zero-width spaces and other invisible characters stay refused.
+ */
+const NAME_FORMAT_CHARACTERS = new Set([0x200c, 0x200d, 0x200e, 0x200f, 0x061c]);
 
 /**
  * Why a name cannot be an attachment's, or undefined when it can. The name is recorded, shown and cited as a source
@@ -45,7 +54,7 @@ function shownName(name: string): string {
 function nameProblem(name: string): string | undefined {
   if (/[/\\]/.test(name)) return 'the name must be a plain file name, without slashes';
   if (/[<>]/.test(name)) return 'the name must not contain < or >';
-  const found = findCharacter(name, (codePoint) => isInvisibleOrFormatCharacter(codePoint));
+  const found = findCharacter(name, (codePoint) => isInvisibleOrFormatCharacter(codePoint) && !NAME_FORMAT_CHARACTERS.has(codePoint));
   if (found) {
     return `the name contains ${describeCodePoint(found.codePoint)} at position ${found.position}; names may not contain control, format or bidi characters, line separators or unpaired surrogates (they are invisible or change how the name is shown)`;
   }

@@ -216,6 +216,9 @@ describe('numbers on the command line', () => {
     expect(parseSince('2024-02-29', now)).toBe('2024-02-29T00:00:00.000Z');
     expect(parseSince('2026-01-02T03:04:05Z', now)).toBe('2026-01-02T03:04:05.000Z');
     expect(parseSince('2026-01-02T03:04+02:00', now)).toBe('2026-01-02T01:04:00.000Z');
+    // What `date +%FT%T%z` prints, and a month.
+    expect(parseSince('2026-01-02T03:04:05+0100', now)).toBe('2026-01-02T02:04:05.000Z');
+    expect(parseSince('2026-01', now)).toBe('2026-01-01T00:00:00.000Z');
     for (const bad of ['0', '1', 'Jan 1', '2024-02-30', '2023-02-29', '2026-13-01', '2026-01-01T24:00Z', '2026-01-01T10:60Z', '99999999999999999999d', '7x', '']) {
       expect(() => parseSince(bad, now), bad).toThrow(UsageError);
     }

@@ -35,6 +35,9 @@ describe('YAML Baton cannot read is refused, not half-read', () => {
     const [custom] = problemsOf('dataDir: !custom x\n');
     expect(custom).toMatchObject({ line: 1 });
     expect(custom?.message).toContain('Unresolved tag: !custom');
+    const [misfit] = problemsOf('limits:\n  maxCostUsd: !!float 1\n');
+    expect(misfit).toMatchObject({ line: 2 });
+    expect(misfit?.message).toMatch(/does not fit its tag !!float; write the value without the tag/);
   });
 
   it('a complex key is refused clearly, and the parser prints no warning of its own', () => {

@@ -254,7 +254,11 @@ describe('credential shapes beyond the provider keys', () => {
     ['an app key', 'APP_KEY=base64:Zm9vYmFyYmF6cXV4', 'Zm9vYmFyYmF6cXV4'],
     ['a subscription key header', 'Ocp-Apim-Subscription-Key: 0123abcd4567ef890123abcd4567ef89', '0123abcd4567ef890123abcd4567ef89'],
     ['a cookie header', 'Cookie: session=s3ss10nValue; theme=dark', 's3ss10nValue'],
+    ['a later cookie on the line', 'Cookie: theme=dark; session=s3ss10nValue; lang=en', 's3ss10nValue'],
+    ['a password set before a command', 'MYSQL_PWD=secretpass mysql -u root', 'secretpass'],
+    ['an env value before a command', 'DB_PASSWORD=changeme npm start', 'changeme'],
     ['a set-cookie header', 'Set-Cookie: SESSIONID=abcDEF123456; Path=/; HttpOnly', 'abcDEF123456'],
+    ['a cookie in a sentence, keeping the sentence', 'After login the server answers with Set-Cookie: acme_session=abc123; HttpOnly and the browser sends it back', 'abc123'],
     ['a command-line password', 'mysql --password=CliPw9876 -h db', 'CliPw9876'],
     ['a command-line password after a space', 'psql --password CliPw5432', 'CliPw5432'],
     ['curl user and password', 'curl -u admin:CurlPw123 https://x', 'CurlPw123'],
@@ -288,6 +292,10 @@ describe('credential shapes beyond the provider keys', () => {
     ['code that computes a secret', 'password = getpass.getpass()\nself.password = password\nuser.password = hash(raw)\ntoken = jwt.encode(payload, key)\nconst password = await prompt("Password: ")'],
     ['prose after a secret name', 'password: must be at least 12 characters. api_key: your API key from the console. client_secret: issued by the IdP'],
     ['an authorization decision', 'authorization=granted and ?key=value'],
+    ['help text naming a value', 'How do I pass --token TOKEN to the API? -p, --password PASSWORD   database password'],
+    ['an error message quoted', "What does the error 'token: revoked' mean?"],
+    ['type annotations and object literals', 'def login(username: str, password: str) -> Token:\nconst user = { password: hash, token: jwt }'],
+    ['a path of words', 'The route Users/Alice/Documents/Projects/Acme2026/x1 is local.'],
     ['encoded links in documentation', 'https://stackoverflow.com/search?q=docker%20run%20-u%201000%3A1000 https://example.com/docs/login%20user%20password%20reset'],
   ])('leaves %s alone', (_label, text) => {
     expect(redactSecrets(text)).toBe(text);
@@ -319,6 +327,12 @@ describe('personal data in other spellings', () => {
 });
 
 describe('matches that already hold a marker', () => {
+  it('keep the sentence around a cookie header', () => {
+    expect(redactSecrets('After login the server answers with Set-Cookie: acme_session=abc123; HttpOnly and the browser sends it back')).toBe(
+      'After login the server answers with Set-Cookie: acme_session=[REDACTED:cookie-header]; HttpOnly and the browser sends it back',
+    );
+  });
+
   it('still redact what stands between the markers', () => {
     const redacted = redactSecrets(`Cookie: a=${fake.jwt}; session=s3cr3tValue1234567`);
     expect(redacted).not.toContain('s3cr3tValue1234567');

@@ -42,6 +42,8 @@ describe('detector performance', () => {
       'curl '.repeat(20_000),
       'password=\\"'.repeat(8_000),
       'https://a:'.repeat(10_000),
+      `Cookie: a=bbbb${'; c=dddd'.repeat(12_000)}`,
+      `${`${'x'.repeat(50)};`.repeat(2_000)}Cookie:`,
     ];
     const start = performance.now();
     for (const input of inputs) {

@@ -161,7 +161,6 @@ describe('attachment names', () => {
     const cases: Array<[string, RegExp]> = [
       ['x\u202egnp.md', /U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 2/],
       ['a\u2066b.md', /U\+2066/],
-      ['a\u200fb.md', /U\+200F/],
       ['zero\u200bwidth.md', /U\+200B \(ZERO WIDTH SPACE\)/],
       ['bom\ufeff.md', /U\+FEFF/],
       ['soft\u00adhyphen.md', /U\+00AD/],
@@ -196,7 +195,9 @@ describe('attachment names', () => {
   });
 
   it('accepts ordinary names, right-to-left and emoji included', async () => {
-    const answer = await server.app.inject({ method: 'POST', url: '/api/runs', payload: attach('notes.md', 'מסמך.md', 'report 2025 😀.md', '.hidden.md'), headers: { 'content-type': 'application/json' } });
+    // Persian needs the zero-width non-joiner, emoji sequences the joiner, right-to-left names the marks.
+    const names = ['notes.md', 'מסמך.md', 'report 2025 😀.md', '.hidden.md', 'گزارش\u200cها.md', '👩\u200d💻 notes.md', 'دفتر\u200f.md'];
+    const answer = await server.app.inject({ method: 'POST', url: '/api/runs', payload: attach(...names), headers: { 'content-type': 'application/json' } });
     expect(answer.statusCode, answer.body).toBe(202);
   });
 });

@@ -10,7 +10,8 @@ import { MAX_LIST_LIMIT, parseWholeNumber } from '../numbers.js';
 
 /** Longest `--since` window: a hundred years, far past any record and well inside what a Date can hold. */
 const MAX_SINCE_MS = 100 * 366 * 86_400_000;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))?)?$/i;
+/** `2026-11`, `2026-11-01`, `2026-11-01T09:30`, with seconds, fractions and `Z` or an offset (`+01:00` or `+0100`). */
+const ISO_DATE = /^(\d{4})-(\d{2})(?:-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):?(\d{2}))?)?)?$/i;
 
 function sinceError(value: string, detail?: string): UsageError {
   return new UsageError(`--since expects a window such as 7d, 12h or 30m, or an ISO date such as 2026-11-01 or 2026-11-01T09:30Z${detail ? ` (${detail})` : ''}; got "${value}"`);
@@ -18,7 +19,7 @@ function sinceError(value: string, detail?: string): UsageError {
 
 /** Whether every field of an ISO date (and time) is in range: `2024-02-30` or `25:00` does not roll over silently. */
 function isoFieldsValid(match: RegExpExecArray): boolean {
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((index) => Number(match[index] ?? 0)) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((index) => Number(match[index] ?? (index === 3 ? 1 : 0))) as [number, number, number, number, number, number];
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   const offsetOk = match[9] === undefined || (Number(match[9]) <= 23 && Number(match[10]) <= 59);
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
@@ -40,7 +41,10 @@ export function parseSince(value: string, now: Date): string {
   }
   const iso = ISO_DATE.exec(text);
   if (!iso || !isoFieldsValid(iso)) throw sinceError(value, iso ? 'that date does not exist' : undefined);
-  const date = Date.parse(text.replace(' ', 'T'));
+  // The form Date.parse reads in every engine: a day, a `T`, and an offset with a colon.
+  const [, year, month, day = '01', hour, minute, second, fraction = '', zone = '', offsetHours, offsetMinutes] = iso;
+  const time = hour === undefined ? '' : `T${hour}:${minute}${second === undefined ? '' : `:${second}${fraction}`}${offsetHours === undefined ? zone.toUpperCase() : `${zone.charAt(0)}${offsetHours}:${offsetMinutes}`}`;
+  const date = Date.parse(`${year}-${month}-${day}${time}`);
   if (Number.isNaN(date)) throw sinceError(value);
   return new Date(date).toISOString();
 }
