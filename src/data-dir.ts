@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from './errors.js';
+import { errorMessage, UsageError } from './errors.js';
+import { describeFsError, errnoCode } from './fs-problems.js';
 
 /** The file-system calls the check needs; injected by tests to play permission and read-only cases. */
 export interface DirectoryFileSystem {
@@ -33,25 +34,9 @@ export const nodeDirectoryFileSystem: DirectoryFileSystem = {
   },
 };
 
-function errorCode(error: unknown): string | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
+/** Why a look, a mkdir or the write probe failed; an unworded failure is named by its code (or message). */
 function reason(error: unknown): string {
-  switch (errorCode(error)) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'EDQUOT':
-      return 'the disk quota is exhausted';
-    default:
-      return errorCode(error) ?? (error instanceof Error ? error.message : String(error));
-  }
+  return describeFsError(error) ?? errnoCode(error) ?? errorMessage(error);
 }
 
 /**
@@ -67,7 +52,7 @@ export function prepareDirectory(directory: string, fileSystem: DirectoryFileSys
     try {
       isDirectory = fileSystem.stat(current).isDirectory();
     } catch (error) {
-      const code = errorCode(error);
+      const code = errnoCode(error);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') return `cannot look at ${current}: ${reason(error)}`;
       const parent = path.dirname(current);
       if (parent === current) return `${current} does not exist`;
@@ -84,7 +69,7 @@ export function prepareDirectory(directory: string, fileSystem: DirectoryFileSys
     try {
       fileSystem.mkdir(folder);
     } catch (error) {
-      const code = errorCode(error);
+      const code = errnoCode(error);
       if (code === 'EEXIST') {
         // Created by someone else meanwhile; fine if it is a folder.
         let raced: boolean;

@@ -7,7 +7,8 @@
  * The check reads at most the 16-byte SQLite header, so commands that only list runs stay fast.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { BatonError, DataFileError } from './errors.js';
+import { BatonError, DataFileError, errorMessage } from './errors.js';
+import { describeFsError, errnoCode } from './fs-problems.js';
 
 /** A file in the data directory, described for messages. */
 export interface DataFile {
@@ -24,20 +25,9 @@ export interface DataFile {
 /** Every SQLite 3 database file starts with these 16 bytes. */
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
-function errnoCode(error: unknown): string | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
 /** A failure to open or read a data file, in words. SQLite's own messages are kept: they say what it found. */
 function describeFailure(error: unknown): string {
   switch (errnoCode(error)) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a folder, not a file';
-    case 'EROFS':
     case 'SQLITE_READONLY':
       return 'it is read-only';
     case 'SQLITE_NOTADB':
@@ -45,7 +35,7 @@ function describeFailure(error: unknown): string {
     case 'SQLITE_CORRUPT':
       return 'the database is damaged (database disk image is malformed)';
     default:
-      return error instanceof Error ? error.message : String(error);
+      return describeFsError(error) ?? errorMessage(error);
   }
 }
 

@@ -4,6 +4,8 @@
  */
 import { ensureDirectory } from './data-dir.js';
 import { openDataFile } from './data-files.js';
+import { errorMessage } from './errors.js';
+import { describeFsError } from './fs-problems.js';
 import { escapeControlCharacters } from './text/control-characters.js';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -89,8 +91,7 @@ function guardedFileStream(destination: ReturnType<typeof pino.destination>, fil
     } catch {
       // Already broken; nothing more to release.
     }
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    const reason = code === 'ENOSPC' ? 'no space left on the device' : error instanceof Error ? error.message : String(error);
+    const reason = describeFsError(error) ?? errorMessage(error);
     onError?.(`cannot write to the log file ${file} (${reason}); logging to it stopped, the run goes on`);
   };
   destination.on('error', stop);

@@ -14,11 +14,21 @@ export const MAX_DEADLINE_MS = 7 * 24 * 3_600_000;
 /** Largest `--budget`, in US dollars. */
 export const MAX_BUDGET_USD = 1_000_000;
 
-/** A whole number from `min` to `max` written in decimal digits; a {@link UsageError} naming the flag otherwise. */
-export function parseWholeNumber(value: string, flag: string, bounds: { min: number; max: number }): number {
+/**
+ * `value` (surrounding spaces aside) as a whole number from `min` to `max` written in decimal digits, or undefined:
+ * the check behind {@link parseWholeNumber}, for callers that word the refusal their own way (commander's argument
+ * errors in `baton serve`).
+ */
+export function readWholeNumber(value: string, bounds: { min: number; max: number }): number | undefined {
   const text = value.trim();
   const number = WHOLE_NUMBER.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < bounds.min || number > bounds.max) {
+  return Number.isSafeInteger(number) && number >= bounds.min && number <= bounds.max ? number : undefined;
+}
+
+/** A whole number from `min` to `max` written in decimal digits; a {@link UsageError} naming the flag otherwise. */
+export function parseWholeNumber(value: string, flag: string, bounds: { min: number; max: number }): number {
+  const number = readWholeNumber(value, bounds);
+  if (number === undefined) {
     throw new UsageError(`${flag} expects a ${bounds.min === 1 ? 'positive ' : ''}whole number from ${bounds.min} to ${bounds.max}, written in decimal digits; got "${value}"`);
   }
   return number;

@@ -3,9 +3,10 @@
  * What Baton can work around is a warning (with the file, field path and line); what leaves nothing useful to do is a
  * typed error naming the path and what was expected.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { prepareDirectory, type DirectoryFileSystem } from '../data-dir.js';
 import { ConfigError, UsageError, type SourceLocation } from '../errors.js';
+import { isSpecialFile, statKind } from '../fs-problems.js';
 import { formatPath } from './yaml.js';
 
 /** A problem in the user's files that Baton can work around, with where it is. */
@@ -58,14 +59,10 @@ export function warnUnusableKnowledgePaths(
 
 /** What makes a knowledge path useless now, and what happens meanwhile; undefined when it may hold documents. */
 export function knowledgePathProblem(target: string): { what: string; meanwhile: string } | undefined {
-  let stats;
-  try {
-    stats = statSync(target);
-  } catch {
-    return { what: 'does not exist', meanwhile: 'It is skipped until it exists' };
-  }
-  if (stats.isFile()) return undefined;
-  if (!stats.isDirectory()) return { what: 'is neither a file nor a folder (a device, pipe or socket)', meanwhile: 'Nothing can be read from it' };
+  const kind = statKind(target);
+  if (kind === 'file') return undefined;
+  if (isSpecialFile(kind)) return { what: 'is neither a file nor a folder (a device, pipe or socket)', meanwhile: 'Nothing can be read from it' };
+  if (kind !== 'folder') return { what: 'does not exist', meanwhile: 'It is skipped until it exists' };
   let names: string[];
   try {
     names = readdirSync(target);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { RoleError } from '../errors.js';
 import { RoleModelNeeds } from '../routing/needs.js';
-import { BUILT_IN_TOOL_NAMES } from '../../tools/names.js';
+import { BUILT_IN_TOOL_NAMES } from '../tools/names.js';
 import { forbidProblem } from '../roles/policy.js';
 import { describeFileFailure } from './user-file.js';
 import { readYamlFile } from './yaml.js';

@@ -4,6 +4,8 @@
  * the command, or grows its memory until it dies; a folder ended in EISDIR with a stack trace.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { errorMessage } from '../errors.js';
+import { describeFsError } from '../fs-problems.js';
 
 /** Largest config, role or prompt file read, in bytes. Real ones are a few kilobytes. */
 export const MAX_USER_FILE_BYTES = 1024 * 1024;
@@ -13,24 +15,7 @@ export type UserFileText = { text: string } | { problem: string };
 
 /** Why a stat or read of a user's file failed, in words. */
 export function describeFileFailure(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'file not found';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ELOOP':
-      return 'it is a symbolic-link loop, not a file';
-    case 'ENOTDIR':
-      return 'a part of the path is a file, not a folder';
-    case 'EISDIR':
-      return 'it is a folder, not a file';
-    case 'ENAMETOOLONG':
-      return 'the path is too long';
-    default:
-      return `cannot read file (${error instanceof Error ? error.message : String(error)})`;
-  }
+  return describeFsError(error) ?? `cannot read file (${errorMessage(error)})`;
 }
 
 /**

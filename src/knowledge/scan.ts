@@ -2,19 +2,10 @@
  * Finds the files an ingest reads: every document under the given folders (by extension, skipping hidden entries and
  * `node_modules`), plus files named directly, whatever their extension.
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
+import { isSpecialFile, statKind } from '../fs-problems.js';
 import { isWithin, walkConfined, type SkippedEntry } from './confined-walk.js';
 import { documentExtensions, documentKind, type DocumentKind } from './extract.js';
-
-function isFileOrFolder(target: string): boolean {
-  try {
-    const stats = statSync(target);
-    return stats.isFile() || stats.isDirectory();
-  } catch {
-    return true; // Gone meanwhile: reported as missing by the next scan.
-  }
-}
 
 /** A file to read. */
 export interface Candidate {
@@ -74,10 +65,11 @@ export async function scanPaths(paths: readonly string[], cwd: string, options: 
     const found = (file: string): boolean => isWithin(scope, file);
     if (candidates.some((candidate) => found(candidate.file))) return;
     const others = walked.files.filter((entry) => found(entry.file)).length;
+    // A path gone meanwhile is not special: the next scan reports it as missing.
     warnings.push(
-      isFileOrFolder(scope)
-        ? `${given}: no documents found, so nothing was ingested from it (${others > 0 ? `${others} file(s) of other kinds ignored` : 'the folder is empty, hidden files aside'}); documents are files ending in ${documentExtensions().join(', ')}`
-        : `${given}: neither a file nor a folder (a device, pipe or socket); nothing read`,
+      isSpecialFile(statKind(scope))
+        ? `${given}: neither a file nor a folder (a device, pipe or socket); nothing read`
+        : `${given}: no documents found, so nothing was ingested from it (${others > 0 ? `${others} file(s) of other kinds ignored` : 'the folder is empty, hidden files aside'}); documents are files ending in ${documentExtensions().join(', ')}`,
     );
   });
   const seen = new Set<string>();

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { errorMessage, UsageError } from '../errors.js';
+import { describeFsError, errnoCode } from '../fs-problems.js';
 import type { EvidenceSource, Passage, SourceText } from '../knowledge/types.js';
 
 export type AttachmentKind = 'image' | 'audio' | 'document';
@@ -49,21 +50,11 @@ export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
 /** Why the path of an attachment cannot be read (following symbolic links), in words; `stat` threw `error`. */
 async function describeStatFailure(resolved: string, error: unknown): Promise<string> {
-  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
-    case 'ENOENT': {
-      const link = await lstat(resolved).catch(() => undefined);
-      return link?.isSymbolicLink() ? 'a symbolic link to a file that does not exist' : 'file not found';
-    }
-    case 'ELOOP':
-      return 'a symbolic-link loop, not a file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a part of the path is a file, not a folder';
-    default:
-      return `cannot read it (${error instanceof Error ? error.message : String(error)})`;
+  if (errnoCode(error) === 'ENOENT') {
+    const link = await lstat(resolved).catch(() => undefined);
+    if (link?.isSymbolicLink()) return 'a symbolic link to a file that does not exist';
   }
+  return describeFsError(error) ?? `cannot read it (${errorMessage(error)})`;
 }
 
 /**

@@ -2,34 +2,14 @@
  * The CLI on bad files and paths: a clear typed error with the path and the exit status that fits (64 usage,
  * 78 config), never `internal error` with a stack trace, never a hang; warnings where something useful still happens.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { BILLION_LAUGHS } from '../config/yaml-bombs.js';
+import { cli, expectClean } from '../support/cli.js';
+import { temporaryDirectories } from '../support/project.js';
 
-const directories: string[] = [];
-afterAll(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'baton-bad-input-'));
-  directories.push(directory);
-  return directory;
-}
-
-async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text), env: {}, cwd, onInterrupt: () => () => undefined });
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
-
-function expectClean(text: string): void {
-  expect(text).not.toContain('internal error');
-  expect(text).not.toMatch(/\n\s+at .+[(:]\d+/);
-}
+const tempDir = temporaryDirectories('baton-bad-input-');
 
 describe('bad config files', () => {
   it('an alias bomb in baton.config.yaml or agents/*.yaml exits 78 naming the file', async () => {

@@ -3,46 +3,18 @@
  * environment, so the offline engine and the built-in sample knowledge answer), plus one run of the real executable.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, type CliResult } from '../support/cli.js';
+import { temporaryDirectories } from '../support/project.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ANSWERABLE = 'What is Baton?';
 const UNANSWERABLE = 'What is the boiling point of tungsten?';
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const directories: string[] = [];
-afterAll(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'baton-cli-'));
-  directories.push(directory);
-  return directory;
-}
-
-async function cli(argv: string[], cwd: string): Promise<CliResult> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(argv, {
-    stdout: (text) => stdout.push(text),
-    stderr: (text) => stderr.push(text),
-    env: {},
-    cwd,
-    onInterrupt: () => () => undefined,
-  });
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
+const tempDir = temporaryDirectories('baton-cli-');
 
 /** The one JSON value a `--json` command printed: exactly one non-empty line. */
 function singleJson(output: string): unknown {

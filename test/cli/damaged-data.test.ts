@@ -3,37 +3,17 @@
  * or the knowledge base's files should be is a typed error naming the file, what is wrong and what to do (exit 65),
  * before a run starts; never `internal error` with a stack trace (exit 70), never a run recorded failed `INTERNAL`.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../src/errors.js';
 import { openSqliteCheckpointer } from '../../src/runtime/checkpointer.js';
 import { TranscriptStore } from '../../src/transcript/store.js';
+import { cli, expectClean } from '../support/cli.js';
+import { temporaryDirectories } from '../support/project.js';
 
-const directories: string[] = [];
-afterAll(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'baton-damaged-'));
-  directories.push(directory);
-  return directory;
-}
-
-async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text), env: {}, cwd, onInterrupt: () => () => undefined });
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
-
-function expectClean(text: string): void {
-  expect(text).not.toContain('internal error');
-  expect(text).not.toMatch(/\n\s+at .+[(:]\d+/);
-}
+const tempDir = temporaryDirectories('baton-damaged-');
 
 const randomBytes = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919 + 13) % 256));
 

@@ -4,36 +4,16 @@
  * a clear typed error naming what was wrong (or a warning and a finished run), never a stack trace or a hang.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { parseSince } from '../../src/cli/commands/stats.js';
 import { parseDollars, parseDuration, parseWholeNumber } from '../../src/cli/numbers.js';
 import { UsageError } from '../../src/errors.js';
+import { cli, expectClean } from '../support/cli.js';
+import { temporaryDirectories } from '../support/project.js';
 
-const directories: string[] = [];
-afterAll(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'baton-input-hardening-'));
-  directories.push(directory);
-  return directory;
-}
-
-async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text), env: {}, cwd, onInterrupt: () => () => undefined });
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
-
-function expectClean(text: string): void {
-  expect(text).not.toContain('internal error');
-  expect(text).not.toMatch(/\n\s+at .+[(:]\d+/);
-}
+const tempDir = temporaryDirectories('baton-input-hardening-');
 
 function mkfifo(file: string): void {
   execFileSync('mkfifo', [file]);

@@ -2,39 +2,28 @@
  * Stored text reaches the terminal only through the one sanitiser: goals, model and document text, file names and
  * error messages with control or bidi characters are printed as visible escapes, while `--json` keeps exact values.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { progressLine, table } from '../../src/cli/format.js';
 import { terminalIo, terminalLine, terminalText } from '../../src/cli/terminal-text.js';
 import { terminalSafeLogLine } from '../../src/logging.js';
 import { createRedactor } from '../../src/transcript/redact.js';
 import type { NewTurn, RunRecord } from '../../src/transcript/schema.js';
 import { TranscriptStore } from '../../src/transcript/store.js';
+import { cli } from '../support/cli.js';
+import { temporaryDirectories } from '../support/project.js';
 
 /** Any character a terminal would act on instead of showing (newline and tab excepted). */
 // eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const HOSTILE = 'clear\u001b[2J\u001b]0;pwned\u0007 csi\u009b31m rlo\u202egnp.exe nul\u0000 cr\roverwrite lri\u2066x\u2069';
 
-const directories: string[] = [];
-afterAll(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
-
-async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(argv, { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text), env: {}, cwd, onInterrupt: () => () => undefined });
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
+const tempDir = temporaryDirectories('baton-terminal-');
 
 /** A project folder whose store holds a run written by an older Baton or fed by hostile documents and models. */
 function seededProject(): { cwd: string; goal: string } {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'baton-terminal-'));
-  directories.push(cwd);
+  const cwd = tempDir();
   const store = new TranscriptStore({ dataDir: path.join(cwd, '.baton'), redact: createRedactor([]) });
   const now = new Date().toISOString();
   const run: Omit<RunRecord, 'version'> = {

@@ -2,10 +2,9 @@
  * Bad input never ends in a stack trace or a hang: YAML alias bombs and deep nesting, data directories that are files,
  * run through files, sit on /proc or deny writes, empty config files and knowledge paths that do not exist.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadProject, type ProjectWarning } from '../../src/config/load.js';
 import { prepareProjectDataDir } from '../../src/config/project-checks.js';
 import { BatonConfig } from '../../src/config/schema.js';
@@ -14,18 +13,10 @@ import { prepareDirectory, type DirectoryFileSystem } from '../../src/data-dir.j
 import { ConfigError, RoleError, UsageError, exitCodeFor } from '../../src/errors.js';
 import { createRedactor } from '../../src/transcript/redact.js';
 import { TranscriptStore } from '../../src/transcript/store.js';
+import { temporaryDirectories } from '../support/project.js';
 import { BILLION_LAUGHS } from './yaml-bombs.js';
 
-const directories: string[] = [];
-afterAll(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const directory = mkdtempSync(path.join(tmpdir(), 'baton-bad-files-'));
-  directories.push(directory);
-  return directory;
-}
-
+const tempDir = temporaryDirectories('baton-bad-files-');
 
 function thrown(action: () => unknown): unknown {
   try {

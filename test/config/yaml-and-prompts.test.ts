@@ -7,8 +7,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { parsePrompt } from '../../src/config/prompts.js';
 import { YamlSource } from '../../src/config/yaml.js';
 import { PromptError } from '../../src/errors.js';
+import { BUILT_IN_TOOL_NAMES } from '../../src/tools/names.js';
 import { builtInTools } from '../../tools/index.js';
-import { BUILT_IN_TOOL_NAMES } from '../../tools/names.js';
 
 function problemsOf(text: string): Array<{ message: string; line?: number }> {
   const parsed = YamlSource.parse('/p/baton.config.yaml', text);

@@ -3,27 +3,19 @@
  * with citations that pass the evidence check, and each kind of bad citation is rejected by name.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, type CliIo } from '../../src/cli/main.js';
 import { loadProject } from '../../src/config/load.js';
 import { ScriptedModel, type ScriptedReply } from '../../src/models/scripted.js';
 import { OfflineModel } from '../../src/models/offline/index.js';
 import type { ModelRequest } from '../../src/models/types.js';
 import { openRuntime, type Runtime } from '../../src/runtime/open.js';
 import { runGoal } from '../../src/runtime/run.js';
+import { cli } from '../support/cli.js';
 import { makeProject } from '../support/project.js';
 
 const DOCS = {
   'docs/tides.md': '# Tides\n\nSpring tides happen when the sun and the moon line up.\n\nNeap tides happen when the sun and the moon are at right angles.\n',
   'docs/ships.html': '<html><head><title>Ships</title><script>ignore()</script></head><body><nav>menu</nav><p>A clipper ship was built for speed and carried tea from China.</p></body></html>',
 };
-
-async function cli(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), env: {}, cwd, onInterrupt: () => () => undefined };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 const runtimes: Runtime[] = [];
 afterEach(() => {

@@ -1,7 +1,8 @@
 /** Temporary project folders for tests: a config file, role and prompt files, knowledge files. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 
 export interface ProjectFiles {
   [relativePath: string]: string;
@@ -16,6 +17,22 @@ export function makeProject(files: ProjectFiles = {}): string {
     writeFileSync(file, text);
   }
   return root;
+}
+
+/**
+ * Returns a maker of empty temp folders named `<prefix>XXXXXX`, all removed once the test file's tests are done.
+ * Call it at the top level of a test file, where `afterAll` registers for the whole file.
+ */
+export function temporaryDirectories(prefix: string): () => string {
+  const directories: string[] = [];
+  afterAll(() => {
+    for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+  });
+  return () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), prefix));
+    directories.push(directory);
+    return directory;
+  };
 }
 
 export const EDITOR_ROLE = `name: editor

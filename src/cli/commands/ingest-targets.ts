@@ -3,9 +3,9 @@
  * holds documents ingested from it (ingesting it again removes them, and the ingest warns); otherwise nothing useful
  * can come of it, and the command fails naming the path instead of reporting "0 files" with exit 0.
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, UsageError } from '../../errors.js';
+import { isSpecialFile, statKind } from '../../fs-problems.js';
 
 /** The paths an ingest was asked for, and where they came from. */
 export interface IngestTargets {
@@ -22,12 +22,9 @@ export interface IngestTargets {
 
 /** Whether `target` exists, and whether it is something documents can be read from (a file or a folder). */
 function kindOf(target: string): 'missing' | 'readable' | 'special' {
-  try {
-    const stats = statSync(target);
-    return stats.isFile() || stats.isDirectory() ? 'readable' : 'special';
-  } catch {
-    return 'missing';
-  }
+  const kind = statKind(target);
+  if (kind === 'file' || kind === 'folder') return 'readable';
+  return isSpecialFile(kind) ? 'special' : 'missing';
 }
 
 /**

@@ -6,19 +6,20 @@ import { UsageError } from '../../errors.js';
 import { parseHostName } from '../../net/host-name.js';
 import { readUserFile } from '../../config/user-file.js';
 import type { CliContext, CommonOptions } from '../context.js';
+import { readWholeNumber } from '../numbers.js';
 
 /** Most runs `--concurrency` may execute at once. */
 export const MAX_CONCURRENCY = 256;
 
 /** A whole number written in decimal digits from `min` to `max`, as commander's argument error otherwise. */
-function wholeNumber(value: string, min: number, max: number, expected: string): number {
-  const number = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < min || number > max) throw new InvalidArgumentError(`expected ${expected}, written in decimal digits`);
+function wholeNumber(value: string, bounds: { min: number; max: number }, expected: string): number {
+  const number = readWholeNumber(value, bounds);
+  if (number === undefined) throw new InvalidArgumentError(`expected ${expected}, written in decimal digits`);
   return number;
 }
 
 function port(value: string): number {
-  return wholeNumber(value, 0, 65535, 'a port number from 0 to 65535');
+  return wholeNumber(value, { min: 0, max: 65535 }, 'a port number from 0 to 65535');
 }
 
 /** A listen address: an IP address (v4 or v6) or a host name, without a port (that is --port). */
@@ -34,7 +35,7 @@ function allowedHost(value: string, previous: string[] = []): string[] {
 }
 
 function concurrency(value: string): number {
-  return wholeNumber(value, 1, MAX_CONCURRENCY, `a whole number from 1 to ${MAX_CONCURRENCY}`);
+  return wholeNumber(value, { min: 1, max: MAX_CONCURRENCY }, `a whole number from 1 to ${MAX_CONCURRENCY}`);
 }
 
 export function registerServeCommand(program: Command, context: CliContext): void {
