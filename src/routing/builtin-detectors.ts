@@ -58,7 +58,7 @@ const SECRET_NAME =
   String.raw`|(?:account|access|private|secret|signing|encryption|master|app|license|subscription|consumer|client)[_-]?key` +
   String.raw`|password|passwd|passphrase|pwd|credentials?|(?:(?<=[_.-])|(?<![A-Za-z0-9_.-]))pass)`;
 /** A quote that may come escaped (`\"`): text that holds JSON, such as a prompt embedding passages, is still text. */
-const QUOTE = String.raw`(?:\\{0,3}["'])`;
+const QUOTE = String.raw`(?:\\{0,7}["'])`;
 /** `=`, `:`, `:=`, `=>`, with optional quotes around the name's end and spaces. */
 const ASSIGN = String.raw`${QUOTE}?[ \t]*(?<assign>:=|=>|[:=])[ \t]*`;
 /**
@@ -68,7 +68,10 @@ const ASSIGN = String.raw`${QUOTE}?[ \t]*(?<assign>:=|=>|[:=])[ \t]*`;
  */
 const VALUE =
   String.raw`(?:(?<!\\)"(?<secretDouble>(?:[^"\\\n]|\\[^\n]){1,256})"|(?<!\\)'(?<secretSingle>(?:[^'\\\n]|\\[^\n]){1,256})'` +
-  String.raw`|\\{1,3}["'](?<secretEscaped>[^"'\\\n]{1,256})\\` +
+  // An escaped opening quote is closed by the same escape; deeper-escaped quotes (`\\\"` inside `\"…\"`) are part of the
+  // value. Up to seven backslashes: JSON inside JSON inside JSON. A run of backslashes is taken whole with the character
+  // it escapes (`\\+(?!\\)[^\\]`), so every text can be read only one way (no backtracking blow-up).
+  String.raw`|(?<escapedOpen>\\{1,7})(?<escapedQuote>["'])(?<secretEscaped>(?:(?!\k<escapedOpen>\k<escapedQuote>)(?:[^\n\\]|\\+(?!\\)[^\n\\])){1,256}?)\k<escapedOpen>\k<escapedQuote>` +
   String.raw`|(?<secretBare>(?:[^\s"'\x60<>\\&,;]|[,;](?=[^\s"'\x60<>\\&,;])){4,}))`;
 
 /** Words of code that stand where a value would: the value is computed, not written (`password = await prompt()`). */
@@ -116,7 +119,8 @@ function awsSecretLike(match: RegExpMatchArray): boolean {
 }
 
 const COOKIE_ATTRIBUTE = /^(?:samesite|path|domain|expires|max-age|secure|httponly|partitioned|priority)$/i;
-const COOKIE_PAIR = /(?:^|;)[ \t]*([^\s;=]{1,128})=([^\s;]{3,4096})/g;
+/** A cookie pair: at the start of the header, after `;`, or after another `Cookie:` header on the same line. */
+const COOKIE_PAIR = /(?:^|;|(?:set-)?cookie["']?[ \t]*:)[ \t]*["']?([^\s;="']{1,128})=([^\s;"']{3,4096})/gi;
 
 /** The values of the cookies in a header line, not attributes (`Path=/`) or placeholders (`<name>=<value>`). */
 function cookieValues(text: string, start: number, end: number): Array<[number, number]> {
@@ -194,7 +198,7 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
   // The password ends at the `@` before the host, so one holding `@`, `/` or `#` (written unencoded) is taken whole.
   credential(
     'url-credential',
-    String.raw`(?<=\b[a-z][a-z0-9+.-]*://)[^\s/?#@:]*:(?<secret>(?!\[REDACTED:)[^\s"'<>]{1,128}?)@(?=[A-Za-z0-9.\[\]:-]+(?:[/?#\s"'<>,;)]|$))`,
+    String.raw`(?<=\b[a-z][a-z0-9+.-]*://)[^\s/?#@:[\]]*:(?<secret>(?!\[REDACTED:)[^\s"'<>]{1,128}?)@(?=[A-Za-z0-9.\[\]:-]+(?:[/?#\s"'<>,;)]|$))`,
     'i',
     (match) => notPlaceholder(match) && !/^\d{1,5}(?:[/?#]|$)/.test(secretText(match)),
     ['://'],
@@ -216,7 +220,7 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
   // Each cookie's value in a Cookie or Set-Cookie header line: one match per line (linear time), then the values of its
   // `name=value` pairs are redacted; names, attributes (`Path=/`, `SameSite=Lax`) and prose around them stay.
   {
-    ...credential('cookie-header', String.raw`(?<![A-Za-z0-9-])(?:set-)?cookie[ \t]*:(?<secret>[^\r\n]{1,4096})`, 'i', (match) => cookieValues(secretText(match), 0, secretText(match).length).length > 0, ['ookie', 'OOKIE']),
+    ...credential('cookie-header', String.raw`(?<![A-Za-z0-9-])(?:set-)?cookie${QUOTE}?[ \t]*:(?<secret>[^\r\n]{1,4096})`, 'i', (match) => cookieValues(secretText(match), 0, secretText(match).length).length > 0, ['ookie', 'OOKIE']),
     secretParts: cookieValues,
   },
   // Passwords on command lines and in .netrc: `--password x`, `curl -u user:pw`, `machine h login u password pw`.
@@ -227,6 +231,8 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
     'i',
     (match) => notPlaceholder(match) && !/^[A-Z][A-Z0-9_-]*$/.test(secretText(match)),
   ),
+  credential('command-line-cookie', String.raw`\bcurl\b[^\r\n]{0,200}?[ \t](?:-b|--cookie)[ \t]+["']?(?<secret>[^\s"']{3,})`, '', notPlaceholder, ['curl']),
+  credential('mysql-password', String.raw`\bmysql(?:dump|admin|import|show|slap)?\b[^\r\n]{0,200}?[ \t]-p(?<secret>[^\s"'-][^\s"']{2,})`, '', notPlaceholder, ['mysql']),
   credential('command-line-user', String.raw`\bcurl\b[^\r\n]{0,200}?[ \t](?:-u|--user)[ \t]*[^\s:"']+:(?<secret>[^\s"']{3,})`, '', notPlaceholder, ['curl']),
   credential('netrc-password', String.raw`\b(?:machine[ \t]+\S+|default)[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(?<secret>\S{3,})`, 'i', notPlaceholder),
   // An AWS-style secret key without its label: exactly 40 base64 characters, mixing cases and digits (a hex hash is

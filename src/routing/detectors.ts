@@ -184,18 +184,22 @@ const MARKER = /\[REDACTED:[A-Za-z0-9._-]{1,64}\]/g;
 
 /** The parts of `[start, end)` of `text` outside redaction markers that hold a letter or digit. */
 function outsideMarkers(text: string, start: number, end: number): Array<[number, number]> {
-  const slice = text.slice(start, end);
-  if (!slice.includes('[REDACTED:')) return [[start, end]];
+  if (!text.includes('[REDACTED:')) return [[start, end]];
   const parts: Array<[number, number]> = [];
-  let cursor = 0;
+  let cursor = start;
   const keep = (from: number, to: number): void => {
-    if (/[\p{L}\p{N}]/u.test(slice.slice(from, to))) parts.push([start + from, start + to]);
+    if (to > from && /[\p{L}\p{N}]/u.test(text.slice(from, to))) parts.push([from, to]);
   };
-  for (const marker of slice.matchAll(MARKER)) {
-    keep(cursor, marker.index ?? 0);
-    cursor = (marker.index ?? 0) + marker[0].length;
+  // Every marker that overlaps the span, also one the span starts or ends inside (`[REDACTED:github-token]` read as a
+  // `user:password` pair), is cut out of it.
+  for (const marker of text.matchAll(MARKER)) {
+    const markerStart = marker.index ?? 0;
+    const markerEnd = markerStart + marker[0].length;
+    if (markerEnd <= start || markerStart >= end) continue;
+    keep(cursor, Math.min(markerStart, end));
+    cursor = Math.max(cursor, markerEnd);
   }
-  keep(cursor, slice.length);
+  keep(cursor, end);
   return parts;
 }
 

@@ -345,3 +345,23 @@ describe('matches that already hold a marker', () => {
     expect(names(`card ${doubleStruck}`)).toContain('payment-card');
   });
 });
+
+
+describe('escaped quotes, repeated headers and markers inside URLs', () => {
+  it.each([
+    ['an escaped quote inside JSON inside text', String.raw`{"prompt": "{\"api_key\": \"Js\\\"sxPctQTvSEA1 x\"}"}`, String.raw`sxPctQTvSEA1`],
+    ['JSON escaped three times', String.raw`\\\"DB_PASSWORD\\\": \\\"Tr1pleEsc4ped\\\"`, 'Tr1pleEsc4ped'],
+    ['a second cookie header on one line', 'Cookie: theme=dark; sessionid=Abc123Def456; lang=en and Set-Cookie: __Host-sid=S3condHeaderValue; Path=/', 'S3condHeaderValue'],
+    ['a cookie header written as JSON', '{"Cookie": "sessionid=JsonCook1eValue"}', 'JsonCook1eValue'],
+    ['a cookie header in a Python dict', "{'Set-Cookie': 'sid=DictCook1eValue; Path=/'}", 'DictCook1eValue'],
+    ['a curl cookie flag', 'curl -b "sessionid=CurlCook1eValue" https://x', 'CurlCook1eValue'],
+    ['a mysql password flag', 'mysql -u root -pMyS3cretPw db', 'MyS3cretPw'],
+  ])('redacts %s', (_label, text, secret) => {
+    expect(redactSecrets(text)).not.toContain(secret);
+  });
+
+  it('keeps the marker of a token used as the user of a URL whole', () => {
+    const redacted = redactSecrets(`git clone https://ghp_${mixed(36)}@github.com/acme/app.git`);
+    expect(redacted).toBe('git clone https://[REDACTED:github-token]@github.com/acme/app.git');
+  });
+});

@@ -44,6 +44,12 @@ describe('detector performance', () => {
       'https://a:'.repeat(10_000),
       `Cookie: a=bbbb${'; c=dddd'.repeat(12_000)}`,
       `${`${'x'.repeat(50)};`.repeat(2_000)}Cookie:`,
+      // Escaped quotes: runs of backslashes must be read one way only.
+      `password: \\\\\\\\"${'\\'.repeat(100_000)}`,
+      `password: \\\\\\"${'\\\\x'.repeat(30_000)}`,
+      `password: \\"${'\\x\\\\y\\\\\\z'.repeat(10_000)}`,
+      `password: "${'\\"'.repeat(50_000)}`,
+      `mysql ${' -p'.repeat(30_000)}`,
     ];
     const start = performance.now();
     for (const input of inputs) {
