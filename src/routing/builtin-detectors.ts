@@ -120,7 +120,7 @@ function awsSecretLike(match: RegExpMatchArray): boolean {
 
 const COOKIE_ATTRIBUTE = /^(?:samesite|path|domain|expires|max-age|secure|httponly|partitioned|priority)$/i;
 /** A cookie pair: at the start of the header, after `;`, or after another `Cookie:` header on the same line. */
-const COOKIE_PAIR = /(?:^|;|(?:set-)?cookie["']?[ \t]*:)[ \t]*["']?([^\s;="']{1,128})=([^\s;"']{3,4096})/gi;
+const COOKIE_PAIR = /(?:^|;|(?:set-)?cookie\\{0,7}["']?[ \t]*:)[ \t]*\\{0,7}["']?([^\s;="'\\]{1,128})=([^\s;"'\\]{3,4096})/gi;
 
 /** The values of the cookies in a header line, not attributes (`Path=/`) or placeholders (`<name>=<value>`). */
 function cookieValues(text: string, start: number, end: number): Array<[number, number]> {
@@ -231,10 +231,10 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
     'i',
     (match) => notPlaceholder(match) && !/^[A-Z][A-Z0-9_-]*$/.test(secretText(match)),
   ),
-  credential('command-line-cookie', String.raw`\bcurl\b[^\r\n]{0,200}?[ \t](?:-b|--cookie)[ \t]+["']?(?<secret>[^\s"']{3,})`, '', notPlaceholder, ['curl']),
+  credential('command-line-cookie', String.raw`\bcurl\b[^\r\n]{0,200}?[ \t](?:-b|--cookie)[ \t]+${QUOTE}?(?<secret>[^\s"'\\]{3,})`, '', notPlaceholder, ['curl']),
   credential('mysql-password', String.raw`\bmysql(?:dump|admin|import|show|slap)?\b[^\r\n]{0,200}?[ \t]-p(?<secret>[^\s"'-][^\s"']{2,})`, '', notPlaceholder, ['mysql']),
   credential('command-line-user', String.raw`\bcurl\b[^\r\n]{0,200}?[ \t](?:-u|--user)[ \t]*[^\s:"']+:(?<secret>[^\s"']{3,})`, '', notPlaceholder, ['curl']),
-  credential('netrc-password', String.raw`\b(?:machine[ \t]+\S+|default)[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(?<secret>\S{3,})`, 'i', notPlaceholder),
+  credential('netrc-password', String.raw`\b(?:machine\s+\S+|default)\s+login\s+\S+\s+password\s+(?<secret>\S{3,})`, 'i', notPlaceholder),
   // An AWS-style secret key without its label: exactly 40 base64 characters, mixing cases and digits (a hex hash is
   // one case, a longer base64 blob does not stop at 40).
   credential('aws-secret-like', String.raw`(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])`, '', awsSecretLike),

@@ -263,6 +263,7 @@ describe('credential shapes beyond the provider keys', () => {
     ['a command-line password after a space', 'psql --password CliPw5432', 'CliPw5432'],
     ['curl user and password', 'curl -u admin:CurlPw123 https://x', 'CurlPw123'],
     ['a .netrc line', 'machine api.example.com login bob password NetRcPw99', 'NetRcPw99'],
+    ['a .netrc entry over several lines', 'machine api.example.com\n  login bob\n  password NetRcPw98', 'NetRcPw98'],
     ['a DigitalOcean token', `dop_v1_${'0123456789abcdef'.repeat(4)}`, '0123456789abcdef'.repeat(4)],
     ['a GitHub token glued to a word', `xxxghp_${mixed(36)}`, mixed(36)],
     ['a PGP private key block', '-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBGPgpKey\n-----END PGP PRIVATE KEY BLOCK-----', 'lQOYBGPgpKey'],
@@ -355,6 +356,8 @@ describe('escaped quotes, repeated headers and markers inside URLs', () => {
     ['a cookie header written as JSON', '{"Cookie": "sessionid=JsonCook1eValue"}', 'JsonCook1eValue'],
     ['a cookie header in a Python dict', "{'Set-Cookie': 'sid=DictCook1eValue; Path=/'}", 'DictCook1eValue'],
     ['a curl cookie flag', 'curl -b "sessionid=CurlCook1eValue" https://x', 'CurlCook1eValue'],
+    ['a cookie header as JSON inside text', String.raw`{"v":"{\"Cookie\": \"sessionid=Ck9aZ81kQmP02xYt55\"}"}`, 'Ck9aZ81kQmP02xYt55'],
+    ['a curl cookie flag inside JSON', String.raw`{"v":"curl -b \"sessionid=Ck9aZ81kQmP02xYt59\" https://x"}`, 'Ck9aZ81kQmP02xYt59'],
     ['a mysql password flag', 'mysql -u root -pMyS3cretPw db', 'MyS3cretPw'],
   ])('redacts %s', (_label, text, secret) => {
     expect(redactSecrets(text)).not.toContain(secret);
