@@ -29,7 +29,7 @@ export const ACCEPTED_MEDIA_TYPES = Object.keys(KINDS);
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** The name as it can be quoted in a message: every refused character shown as its `\uXXXX` escape. */
+/** The name as it can be quoted in a message: every refused character shown as its `\u` escape (four hex digits). */
 function shownName(name: string): string {
   const escaped = Array.from(name, (character) => {
     const codePoint = character.codePointAt(0) ?? 0;
