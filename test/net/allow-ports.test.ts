@@ -1,11 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingRequest } from '../support/recording-request.js';
 import { ConfigError, FetchBlockedError } from '../../src/errors.js';
 import { parseHostEntry, parseRangeEntry } from '../../src/net/allow-list.js';
 import { compilePolicy, vetUrl, type LookupAll } from '../../src/net/guard.js';
 import { FetchPolicy, defaultFetchPolicy } from '../../src/net/policy.js';
-import { safeFetch, type RequestFunction } from '../../src/net/safe-fetch.js';
+import { safeFetch } from '../../src/net/safe-fetch.js';
 
 /** Two loopback servers: the one the policy allows, and another service on the same address. */
 let allowed: http.Server;
@@ -51,18 +52,6 @@ afterAll(async () => {
   }
 });
 
-/** Records every connection attempt and refuses anything but the two test servers. */
-function recordingRequest(): { request: RequestFunction; urls: string[] } {
-  const urls: string[] = [];
-  return {
-    urls,
-    request: (url, options, callback) => {
-      urls.push(url.href);
-      if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') throw new Error(`test safety: refusing to connect to ${url.hostname}`);
-      return http.request(url, options, callback);
-    },
-  };
-}
 
 const localhostLookup: LookupAll = async (hostname) => {
   if (hostname !== 'localhost') throw new Error('tests must not resolve names');
@@ -82,7 +71,7 @@ describe('allow-list entries with a port', () => {
     ['wider CIDR with port', () => `127.0.0.0/8:${allowedPort}`],
   ])('refuses a redirect from the allowed port to another port (%s)', async (_label, entry) => {
     const policy = FetchPolicy.parse({ allowRanges: [entry()], timeoutMs: 5_000 });
-    const { request, urls } = recordingRequest();
+    const { request, urls } = recordingRequest(['127.0.0.1', 'localhost']);
     const error = await safeFetch(`http://127.0.0.1:${allowedPort}/to-other`, policy, { request }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(FetchBlockedError);
     expect((error as Error).message).toContain(`only on port ${allowedPort}, not ${otherPort}`);
@@ -92,7 +81,7 @@ describe('allow-list entries with a port', () => {
 
   it('refuses a redirect to another port through an allowed host name with a port', async () => {
     const policy = FetchPolicy.parse({ allowHosts: [`localhost:${allowedPort}`], timeoutMs: 5_000 });
-    const { request, urls } = recordingRequest();
+    const { request, urls } = recordingRequest(['127.0.0.1', 'localhost']);
     const error = await safeFetch(`http://localhost:${allowedPort}/to-other-by-name`, policy, { request, lookup: localhostLookup }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(FetchBlockedError);
     expect(urls).toEqual([`http://localhost:${allowedPort}/to-other-by-name`]);

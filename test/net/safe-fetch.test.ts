@@ -2,12 +2,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingRequest } from '../support/recording-request.js';
 import { CancelledError, ConfigError, FetchBlockedError } from '../../src/errors.js';
 import { FetchFailedError } from '../../src/net/fetch-errors.js';
 import type { LookupAll } from '../../src/net/guard.js';
 import { FetchPolicy, defaultFetchPolicy } from '../../src/net/policy.js';
 import { readableText } from '../../src/net/readable.js';
-import { safeFetch, type RequestFunction } from '../../src/net/safe-fetch.js';
+import { safeFetch } from '../../src/net/safe-fetch.js';
 import { wrapUntrusted } from '../../src/net/untrusted.js';
 
 const article = `<!doctype html><html><head><title>Tidal Locking</title><script>alert('x')</script><style>p{}</style></head>
@@ -71,21 +72,6 @@ afterAll(async () => {
 
 const loopbackPolicy = FetchPolicy.parse({ allowRanges: ['127.0.0.1/32'], timeoutMs: 5_000 });
 
-/**
- * Wraps http.request to record every connection attempt. Only the test's own server is really contacted: should the
- * code under test ever let another address through, the attempt is recorded (and fails the test) but never sent.
- */
-function recordingRequest(): { request: RequestFunction; urls: string[] } {
-  const urls: string[] = [];
-  return {
-    urls,
-    request: (url, options, callback) => {
-      urls.push(url.href);
-      if (url.hostname !== '127.0.0.1') throw new Error(`test safety: refusing to connect to ${url.hostname}`);
-      return http.request(url, options, callback);
-    },
-  };
-}
 
 function failingLookup(): { lookup: LookupAll; names: string[] } {
   const names: string[] = [];
