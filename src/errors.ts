@@ -35,6 +35,12 @@ export type BatonErrorCode =
   | 'TRANSCRIPT_INVALID'
   | 'DATA_FILE_INVALID'
   | 'CANCELLED'
+  | 'RUN_NOT_RESUMABLE'
+  | 'RUN_NOT_AWAITING'
+  | 'RUN_FLOW_CHANGED'
+  | 'RUN_BUSY'
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_SCHEMA'
   | 'INTERNAL';
 
 /** Abstract base of every Baton error. */
@@ -243,6 +249,36 @@ export class DataFileError extends BatonError {
 export class CancelledError extends BatonError {
   readonly code = 'CANCELLED' as const;
 }
+/** `baton resume` on a run that ended, or is waiting for a person, or is queued. */
+export class RunNotResumableError extends BatonError {
+  readonly code = 'RUN_NOT_RESUMABLE' as const;
+  constructor(runId: string, status: string, options?: { hint?: string }) {
+    super(`run ${runId} cannot be resumed: it is ${status}`, options);
+  }
+}
+/** A decision for a run that is not waiting for one. */
+export class RunNotAwaitingError extends BatonError {
+  readonly code = 'RUN_NOT_AWAITING' as const;
+  constructor(runId: string, status: string) {
+    super(`run ${runId} is not waiting for a decision: it is ${status}`, { hint: 'list the runs that wait with `baton pending`' });
+  }
+}
+/** Another process holds the run (its lease has not expired). */
+export class RunBusyError extends BatonError {
+  readonly code = 'RUN_BUSY' as const;
+}
+/** The run was started under another flow than the project has now. */
+export class RunFlowChangedError extends BatonError {
+  readonly code = 'RUN_FLOW_CHANGED' as const;
+}
+/** The run store cannot be reached (a database down, a refused password). Never carries the password. */
+export class StoreUnavailableError extends BatonError {
+  readonly code = 'STORE_UNAVAILABLE' as const;
+}
+/** The store's schema is newer than this Baton, or a migration failed. */
+export class StoreSchemaError extends BatonError {
+  readonly code = 'STORE_SCHEMA' as const;
+}
 export class InternalError extends BatonError {
   readonly code = 'INTERNAL' as const;
 }
@@ -256,7 +292,16 @@ export function exitCodeFor(error: unknown): number {
     case 'TOOL_INPUT_INVALID':
     case 'TOOL_UNKNOWN':
     case 'RUN_NOT_FOUND':
+    case 'RUN_NOT_RESUMABLE':
+    case 'RUN_NOT_AWAITING':
       return 64; // EX_USAGE
+    case 'RUN_BUSY':
+      return 75; // EX_TEMPFAIL
+    case 'STORE_UNAVAILABLE':
+      return 69; // EX_UNAVAILABLE
+    case 'STORE_SCHEMA':
+    case 'RUN_FLOW_CHANGED':
+      return 65;
     case 'CONFIG_INVALID':
     case 'CONFIG_NOT_FOUND':
     case 'ROLE_INVALID':
@@ -290,6 +335,13 @@ export function httpStatusFor(error: unknown): number {
       return 404;
     case 'FETCH_BLOCKED':
       return 403;
+    case 'RUN_NOT_RESUMABLE':
+    case 'RUN_NOT_AWAITING':
+    case 'RUN_BUSY':
+    case 'RUN_FLOW_CHANGED':
+      return 409;
+    case 'STORE_UNAVAILABLE':
+      return 503;
     default:
       return 500;
   }

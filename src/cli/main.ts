@@ -31,6 +31,11 @@ export const EXIT_CODES: Record<Exclude<RunStatus, 'running'>, number> = {
   failed: 1,
   unverified: 2,
   budget_exceeded: 3,
+  /** Paused at a human gate: `baton approve` or `baton reject` continues it. */
+  awaiting_human: 4,
+  /** Accepted for a server or worker to run. */
+  queued: 5,
+  interrupted: 6,
   cancelled: 130,
 };
 

@@ -12,6 +12,9 @@ export { RunStatus } from './status.js';
 
 /** Which status wins when two stages report one in the same step: the more final. */
 const STATUS_SEVERITY: Record<RunStatus, number> = {
+  queued: 0,
+  interrupted: 0,
+  awaiting_human: 0,
   running: 0,
   approved: 1,
   unverified: 2,

@@ -4,6 +4,17 @@
  */
 import { z } from 'zod';
 
-/** Where a run is: `running` until the supervisor or the runtime decides one of the end states. */
-export const RunStatus = z.enum(['running', 'approved', 'unverified', 'budget_exceeded', 'failed', 'cancelled']);
+/**
+ * Where a run is. `queued`: accepted, waiting for a server or worker. `running`: a process holds its lease.
+ * `interrupted`: its process died (the lease expired); it can be resumed. `awaiting_human`: parked at a human gate.
+ * The rest are end states, decided by the supervisor or the runtime.
+ */
+export const RunStatus = z.enum(['queued', 'running', 'interrupted', 'awaiting_human', 'approved', 'unverified', 'budget_exceeded', 'failed', 'cancelled']);
 export type RunStatus = z.infer<typeof RunStatus>;
+
+/** The statuses a run ends in. */
+export const END_STATUSES: ReadonlySet<RunStatus> = new Set(['approved', 'unverified', 'budget_exceeded', 'failed', 'cancelled']);
+
+export function isEndStatus(status: RunStatus): boolean {
+  return END_STATUSES.has(status);
+}

@@ -56,7 +56,7 @@ export const TurnRecord = z
     /** Who it spoke to: the next roles the supervisor dispatched to, or `supervisor`. */
     to: z.array(z.string()),
     role: z.string(),
-    kind: z.enum(['planner', 'researcher', 'checker', 'generic', 'supervisor']),
+    kind: z.enum(['planner', 'researcher', 'checker', 'generic', 'human', 'supervisor']),
     /** The model that answered (`provider:model`), or null for the supervisor's own records. */
     model: z.string().nullable(),
     /** Plan step the turn worked on, for researcher turns. */
@@ -115,6 +115,12 @@ export const RunRecord = z
     labels: z.record(z.string(), z.unknown()),
     result: RunResult.nullable(),
     error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).strict().nullable(),
+    /** The flow the run was started under: a hash of its stages, roles and prompts, and the stage names. */
+    flow: z.object({ hash: z.string(), stages: z.array(z.string()) }).strict().optional(),
+    /** When the run was accepted into the queue (absent for runs started directly). */
+    queuedAt: z.string().optional(),
+    /** How often the run was resumed after an interruption or a decision. */
+    resumes: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type RunRecord = z.infer<typeof RunRecord>;

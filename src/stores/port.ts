@@ -1,0 +1,226 @@
+/**
+ * The run store port: everything that makes a run outlive the process executing it. Runs and their transcripts,
+ * leases renewed by a heartbeat, cancellation from any process, human decisions, the attachments a queued run waits
+ * with, and turn events. SQLite (`src/stores/sqlite`) and PostgreSQL (`src/stores/postgres`) implement it and pass one
+ * conformance suite (`test/stores/conformance.ts`).
+ *
+ * Every method is async, whatever the implementation. Every string a store writes passes through `redact` first.
+ * Writes that belong together (a run and its opening turn, a closing turn and the final record) are one commit.
+ */
+import type { Redactor } from '../transcript/redact.js';
+import type { RunRecord, TurnRecord, NewTurn } from '../transcript/schema.js';
+import type { Attachment } from '../runtime/attachments.js';
+import type { RunStatus } from '../graph/status.js';
+
+export interface ListRunsOptions {
+  limit?: number;
+  offset?: number;
+  status?: string;
+  /** ISO timestamp: runs started at or after. */
+  since?: string;
+  until?: string;
+  /** Runs whose record cannot be read are skipped and reported here (the list never fails because of one). */
+  onDamaged?: DamagedListener;
+}
+
+/** A stored record that could not be read back: skipped by readers, and named so a person can look at it. */
+export interface DamagedRecord {
+  runId: string;
+  /** The turn's sequence number; absent for a run record. */
+  seq?: number;
+  reason: string;
+}
+
+export type DamagedListener = (record: DamagedRecord) => void;
+export type TurnListener = (turn: TurnRecord) => void;
+export type RunChangeListener = (change: { runId: string; status: RunStatus }) => void;
+
+/** What a run is waiting with while it is queued: the files it was given (bytes included). */
+export type StoredAttachment = Attachment;
+
+/**
+ * The key that makes a turn write idempotent: a node LangGraph replays after a resume writes the same key, and the
+ * store keeps the first write. `attempt` counts how often the same stage and step ran in the same round before.
+ */
+export interface TurnKey {
+  round: number;
+  stage: string;
+  step?: string;
+  attempt: number;
+}
+
+export function turnKeyText(key: TurnKey): string {
+  return `${key.round}/${key.stage}/${key.step ?? '-'}/${key.attempt}`;
+}
+
+/** A turn as recorded with its key, and the graph-state update the turn produced (so a replay needs no model call). */
+export interface KeyedTurn {
+  turn: TurnRecord;
+  stateUpdate: unknown;
+}
+
+/** Who holds a run: a process id string such as `host:pid:random`, and until when (epoch ms). */
+export interface Lease {
+  owner: string;
+  expiresAt: number;
+}
+
+/** The answer to a heartbeat. */
+export interface LeaseRenewal {
+  /** False when another process took the run (this one must stop writing to it). */
+  held: boolean;
+  /** A cancellation was asked for from any process: the holder aborts the run. */
+  cancelRequested: boolean;
+}
+
+/** What a human gate asks for, as stored while the run waits. */
+export interface DecisionRequest {
+  runId: string;
+  /** The gate's stage name. */
+  gate: string;
+  review: 'plan' | 'draft';
+  prompt: string;
+  /** The plan or the draft shown to the person (redacted like every record). */
+  subject: unknown;
+  round: number;
+  requestedAt: string;
+}
+
+/** A person's decision on a gate. */
+export interface Decision {
+  decision: 'approve' | 'reject';
+  /** Who decided (an OS user, an API token's name, or what the caller said). */
+  by: string;
+  /** An approval's note or a rejection's reason. */
+  note?: string;
+  decidedAt: string;
+}
+
+export interface PendingDecision extends DecisionRequest {
+  goal: string;
+}
+
+/** A request recorded with the decision it got (null while it waits). */
+export interface GateRecord extends DecisionRequest {
+  decision: Decision | null;
+}
+
+/** How a cancellation request ended. */
+export type CancelOutcome =
+  /** The run was queued, waiting for a person or interrupted: it is now `cancelled`. */
+  | 'cancelled'
+  /** The run is executing: its holder aborts it at its next heartbeat. */
+  | 'requested'
+  /** The run had already ended. */
+  | 'finished';
+
+export interface NewRunOptions {
+  /** `queued`: waits for a server or worker (attachments are kept with it). `running`: the caller executes it now. */
+  state: { status: 'queued'; attachments?: StoredAttachment[] } | { status: 'running'; lease: Lease };
+}
+
+export interface RunStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where the store lives, for messages: a file path, or `host:port/database` (never a password). */
+  readonly location: string;
+  /** Removes secrets from text; everything the store writes goes through it, and callers may use it too. */
+  readonly redact: Redactor;
+
+  // --- runs -------------------------------------------------------------------------------------------------------
+  /** Records a new run (status from `options.state`) with its opening turn, in one commit. */
+  createRun(run: Omit<RunRecord, 'version'>, opening: NewTurn, options: NewRunOptions): Promise<RunRecord>;
+  /** Throws RunNotFoundError. A `running` run whose lease has expired reads as `interrupted`. */
+  getRun(runId: string): Promise<RunRecord>;
+  /** Newest first; the same `interrupted` rule as getRun. */
+  listRuns(options?: ListRunsOptions): Promise<RunRecord[]>;
+  /**
+   * Replaces a run's record while `owner` holds it (status, totals, result); false when the owner lost the lease.
+   * Statuses `awaiting_human` and the end states release the lease.
+   */
+  updateRun(run: RunRecord, owner: string): Promise<boolean>;
+  /**
+   * Ends a run: the closing turn, the final record, the lease released, its attachments and cancel flag dropped, in one
+   * commit. False (and nothing written) when `owner` no longer holds the run.
+   */
+  finishRun(run: RunRecord, closing: NewTurn, owner: string): Promise<boolean>;
+
+  // --- turns ------------------------------------------------------------------------------------------------------
+  /**
+   * Appends a turn, assigning the next sequence number, and tells listeners. With a key, the write is idempotent: when
+   * a turn with the same key exists, nothing is written and the existing turn is returned.
+   */
+  appendTurn(turn: NewTurn, key?: { key: TurnKey; stateUpdate: unknown }): Promise<TurnRecord>;
+  /** The turn recorded under `key`, with its state update. */
+  findTurn(runId: string, key: TurnKey): Promise<KeyedTurn | undefined>;
+  /** The run's turns in order; damaged ones are skipped and reported. */
+  turns(runId: string, onDamaged?: DamagedListener): Promise<TurnRecord[]>;
+  /**
+   * Subscribes to turns as they are written: by this process, and (PostgreSQL) by any process on the database.
+   * Returns the unsubscribe function.
+   */
+  onTurn(listener: TurnListener): () => void;
+  /**
+   * Subscribes to run status changes (created, taken, parked, decided, cancel requested, ended), from this process and
+   * (PostgreSQL) any process on the database. Returns the unsubscribe function.
+   */
+  onRunChange(listener: RunChangeListener): () => void;
+
+  // --- leases and the queue -----------------------------------------------------------------------------------------
+  /**
+   * Takes a run to execute: a `queued` run, or an `interrupted` one (a `running` run whose lease expired). Sets it
+   * `running` under `lease` and returns the record; undefined when the run is not takeable (another process holds
+   * it, it waits for a person, it ended, or it does not exist).
+   */
+  acquire(runId: string, lease: Lease): Promise<RunRecord | undefined>;
+  /** Extends the lease while `owner` holds it; reports a requested cancellation. */
+  renewLease(runId: string, owner: string, expiresAt: number): Promise<LeaseRenewal>;
+  /** Ids of `queued` runs, oldest `queuedAt` first (SQLite workers poll this; PostgreSQL workers get jobs). */
+  takeable(limit: number): Promise<string[]>;
+  /** Marks `running` runs whose lease expired before `now` as `interrupted` (persisted); returns their ids. */
+  expireLeases(now: number): Promise<string[]>;
+  /**
+   * Puts an `interrupted` run (persisted, or `running` with an expired lease) back in the queue as `queued` (PostgreSQL
+   * also adds its job, in the same commit); false when the run is in any other state.
+   */
+  requeue(runId: string, now: Date): Promise<boolean>;
+  /** The files a queued run was given; dropped when the run ends. */
+  attachments(runId: string): Promise<StoredAttachment[]>;
+
+  // --- cancellation -----------------------------------------------------------------------------------------------
+  /** Cancels from any process (see {@link CancelOutcome}). Throws RunNotFoundError. */
+  requestCancel(runId: string, now: Date): Promise<CancelOutcome>;
+
+  // --- human decisions --------------------------------------------------------------------------------------------
+  /**
+   * Parks a run at a gate: records the request, sets the run `awaiting_human` and releases `owner`'s lease, in one
+   * commit. False when `owner` no longer holds the run.
+   */
+  awaitDecision(request: DecisionRequest, owner: string): Promise<boolean>;
+  /** Runs waiting for a person, oldest request first. */
+  pendingDecisions(): Promise<PendingDecision[]>;
+  /** The run's gate requests and their decisions, oldest first. */
+  gates(runId: string): Promise<GateRecord[]>;
+  /**
+   * Records a decision on the run's open request and queues the run to continue, in one commit. Throws
+   * RunNotAwaitingError when the run is not waiting for a person (naming its status), RunNotFoundError when unknown.
+   */
+  decide(runId: string, decision: Decision): Promise<GateRecord>;
+
+  close(): Promise<void>;
+}
+
+/**
+ * Hands runs to workers. SQLite: polls {@link RunStore.takeable}. PostgreSQL: graphile-worker jobs the store adds in
+ * the same commit that makes a run `queued`. The handler acquires the run (it may already be taken or ended: then it
+ * returns at once) and executes it.
+ */
+export interface RunQueue {
+  consume(handler: (runId: string) => Promise<void>, options: { concurrency: number }): Promise<QueueConsumer>;
+  /** Wakes this process's consumers now (a run was queued here); PostgreSQL needs no wake-up. */
+  wake(): void;
+}
+
+export interface QueueConsumer {
+  /** Stops taking new runs and waits for the handlers in flight (they end when their runs end or are aborted). */
+  stop(): Promise<void>;
+}
