@@ -1,6 +1,7 @@
 /**
  * API benchmark: 200 goals submitted at once to a real `baton serve` listening on 127.0.0.1, with a fake model that
- * answers every call after 200 ms (the offline engine's answer, delayed). Each run is polled through
+ * answers every call after 200 ms (the offline engine's answer, delayed). Each run is recorded as `queued` in the run
+ * store before its POST is answered, then taken by the server's dispatcher; each is polled through
  * `GET /api/runs/:id` until it ends, and every run must end and be recorded. Reported: throughput, API latency p50/p99
  * of the POSTs and of the polls, peak RSS, and the ideal wall time for that model latency and concurrency limit.
  *
@@ -133,7 +134,7 @@ async function driveLoad(url: string, runs: number, pollIntervalMs: number): Pro
     ids.map(async (runId) => {
       for (;;) {
         const status = await timed(pollTimes, async () => ((await (await fetch(`${url}/api/runs/${runId}`)).json()) as { status: string }).status);
-        if (status !== 'queued' && status !== 'running') {
+        if (!['queued', 'running', 'interrupted', 'awaiting_human'].includes(status)) {
           statuses[status] = (statuses[status] ?? 0) + 1;
           return;
         }
@@ -169,7 +170,7 @@ export async function runApiBench(options: ApiBenchOptions = {}): Promise<ApiBen
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const folder = mkdtempSync(path.join(tmpdir(), 'baton-api-bench-'));
   const project = loadProject({ cwd: folder, env: {} });
-  const runtime = openRuntime(project, { env: {}, modelOverrides: { offline: delayedOfflineModel(latencyMs) } });
+  const runtime = await openRuntime(project, { env: {}, modelOverrides: { offline: delayedOfflineModel(latencyMs) } });
   const server = await startServer({ runtime, env: {}, port: 0, concurrency, maxQueued: runs, onShutdownSignal: () => () => undefined });
 
   const startRss = process.memoryUsage().rss;
@@ -182,8 +183,9 @@ export async function runApiBench(options: ApiBenchOptions = {}): Promise<ApiBen
     const { postTimes, pollTimes, statuses, wallMs } = client === 'process' ? await driveFromChild('load', server.url, runs, pollIntervalMs) : await driveLoad(server.url, runs, pollIntervalMs);
     clearInterval(sampler);
 
-    const recorded = runtime.store.listRuns({ limit: runs * 2 });
-    const depth = recorded.map((run) => new Set(runtime.store.turns(run.id).filter((turn) => turn.model !== null).map((turn) => `${turn.round}:${turn.kind}`)).size);
+    const recorded = await runtime.store.listRuns({ limit: runs * 2 });
+    const depth: number[] = [];
+    for (const run of recorded) depth.push(new Set((await runtime.store.turns(run.id)).filter((turn) => turn.model !== null).map((turn) => `${turn.round}:${turn.kind}`)).size);
     const modelTurnsPerRun = depth.reduce((sum, value) => sum + value, 0) / Math.max(1, depth.length);
     const idealMs = Math.ceil(runs / concurrency) * modelTurnsPerRun * latencyMs;
     return {
@@ -208,7 +210,7 @@ export async function runApiBench(options: ApiBenchOptions = {}): Promise<ApiBen
   } finally {
     clearInterval(sampler);
     await server.close();
-    runtime.close();
+    await runtime.close();
     rmSync(folder, { recursive: true, force: true });
   }
 }

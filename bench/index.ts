@@ -7,6 +7,7 @@ import { formatCliBenchReport, runCliBench } from './cli.js';
 import { formatOrchestrationReport, runOrchestrationBench } from './orchestration.js';
 import { formatRetrievalReport, runRetrievalBench } from './retrieval.js';
 import { formatRouterBenchReport, runRouterBench } from './router.js';
+import { formatWorkersReport, runWorkersBench } from './workers.js';
 
 const selected = new Set(process.argv.slice(2));
 const wants = (name: string): boolean => selected.size === 0 || selected.has(name);
@@ -17,3 +18,4 @@ if (wants('router')) console.log(`${formatRouterBenchReport(await runRouterBench
 if (wants('retrieval')) console.log(`${formatRetrievalReport(await runRetrievalBench())}\n`);
 if (wants('api')) console.log(`${formatApiBenchReport(await runApiBench())}\n`);
 if (wants('cli')) console.log(`${formatCliBenchReport(await runCliBench())}\n`);
+if (wants('workers')) console.log(`${formatWorkersReport(await runWorkersBench())}\n`);

@@ -21,7 +21,8 @@ import { openRuntime, type Runtime } from '../src/runtime/open.js';
 import { runGoal } from '../src/runtime/run.js';
 
 const FACT = 'The harbour light is lit every night at dusk.';
-const GOAL = 'When is the harbour light lit?';
+/** The goal every run of this bench (and of the workers bench's per-turn part) pursues. */
+export const GOAL = 'When is the harbour light lit?';
 
 const REPLIES: Record<string, string> = {
   plan: JSON.stringify({ steps: [{ id: 's1', question: GOAL }] }),
@@ -30,7 +31,7 @@ const REPLIES: Record<string, string> = {
 };
 
 /** The same fixed reply and usage for every variant, so the model's own cost is identical and near zero. */
-function reply(request: ModelRequest): { text: string; usage: { inputTokens: number; outputTokens: number } } {
+export function reply(request: ModelRequest): { text: string; usage: { inputTokens: number; outputTokens: number } } {
   return { text: REPLIES[request.task.kind] ?? '{"message":"ok"}', usage: { inputTokens: 100, outputTokens: 20 } };
 }
 
@@ -56,7 +57,7 @@ export interface OrchestrationReport {
 }
 
 /** A bare graph whose nodes run Baton's role functions with a direct model: no supervisor, routing or transcript. */
-function sameWorkGraph(runtime: Runtime, model: ScriptedModel) {
+export function sameWorkGraph(runtime: Runtime, model: ScriptedModel) {
   const stageOf = (kind: Stage['kind']): Stage => runtime.project.stages.find((stage) => stage.kind === kind)!;
   const context = (stage: Stage): RoleContext => ({
     stage,
@@ -80,7 +81,7 @@ function sameWorkGraph(runtime: Runtime, model: ScriptedModel) {
     sourcesRead: Annotation<string[]>({ reducer: (left, right) => [...new Set([...left, ...right])], default: () => [] }),
     verdicts: Annotation<RunStateValue['verdicts']>({ reducer: (left, right) => left.concat(right), default: () => [] }),
   });
-  const asRunState = (state: typeof State.State): RunStateValue => ({ ...state, draft: null, messages: [], usage: [], status: 'running', error: null });
+  const asRunState = (state: typeof State.State): RunStateValue => ({ ...state, draft: null, messages: [], usage: [], status: 'running', error: null, fetched: {}, turnKeys: [] });
   return new StateGraph(State)
     .addNode('planner', async (state) => {
       const outcome = await runPlanner(asRunState(state), context(stageOf('planner')));
@@ -126,16 +127,21 @@ function trivialGraph(model: ScriptedModel) {
     .compile();
 }
 
+/** Writes this bench's project into `root`: the knowledge file the scripted researcher quotes, and `extraConfig` lines. */
+export function writeBenchProject(root: string, extraConfig: string[] = []): void {
+  writeFileSync(path.join(root, 'baton.config.yaml'), ['knowledge:', '  paths: [kb]', ...extraConfig, ''].join('\n'));
+  mkdirSync(path.join(root, 'kb'), { recursive: true });
+  writeFileSync(path.join(root, 'kb', 'harbour.md'), `# Harbour\n\n${FACT}\n`);
+}
+
 export async function runOrchestrationBench(runs = 600): Promise<OrchestrationReport> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'baton-bench-'));
   try {
-    writeFileSync(path.join(root, 'baton.config.yaml'), 'knowledge:\n  paths: [kb]\n');
-    mkdirSync(path.join(root, 'kb'));
-    writeFileSync(path.join(root, 'kb', 'harbour.md'), `# Harbour\n\n${FACT}\n`);
+    writeBenchProject(root);
     const project = loadProject({ cwd: root, env: {} });
     const model = new ScriptedModel((request) => reply(request));
-    const baton = openRuntime(project, { env: {}, modelOverrides: { offline: model }, checkpoints: false });
-    const checkpointed = openRuntime({ ...project, dataDir: path.join(root, '.baton-checkpointed') }, { env: {}, modelOverrides: { offline: model } });
+    const baton = await openRuntime(project, { env: {}, modelOverrides: { offline: model }, checkpoints: false });
+    const checkpointed = await openRuntime({ ...project, dataDir: path.join(root, '.baton-checkpointed') }, { env: {}, modelOverrides: { offline: model } });
     const sameWork = sameWorkGraph(baton, model);
     const trivial = trivialGraph(model);
 
@@ -165,8 +171,8 @@ export async function runOrchestrationBench(runs = 600): Promise<OrchestrationRe
     }
     global.gc?.();
     const heapAfter = process.memoryUsage().heapUsed;
-    baton.close();
-    checkpointed.close();
+    await baton.close();
+    await checkpointed.close();
     const turnsPerRun = 3;
     const figures = variants.map((variant) => {
       const sorted = [...variant.samples].sort((left, right) => left - right);

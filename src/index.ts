@@ -38,7 +38,11 @@ export { defineTool } from './tools/types.js';
 export type { ToolDefinition, ToolContext, ToolResult } from './tools/types.js';
 export { ToolRegistry } from './tools/registry.js';
 
-export { TranscriptStore } from './transcript/store.js';
+export type { RunStore, RunQueue, Decision, GateRecord, PendingDecision } from './stores/port.js';
+export { SqliteRunStore } from './stores/sqlite/store.js';
+export { openRunStore } from './runtime/open-store.js';
+export { resumeRun, submitRun, decideRun } from './runtime/run.js';
+export { RunDispatcher } from './runtime/dispatcher.js';
 export { TurnRecord, RunRecord, TRANSCRIPT_VERSION } from './transcript/schema.js';
 
 export {

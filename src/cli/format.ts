@@ -30,7 +30,11 @@ export function turnHeadline(turn: TurnRecord): string {
     case 'checker':
       return checkerHeadline(turn.output);
     case 'supervisor':
-      return turn.from === 'user' ? 'goal received' : `run ${String(output['status'] ?? '')}`;
+      if (turn.from === 'user') return 'goal received';
+      if (typeof output['awaiting'] === 'string') return `waiting for a person at "${output['awaiting']}" (baton pending)`;
+      return `run ${String(output['status'] ?? '')}`;
+    case 'human':
+      return `${String(output['decision'])} by ${String(output['by'])}${typeof output['note'] === 'string' ? `: ${truncate(output['note'], 60)}` : ''}`;
     default:
       return typeof output['message'] === 'string' ? truncate(output['message'], 80) : 'done';
   }

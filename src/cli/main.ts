@@ -5,17 +5,16 @@
 import { Command, CommanderError, Option } from 'commander';
 import { loadProject, type Project } from '../config/load.js';
 import { BatonError, exitCodeFor } from '../errors.js';
-import type { RunStatus } from '../graph/state.js';
-import { openTranscriptStore } from '../runtime/open-store.js';
+import { RunStatus } from '../graph/status.js';
+import { openRunStore } from '../runtime/open-store.js';
 import { validateGoal } from '../runtime/goal.js';
 import { readAttachments } from '../runtime/attachments.js';
-import { formatCitations } from '../graph/compose.js';
-import { damagedWarning, formatCost, formatDuration, progressLine, runRow, table } from './format.js';
-import type { DamagedRecord } from '../transcript/store.js';
-import type { Logger } from '../logging.js';
+import { damagedWarning, runRow, table } from './format.js';
+import type { DamagedRecord } from '../stores/port.js';
 import { formatTranscript } from './transcript-view.js';
 import { registerKnowledgeCommands } from './commands/knowledge.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerDurableCommands } from './commands/durable.js';
 import { registerStatsCommand } from './commands/stats.js';
 import type { CliIo, CommonOptions } from './context.js';
 import { terminalIo } from './terminal-text.js';
@@ -25,19 +24,7 @@ import { MAX_LIST_LIMIT, parseDollars, parseDuration, parseWholeNumber } from '.
 export type { CliIo } from './context.js';
 export { parseDuration } from './numbers.js';
 
-/** CLI exit status of each run end state (documented in README). */
-export const EXIT_CODES: Record<Exclude<RunStatus, 'running'>, number> = {
-  approved: 0,
-  failed: 1,
-  unverified: 2,
-  budget_exceeded: 3,
-  /** Paused at a human gate: `baton approve` or `baton reject` continues it. */
-  awaiting_human: 4,
-  /** Accepted for a server or worker to run. */
-  queued: 5,
-  interrupted: 6,
-  cancelled: 130,
-};
+export { EXIT_CODES } from './exit-codes.js';
 
 function open(options: CommonOptions & { offline?: boolean }, io: CliIo): Project {
   return loadProject({
@@ -97,90 +84,43 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
       const project = open(options, io);
       // Loaded here and not at start-up: LangGraph, the model clients and the logger are what only a run needs, and
       // loading them for every command made even `baton --version` take over half a second (see bench/cli.ts).
-      const [{ openRuntime }, { runGoal }, { createLogger }, { describeEngines }] = await Promise.all([
+      const [{ openRuntime }, { runGoal }, { startRunSession, printOutcome }, { describeEngines }] = await Promise.all([
         import('../runtime/open.js'),
         import('../runtime/run.js'),
-        import('../logging.js'),
+        import('./run-session.js'),
         import('./engines.js'),
       ]);
-      const runtime = openRuntime(project, { env: io.env });
-      let logger: Logger;
-      try {
-        // A damaged checkpoints.db or baton.log is reported now, before the run is recorded or anything is printed.
-        await runtime.checkpointer;
-        logger = createLogger({
-          dataDir: project.dataDir,
-          level: project.config.log.level,
-          terminalLevel: options.verbose ? 'info' : options.json || options.quiet ? 'silent' : 'warn',
-          redact: runtime.store.redact,
-          onFileError: (message) => io.stderr(`baton: warning: ${message}\n`),
-        });
-      } catch (error) {
-        runtime.close();
-        throw error;
-      }
-      const live = !options.json && !options.quiet;
-      if (live) io.stderr(`${describeEngines(project, labels)}\nEvidence: ${runtime.evidenceDescription}\n`);
-      const unsubscribe = live ? runtime.store.onTurn((turn) => io.stderr(`${progressLine(turn)}\n`)) : () => undefined;
-      const controller = new AbortController();
-      let interrupts = 0;
-      const removeInterrupt = io.onInterrupt(() => {
-        interrupts += 1;
-        if (interrupts > 1) process.exit(130);
-        io.stderr('\nCancelling: stopping in-flight calls and keeping the transcript (Ctrl-C again to quit at once)\n');
-        controller.abort();
-      });
+      const runtime = await openRuntime(project, { env: io.env });
+      const session = await startRunSession(runtime, project, io, options);
+      if (session.live) io.stderr(`${describeEngines(project, labels)}\nEvidence: ${runtime.evidenceDescription}\n`);
       try {
         const outcome = await runGoal(runtime, {
           goal,
           labels,
           ...(options.kind ? { tags: { kind: options.kind } } : {}),
           ...(attachments ? { attachments } : {}),
-          signal: controller.signal,
+          signal: session.signal,
           onStart: (runId) => {
-            logger.info({ runId, goal, engine: project.modelSource }, 'run-start');
-            if (live) io.stderr(`Run ${runId}\n`);
+            session.logger.info({ runId, goal, engine: project.modelSource }, 'run-start');
+            if (session.live) io.stderr(`Run ${runId}\n`);
           },
         });
-        // The error is printed below; the log keeps it with the run's end.
-        logger.info({ runId: outcome.runId, status: outcome.status, rounds: outcome.rounds, durationMs: outcome.durationMs, ...(outcome.error ? { error: outcome.error } : {}) }, 'run-end');
-        exitCode = EXIT_CODES[outcome.status === 'running' ? 'failed' : outcome.status];
-        if (options.json) {
-          io.stdout(`${JSON.stringify({ runId: outcome.runId, status: outcome.status, verified: outcome.status === 'approved', result: outcome.result?.answer ?? null, citations: outcome.result?.citations ?? [], rounds: outcome.rounds, objections: outcome.objections, usage: { inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, costUsd: outcome.costUsd, estimated: outcome.costEstimated }, durationMs: Math.round(outcome.durationMs), error: outcome.error })}\n`);
-          return;
-        }
-        if (options.quiet) {
-          if (outcome.result) io.stdout(`${outcome.result.answer}\n`);
-          return;
-        }
-        const verified = outcome.status === 'approved';
-        io.stdout('\n');
-        if (outcome.result) {
-          io.stdout(`${verified ? 'Answer (verified by the checker)' : 'Best draft (NOT verified)'}:\n${outcome.result.answer}\n\n`);
-          if (outcome.result.citations.length) io.stdout(`Citations:\n${formatCitations(outcome.result.citations)}\n\n`);
-        }
-        if (!verified && outcome.objections.length) io.stdout(`Open objections:\n${outcome.objections.map((objection) => `  - ${objection}`).join('\n')}\n\n`);
-        if (outcome.error) io.stdout(`Error ${outcome.error.code}: ${outcome.error.message}\n${outcome.error.hint ? `hint: ${outcome.error.hint}\n` : ''}`);
-        io.stdout(
-          `Status: ${outcome.status}${verified ? ' (verified)' : ''}  rounds: ${outcome.rounds}  tokens: ${outcome.inputTokens + outcome.outputTokens}  cost: ${formatCost(outcome.costUsd, outcome.costEstimated)}  time: ${formatDuration(outcome.durationMs)}\nRun id: ${outcome.runId}  (baton show ${outcome.runId})\n`,
-        );
+        exitCode = printOutcome(outcome, io, options, session.logger);
       } finally {
-        removeInterrupt();
-        unsubscribe();
-        runtime.close();
+        await session.close();
       }
     });
 
   common(program.command('runs'))
     .description('list past runs')
-    .addOption(new Option('--status <status>', 'only runs with this status').choices(['running', 'approved', 'unverified', 'budget_exceeded', 'failed', 'cancelled']))
+    .addOption(new Option('--status <status>', 'only runs with this status').choices(RunStatus.options))
     .option('--limit <n>', `how many runs (1 to ${MAX_LIST_LIMIT})`, (value) => parseWholeNumber(value, '--limit', { min: 1, max: MAX_LIST_LIMIT }), 20)
-    .action((options: CommonOptions & { status?: string; limit: number }) => {
+    .action(async (options: CommonOptions & { status?: string; limit: number }) => {
       const project = open(options, io);
-      const store = openTranscriptStore(project, io.env);
+      const store = await openRunStore(project, io.env);
       try {
         const damaged: DamagedRecord[] = [];
-        const runs = store.listRuns({ limit: options.limit, onDamaged: (record) => damaged.push(record), ...(options.status ? { status: options.status } : {}) });
+        const runs = await store.listRuns({ limit: options.limit, onDamaged: (record) => damaged.push(record), ...(options.status ? { status: options.status } : {}) });
         if (damaged.length) io.stderr(damagedWarning(damaged));
         if (options.json) {
           io.stdout(`${JSON.stringify(runs.map((run) => ({ id: run.id, goal: run.goal, status: run.status, rounds: run.rounds, tokens: run.inputTokens + run.outputTokens, costUsd: run.costUsd, costEstimated: run.costEstimated, durationMs: run.durationMs, startedAt: run.startedAt })))}\n`);
@@ -190,7 +130,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
           io.stdout(`${table(['ID', 'STATUS', 'ROUNDS', 'TOKENS', 'COST', 'DURATION', 'STARTED', 'GOAL'], runs.map(runRow))}\n`);
         }
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -198,17 +138,17 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
     .description('print the whole transcript of a run, turn by turn')
     .argument('<runId>', 'a run id from `baton runs`')
     .option('--verbose', 'include the messages sent to each model')
-    .action((runId: string, options: CommonOptions & { verbose?: boolean }) => {
+    .action(async (runId: string, options: CommonOptions & { verbose?: boolean }) => {
       const project = open(options, io);
-      const store = openTranscriptStore(project, io.env);
+      const store = await openRunStore(project, io.env);
       try {
-        const run = store.getRun(runId);
+        const run = await store.getRun(runId);
         const damaged: DamagedRecord[] = [];
-        const turns = store.turns(runId, (turn) => damaged.push(turn));
+        const turns = await store.turns(runId, (turn) => damaged.push(turn));
         if (damaged.length) io.stderr(damagedWarning(damaged));
         io.stdout(options.json ? `${JSON.stringify({ run, turns, damaged })}\n` : `${formatTranscript(run, turns, { verbose: options.verbose ?? false })}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -216,6 +156,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
   registerKnowledgeCommands(program, context);
   registerStatsCommand(program, context);
   registerServeCommand(program, context);
+  registerDurableCommands(program, context, (code) => (exitCode = code));
   return { program, exitCode: () => exitCode };
 }
 

@@ -9,7 +9,8 @@ import { ConfigError, ConfigNotFoundError, FlowError, RoleError, UnknownModelErr
 import { OFFLINE_MODEL_NAME, offlineModelSpec, OpenAICompatibleModel, type ModelSpec } from './models.js';
 import { loadPrompt, type PromptTemplate } from './prompts.js';
 import { loadRoles, type LoadedRole, type RoleKind } from './roles.js';
-import { BatonConfig, type FlowStage } from './schema.js';
+import { BatonConfig, type FlowStage, type HumanGateStage } from './schema.js';
+import { RoleConfig } from './roles.js';
 import { builtinDetectors, compileDetectors, type Detector } from '../routing/detectors.js';
 import type { RouteNeeds } from '../routing/needs.js';
 import { requiredCapabilities, validateRoleNeeds } from '../routing/router.js';
@@ -31,11 +32,16 @@ function findPackageRoot(start: string): string {
 
 export const DEFAULT_CONFIG_FILE = 'baton.config.yaml';
 
+/** What a flow stage is: an agent role of one of the role kinds, or a human gate. */
+export type StageKind = RoleKind | 'human';
+
 /** A flow stage with its role, prompt and options resolved. */
 export interface Stage {
   index: number;
   name: string;
-  kind: RoleKind;
+  kind: StageKind;
+  /** Human gates: what the person reviews and is asked. (A gate's `role` and `prompt` only name it.) */
+  human?: { review: 'plan' | 'draft'; prompt: string };
   role: LoadedRole;
   prompt: PromptTemplate;
   /** The model this role names (or the default); undefined when it states needs and the router chooses. */
@@ -64,6 +70,8 @@ export interface Project {
   modelSource: ModelSource;
   /** Built-in and config-added confidential-data detectors. */
   detectors: Detector[];
+  /** The run store, with `${VARIABLE}` references in its URL resolved from the environment. */
+  store: { kind: 'sqlite' } | { kind: 'postgres'; url: string };
 }
 
 export interface LoadProjectOptions {
@@ -125,6 +133,7 @@ export function loadProject(options: LoadProjectOptions): Project {
   const roles = loadRoles(roleFolders);
   const defaultNeeds = config.defaultModel === undefined ? config.defaultNeeds : undefined;
   const stages = resolveFlow(config.flow, roles, promptFolders, { models, defaultModel, offline: options.offline ?? false, defaultNeeds }, locate);
+  const store = resolveStore(config, options.env, locate);
 
   const knowledgePaths = (config.knowledge.paths ?? [path.join(PACKAGE_ROOT, 'examples', 'knowledge')]).map((entry) =>
     path.resolve(baseDir, entry),
@@ -144,6 +153,48 @@ export function loadProject(options: LoadProjectOptions): Project {
     models,
     defaultModel,
     modelSource,
+    store,
+  };
+}
+
+/** `${NAME}` references in the store URL, read from the environment; a missing one is named with the field. */
+function resolveStore(config: BatonConfig, env: Readonly<Record<string, string | undefined>>, locate: (fieldPath: Array<string | number>) => SourceLocation): Project['store'] {
+  if (config.store.kind === 'sqlite') return { kind: 'sqlite' };
+  const url = config.store.url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+    const value = env[name];
+    if (value === undefined || value === '') {
+      throw new ConfigError(`store.url refers to \${${name}}, which is not set in the environment`, [locate(['store', 'url'])], {
+        hint: `set ${name} to the database URL, e.g. postgres://baton@db.example.com:5432/baton`,
+      });
+    }
+    return value;
+  });
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('store.url is not a URL; expected postgres://user@host:port/database', [locate(['store', 'url'])]);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(`store.url has the scheme "${parsed.protocol.replace(/:$/, '')}"; expected postgres://user@host:port/database`, [locate(['store', 'url'])]);
+  }
+  return { kind: 'postgres', url };
+}
+
+/** A human gate's stage: it has no role file and calls no model; its `role` and `prompt` only carry its name. */
+function humanStage(entry: HumanGateStage, index: number, file: string): Stage {
+  const prompt =
+    entry.prompt ?? (entry.review === 'plan' ? 'Approve this plan, or reject it with the reason it must change.' : 'Approve this draft answer, or reject it with the reason it must change.');
+  return {
+    index,
+    name: entry.human,
+    kind: 'human',
+    human: { review: entry.review, prompt },
+    role: { config: RoleConfig.parse({ name: entry.human, kind: 'generic', description: `human gate (${entry.review})` }), file },
+    prompt: { name: entry.human, file, variables: [], system: '', user: prompt },
+    model: undefined,
+    needs: { role: entry.human },
+    concurrency: 1,
   };
 }
 
@@ -206,8 +257,12 @@ function formatWhere(location: SourceLocation): string {
   return `${location.file}${location.line !== undefined ? `:${location.line}` : ''}${location.path ? ` (at ${location.path})` : ''}`;
 }
 
-function stageOptions(stage: FlowStage): { role: string; concurrency?: number; onReject?: string } {
+function stageOptions(stage: Exclude<FlowStage, HumanGateStage>): { role: string; concurrency?: number; onReject?: string } {
   return typeof stage === 'string' ? { role: stage } : stage;
+}
+
+function isHumanGate(stage: FlowStage): stage is HumanGateStage {
+  return typeof stage === 'object' && 'human' in stage;
 }
 
 function resolveFlow(
@@ -220,6 +275,14 @@ function resolveFlow(
   const seen = new Set<string>();
   const stages: Stage[] = [];
   flow.forEach((entry, index) => {
+    if (isHumanGate(entry)) {
+      if (seen.has(entry.human) || roles.has(entry.human)) {
+        throw new FlowError(`the human gate "${entry.human}" has the name of ${seen.has(entry.human) ? 'another stage' : 'a role'}; give it a name of its own`, [locate(['flow', index, 'human'])]);
+      }
+      seen.add(entry.human);
+      stages.push(humanStage(entry, index, locate(['flow', index]).file));
+      return;
+    }
     const options = stageOptions(entry);
     const fieldPath = typeof entry === 'string' ? ['flow', index] : ['flow', index, 'role'];
     const role = roles.get(options.role);
@@ -275,6 +338,18 @@ function resolveFlow(
       throw new FlowError(`"${stage.name}" (${stage.kind}) needs a plan, so a planner must come before it in the flow`, [locate(['flow', stage.index])]);
     }
   }
+  for (const stage of stages) {
+    if (stage.kind !== 'human') continue;
+    const before = stages.slice(0, stage.index);
+    if (!before.some((candidate) => candidate.kind === 'planner')) {
+      throw new FlowError(`the human gate "${stage.name}" reviews the ${stage.human!.review}, so a planner must come before it in the flow`, [locate(['flow', stage.index])]);
+    }
+    if (stage.human!.review === 'draft' && !before.some((candidate) => candidate.kind === 'researcher')) {
+      throw new FlowError(`the human gate "${stage.name}" reviews the draft, so a researcher must come before it in the flow`, [locate(['flow', stage.index, 'review'])]);
+    }
+    // A rejection goes back to the planner before the gate, like a checker's.
+    stage.onReject = before.filter((candidate) => candidate.kind === 'planner').pop()!.index;
+  }
   const lastGate = gates[gates.length - 1]!;
   for (const stage of stages) {
     if (stage.kind === 'generic' && stage.role.config.writes === 'draft' && stage.index > lastGate.index) {
@@ -285,7 +360,7 @@ function resolveFlow(
   }
   for (const gate of gates) {
     const entry = flow[gate.index];
-    const target = entry !== undefined ? stageOptions(entry).onReject : undefined;
+    const target = entry !== undefined && !isHumanGate(entry) ? stageOptions(entry).onReject : undefined;
     if (target === undefined) {
       gate.onReject = firstPlanner!.index;
       continue;

@@ -17,9 +17,23 @@ function configPath(expected: string) {
   return z.string().refine((value) => value.trim() !== '', { message: `the path is empty; expected ${expected}` });
 }
 
-/** One stage of the flow: a role name, or a role with options. */
+/** A human gate: the run pauses (`awaiting_human`) until a person approves or rejects the plan or the draft. */
+export const HumanGateStage = z
+  .object({
+    /** The gate's name, as the transcript and `baton pending` show it. */
+    human: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lower-case name such as "review"'),
+    /** What the person decides on: the plan (after a planner) or the draft (after the researchers). */
+    review: z.enum(['plan', 'draft']),
+    /** What the person is asked. */
+    prompt: z.string().min(1).max(2000).optional(),
+  })
+  .strict();
+export type HumanGateStage = z.infer<typeof HumanGateStage>;
+
+/** One stage of the flow: a role name, a role with options, or a human gate. */
 export const FlowStage = z.union([
   z.string().min(1),
+  HumanGateStage,
   z
     .object({
       role: z.string().min(1),
@@ -127,6 +141,34 @@ export const BatonConfig = z
       })
       .strict()
       .default({ allowedHosts: [] }),
+    /**
+     * Where runs, transcripts, checkpoints, leases and the queue live: SQLite under the data directory (default, no
+     * server), or one PostgreSQL database shared by any number of `baton serve` and `baton worker` processes.
+     */
+    store: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('sqlite') }).strict(),
+        z
+          .object({
+            kind: z.literal('postgres'),
+            /** `postgres://user@host:port/database`; write `${BATON_DATABASE_URL}` to keep the password out of the file. */
+            url: z.string().min(1),
+          })
+          .strict(),
+      ])
+      .default({ kind: 'sqlite' }),
+    /** Durable runs: leases, heartbeats and what servers and workers do with interrupted runs. */
+    runs: z
+      .object({
+        /** A run whose holder has not renewed its lease for this long is `interrupted`. */
+        leaseMs: z.number().int().min(1000).max(3_600_000).default(15_000),
+        /** How often the holder renews the lease and looks for a cancellation from another process. */
+        heartbeatMs: z.number().int().min(100).max(600_000).optional(),
+        /** Servers and workers resume interrupted runs on their own. */
+        autoResume: z.boolean().default(true),
+      })
+      .strict()
+      .default({ leaseMs: 15_000, autoResume: true }),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -136,6 +178,9 @@ export const BatonConfig = z
   })
   .strict()
   .superRefine((config, context) => {
+    if (config.runs.heartbeatMs !== undefined && config.runs.heartbeatMs * 2 > config.runs.leaseMs) {
+      context.addIssue({ code: 'custom', path: ['runs', 'heartbeatMs'], message: `the heartbeat (${config.runs.heartbeatMs} ms) must be at most half the lease (${config.runs.leaseMs} ms), or a live run would look interrupted` });
+    }
     const names = new Set<string>();
     config.models.forEach((model, index) => {
       if (names.has(model.name)) context.addIssue({ code: 'custom', path: ['models', index, 'name'], message: `duplicate model name "${model.name}"` });

@@ -3,34 +3,38 @@
  * the transcript before anything else starts, accounts usage and cost, and decides the end status a turn implies.
  */
 import type { Stage } from '../config/load.js';
-import { BatonError, BudgetExceededError, errorMessage } from '../errors.js';
+import { BatonError, BudgetExceededError, CancelledError, errorMessage } from '../errors.js';
 import { DeadlineExceededError } from '../routing/resilience.js';
 import type { RoleContext } from '../roles/context.js';
 import type { PlanStep } from '../roles/schemas.js';
 import { runChecker, runGeneric, runPlanner, runResearcher, type RoleOutcome } from '../roles/run.js';
 import { partialCallOf } from '../roles/partial-call.js';
-import type { TranscriptStore } from '../transcript/store.js';
+import { turnKeyText, type RunStore, type TurnKey } from '../stores/port.js';
 import { redactDeep, type Redactor } from '../transcript/redact.js';
 import type { MessageRecord, NewTurn } from '../transcript/schema.js';
 import type { ChatMessage } from '../models/types.js';
 import { composeDraft } from './compose.js';
+import { superviseHumanGate } from './human-gate.js';
+import type { AbortReason } from '../runtime/outcome.js';
 import { nextStep, type NextStep, type StopCondition } from './supervisor.js';
 import { reduceStatus, reduceUsage, type Draft, type RunStateUpdate, type RunStateValue, type RunStatus, type UsageEntry } from './state.js';
 
 /** Turn lifecycle events, for live progress on a terminal or an event stream. */
 export type RunEvent =
   | { type: 'turn-start'; role: string; kind: Stage['kind']; model: string; round: number; stepId?: string }
-  | { type: 'turn-end'; role: string; seq: number };
+  | { type: 'turn-end'; role: string; seq: number }
+  /** A turn recorded before the run was interrupted, taken from the transcript instead of running again. */
+  | { type: 'turn-replayed'; role: string; seq: number };
 
 export interface SupervisorDeps {
   runId: string;
   stages: readonly Stage[];
   stops: readonly StopCondition[];
-  store: TranscriptStore;
+  store: RunStore;
   /** The role context for one turn of a stage (model, tools, evidence, a fresh meter...). */
   contextFor: (stage: Stage, state: RunStateValue) => RoleContext;
-  /** Why the run's signal fired, if it did. */
-  abortReason: () => 'cancelled' | 'deadline' | undefined;
+  /** Why the run's signal fired, if it did (`lease-lost`: another process holds the run now). */
+  abortReason: () => AbortReason | undefined;
   /** Bounds how many researcher tasks run at once. */
   limiterFor: (stage: Stage) => <T>(task: () => Promise<T>) => Promise<T>;
   now: () => number;
@@ -80,6 +84,8 @@ async function runRole(stage: Stage, state: RunStateValue, step: PlanStep | unde
       return runChecker(state, draft!, context);
     case 'generic':
       return runGeneric(state, draft ?? null, context);
+    case 'human':
+      throw new Error('a human gate runs no role (see human-gate.ts)');
   }
 }
 
@@ -101,21 +107,50 @@ export interface TurnOutcome {
   state: RunStateValue;
 }
 
-function decided(stage: Stage, state: RunStateValue, update: RunStateUpdate, deps: SupervisorDeps): TurnOutcome {
+export function decided(stage: Stage, state: RunStateValue, update: RunStateUpdate, deps: Pick<SupervisorDeps, 'stages' | 'stops'>): TurnOutcome {
   const projected = project(state, update);
-  return { update, next: nextStep(deps.stages, stage, projected, deps.stops), state: projected };
+  const next = nextStep(deps.stages, stage, projected, deps.stops);
+  return { update, next, state: { ...projected, status: update.status ? reduceStatus(projected.status, update.status as RunStatus) : projected.status } };
+}
+
+/**
+ * The key of the turn a stage is about to record: its round, stage and step, and how often that same turn was
+ * recorded before in the state (a stage that runs again in the same round gets the next attempt).
+ */
+export function turnKeyOf(stage: Stage, state: RunStateValue, step: PlanStep | undefined): TurnKey {
+  const round = stage.kind === 'planner' ? state.round + 1 : state.round;
+  const prefix = turnKeyText({ round, stage: stage.name, ...(step ? { step: step.id } : {}), attempt: 0 }).replace(/\/0$/, '/');
+  const attempt = state.turnKeys.filter((key) => key.startsWith(prefix)).length;
+  return { round, stage: stage.name, ...(step ? { step: step.id } : {}), attempt };
+}
+
+/**
+ * A turn recorded before an interruption, whose node LangGraph runs again on resume: the stored update is returned as
+ * it was, so no completed turn calls a model twice or is recorded twice.
+ */
+export async function replayedTurn(stage: Stage, state: RunStateValue, key: TurnKey, deps: SupervisorDeps): Promise<TurnOutcome | undefined> {
+  const found = await deps.store.findTurn(deps.runId, key);
+  if (!found) return undefined;
+  deps.onEvent?.({ type: 'turn-replayed', role: stage.name, seq: found.turn.seq });
+  return decided(stage, state, found.stateUpdate as RunStateUpdate, deps);
 }
 
 /** Runs one agent turn under supervision; returns the update and the supervisor's decision on where to go next. */
 export async function superviseTurn(stage: Stage, state: RunStateValue, step: PlanStep | undefined, deps: SupervisorDeps): Promise<TurnOutcome> {
   if (nextStepIsEnd(deps, state)) return decided(stage, state, {}, deps);
+  if (stage.kind === 'human') return superviseHumanGate(stage, state, deps);
+  const key = turnKeyOf(stage, state, step);
+  const replayed = await replayedTurn(stage, state, key, deps);
+  if (replayed) return replayed;
   const context = deps.contextFor(stage, state);
+  const keyText = turnKeyText(key);
   const run = async (): Promise<TurnOutcome> => {
+    if (deps.abortReason() === 'lease-lost') throw new CancelledError('another process took the run');
     const abortStatus = statusOnAbort(deps);
     if (abortStatus) return decided(stage, state, { status: abortStatus }, deps);
     const startedAt = deps.clock().toISOString();
     const started = deps.now();
-    const round = stage.kind === 'planner' ? state.round + 1 : state.round;
+    const round = key.round;
     deps.onEvent?.({ type: 'turn-start', role: stage.name, kind: stage.kind, model: context.model.id, round, ...(step ? { stepId: step.id } : {}) });
     const needsDraft = stage.kind === 'checker' || (stage.kind === 'generic' && stage.role.config.writes === 'draft');
     const prepared = needsDraft && state.plan ? ensureDraft(state) : undefined;
@@ -132,6 +167,8 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
     try {
       outcome = await runRole(stage, state, step, context, prepared?.draft);
     } catch (error) {
+      // Another process holds the run now: it runs this turn again; recording it here would end the run for it.
+      if (deps.abortReason() === 'lease-lost') throw error;
       const status: RunStatus = statusOnAbort(deps) ?? (error instanceof BudgetExceededError || error instanceof DeadlineExceededError ? 'budget_exceeded' : 'failed');
       const info = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
       // The calls made before the failure were sent, answered and billed: the turn keeps them and the run counts them.
@@ -139,7 +176,14 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       const model = context.meter.model ?? partial?.model ?? context.model.id;
       const usage = partial?.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: true };
       const calls = partial?.attempts ?? 0;
-      const record = deps.store.appendTurn({
+      // A planner that fails has still started its round: the run's round count includes it (the plan stays the last one).
+      const roundStarted: RunStateUpdate = stage.kind === 'planner' ? { round } : {};
+      const spent: UsageEntry[] =
+        calls > 0 || context.meter.costUsd > 0
+          ? [{ role: stage.name, model, calls, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: context.meter.costUsd, estimated: usage.estimated }]
+          : [];
+      const failedUpdate: RunStateUpdate = { ...roundStarted, status, error: { ...info, role: stage.name }, turnKeys: [keyText], ...(spent.length ? { usage: spent } : {}) };
+      const record = await deps.store.appendTurn({
         ...base,
         to: ['user'],
         model,
@@ -152,15 +196,9 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
         attempts: calls,
         events: [...context.meter.events, ...(partial?.events ?? [])].sort((left, right) => left.at - right.at),
         error: info,
-      });
+      }, { key, stateUpdate: failedUpdate });
       deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
-      const spent: UsageEntry[] =
-        calls > 0 || context.meter.costUsd > 0
-          ? [{ role: stage.name, model, calls, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: context.meter.costUsd, estimated: usage.estimated }]
-          : [];
-      // A planner that fails has still started its round: the run's round count includes it (the plan stays the last one).
-      const roundStarted: RunStateUpdate = stage.kind === 'planner' ? { round } : {};
-      return decided(stage, state, { ...roundStarted, status, error: { ...info, role: stage.name }, ...(spent.length ? { usage: spent } : {}) }, deps);
+      return decided(stage, state, failedUpdate, deps);
     }
     // What a role produced is redacted before it enters the state (and so the checkpoints and the next prompts): a
     // role that was shown a secret, or that transformed one, cannot pass it on.
@@ -176,8 +214,12 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       costUsd,
       estimated: usage.estimated,
     };
+    // Pages this turn fetched join the state, so a checker in another process (after a resume) reads the same text.
+    const fetched = newlyFetched(context.sourceCache, state.fetched, deps.store.redact);
     const update: RunStateUpdate = {
       usage: [usageEntry],
+      turnKeys: [keyText],
+      ...(fetched ? { fetched } : {}),
       ...(outcome.round !== undefined ? { round: outcome.round } : {}),
       ...(outcome.plan ? { plan: outcome.plan } : {}),
       ...(outcome.finding ? { findings: [outcome.finding] } : {}),
@@ -191,7 +233,7 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
     if (next.type === 'end' && stage.kind !== 'researcher') update.status = next.status;
     else if (next.type === 'end' && next.status !== 'approved') update.status = next.status;
     update.messages = to.map((target) => ({ from: stage.name, to: target, round, content: outcome.summary }));
-    const record = deps.store.appendTurn({
+    const record = await deps.store.appendTurn({
       ...base,
       to,
       model: outcome.call.model,
@@ -203,11 +245,21 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       costUsd,
       attempts: outcome.call.attempts,
       events: [...context.meter.events, ...outcome.call.events].sort((left, right) => left.at - right.at),
-    });
+    }, { key, stateUpdate: update });
     deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
     return { update, next, state: { ...projected, status: update.status ? reduceStatus(projected.status, update.status as RunStatus) : projected.status } };
   };
   return stage.kind === 'researcher' ? deps.limiterFor(stage)(run) : run();
+}
+
+/** The pages a turn fetched that the state does not hold yet, redacted; undefined when there are none. */
+function newlyFetched(cache: ReadonlyMap<string, string>, known: Readonly<Record<string, string>>, redact: Redactor): Record<string, string> | undefined {
+  let fetched: Record<string, string> | undefined;
+  for (const [url, text] of cache) {
+    if (url in known) continue;
+    (fetched ??= {})[url] = redact(text);
+  }
+  return fetched;
 }
 
 /** The outcome with every value that enters the state or the next role's prompt redacted. */

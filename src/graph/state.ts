@@ -134,6 +134,19 @@ export const RunState = new StateSchema({
     inputSchema: z.array(z.string()),
     reducer: (current: string[], next: string[]) => [...new Set([...current, ...next])],
   }),
+  /**
+   * Text of fetched pages, by URL: the evidence source cannot read them again, and a run resumed in another process
+   * must check quotes against the same text (redacted, like everything in the state).
+   */
+  fetched: new ReducedValue(z.record(z.string(), z.string()).default(() => ({})), {
+    inputSchema: z.record(z.string(), z.string()),
+    reducer: (current: Record<string, string>, next: Record<string, string>) => ({ ...current, ...next }),
+  }),
+  /**
+   * Keys of the turns recorded so far (`round/stage/step/attempt`, see src/stores/port.ts): a node replayed after a
+   * resume finds its turn under the same key instead of running the role again.
+   */
+  turnKeys: appendReducer(z.string()),
   draft: Draft.nullable().default(null),
   verdicts: appendReducer(Verdict),
   messages: appendReducer(RoleMessage),

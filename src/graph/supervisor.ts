@@ -30,7 +30,7 @@ export const budgetExceeded =
     return undefined;
   };
 
-/** Stops as `unverified` when a gate rejected in the last allowed round. */
+/** Stops as `unverified` when a gate (a checker or a person) rejected in the last allowed round. */
 export const maxRounds =
   (limit: number): StopCondition =>
   (state) =>
@@ -62,7 +62,7 @@ export function nextStep(stages: readonly Stage[], current: Stage | undefined, s
   const stop = firstStop(stops, state);
   if (stop) return { type: 'end', status: stop };
   if (!current) return enter(stages[0]!, state);
-  if (current.kind === 'checker') {
+  if (current.kind === 'checker' || current.kind === 'human') {
     const verdict = verdictsOfRound(state, state.round).find((candidate) => candidate.role === current.name);
     if (verdict?.decision === 'reject') return enter(stages[current.onReject ?? 0]!, state);
   }

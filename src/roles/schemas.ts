@@ -94,6 +94,8 @@ export const ObjectionKind = z.enum([
   'step-unsupported',
   'policy',
   'judgement',
+  /** A person rejected the plan or the draft at a human gate. */
+  'human',
 ]);
 export type ObjectionKind = z.infer<typeof ObjectionKind>;
 

@@ -1,18 +1,28 @@
 /**
- * Opens a project's transcript store with the redactor every record passes through, and nothing else. What only
- * reads records (`baton runs`, `show`, `stats`) opens this instead of a whole runtime, so it loads no model client,
- * tool, evidence source or LangGraph.
+ * Opens a project's run store with the redactor every record passes through, and nothing else: SQLite under the data
+ * directory (default), or PostgreSQL when `store.kind` is `postgres` (its client is only loaded then). What only reads
+ * records (`baton runs`, `show`, `stats`) opens this instead of a whole runtime.
  */
 import type { Project } from '../config/load.js';
-import { createRedactor } from '../transcript/redact.js';
-import { TranscriptStore } from '../transcript/store.js';
+import type { RunStore } from '../stores/port.js';
+import { SqliteRunStore } from '../stores/sqlite/store.js';
+import { createRedactor, type Redactor } from '../transcript/redact.js';
 
 /** The API key values configured models read, so the redactor can remove them from every record. */
 export function secretValues(project: Project, env: Readonly<Record<string, string | undefined>>): string[] {
-  return project.models.flatMap((model) => (model.provider === 'openai-compatible' && model.apiKeyEnv ? [env[model.apiKeyEnv] ?? ''] : [])).filter(Boolean);
+  const values = project.models.flatMap((model) => (model.provider === 'openai-compatible' && model.apiKeyEnv ? [env[model.apiKeyEnv] ?? ''] : []));
+  // The database password is a secret too: it must never reach a record, a log or an error.
+  if (project.store.kind === 'postgres') values.push(decodeURIComponent(new URL(project.store.url).password));
+  return values.filter(Boolean);
 }
 
-/** The transcript store of `<dataDir>/baton.db`, redacting the project's secrets and detected confidential data. */
-export function openTranscriptStore(project: Project, env: Readonly<Record<string, string | undefined>>): TranscriptStore {
-  return new TranscriptStore({ dataDir: project.dataDir, redact: createRedactor(secretValues(project, env), project.detectors) });
+export function projectRedactor(project: Project, env: Readonly<Record<string, string | undefined>>): Redactor {
+  return createRedactor(secretValues(project, env), project.detectors);
+}
+
+/** The project's run store, redacting the project's secrets and detected confidential data. */
+export async function openRunStore(project: Project, env: Readonly<Record<string, string | undefined>>, redact = projectRedactor(project, env)): Promise<RunStore> {
+  if (project.store.kind === 'sqlite') return SqliteRunStore.open({ dataDir: project.dataDir, redact });
+  const { PostgresRunStore } = await import('../stores/postgres/store.js');
+  return PostgresRunStore.open({ url: project.store.url, redact });
 }

@@ -11,7 +11,9 @@ import { HealthTracker } from '../routing/health.js';
 import type { ChatModel } from '../models/types.js';
 import { ToolRegistry } from '../tools/registry.js';
 import { openSqliteCheckpointer, type PendingCheckpointer } from './checkpointer.js';
-import { openTranscriptStore } from './open-store.js';
+import { openRunStore, projectRedactor } from './open-store.js';
+import { PollingQueue } from './polling-queue.js';
+import type { RunQueue } from '../stores/port.js';
 import { builtInTools } from '../../tools/index.js';
 import { chooseEvidence, type EvidenceChoice } from './knowledge.js';
 import type { RunDependencies } from './run.js';
@@ -28,28 +30,47 @@ export interface OpenRuntimeOptions {
 }
 
 export interface Runtime extends RunDependencies {
+  queue: RunQueue;
   /** Which evidence runs search, in words. */
   evidenceDescription: string;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export function openRuntime(project: Project, options: OpenRuntimeOptions): Runtime {
-  const store = openTranscriptStore(project, options.env);
+/** LangGraph checkpoints beside the run store: SQLite's own file, or the same PostgreSQL database. */
+async function openCheckpointer(project: Project, redact: ReturnType<typeof projectRedactor>): Promise<PendingCheckpointer> {
+  if (project.store.kind === 'sqlite') return openSqliteCheckpointer(path.join(project.dataDir, 'checkpoints.db'), redact);
+  const { openPostgresCheckpointer } = await import('../stores/postgres/checkpointer.js');
+  const opened = openPostgresCheckpointer(project.store.url, redact);
+  return { saver: opened.saver, close: () => void opened.close() };
+}
+
+async function openQueue(project: Project, store: Runtime['store']): Promise<RunQueue> {
+  if (project.store.kind === 'sqlite') return new PollingQueue(store);
+  const { openPostgresQueue } = await import('../stores/postgres/queue.js');
+  return openPostgresQueue({ url: project.store.url });
+}
+
+export async function openRuntime(project: Project, options: OpenRuntimeOptions): Promise<Runtime> {
+  const redact = projectRedactor(project, options.env);
+  const store = await openRunStore(project, options.env, redact);
   let checkpointer: PendingCheckpointer | undefined;
   let chosen: EvidenceChoice;
+  let queue: RunQueue;
   try {
-    checkpointer = options.checkpoints === false ? undefined : openSqliteCheckpointer(path.join(project.dataDir, 'checkpoints.db'), store.redact);
+    checkpointer = options.checkpoints === false ? undefined : await openCheckpointer(project, store.redact);
     chosen = options.evidence ? { evidence: options.evidence, description: 'evidence given by the caller', close: () => undefined } : chooseEvidence(project, options.env);
+    queue = await openQueue(project, store);
   } catch (error) {
     // A damaged checkpoints.db or knowledge base: close what is already open before reporting it.
     checkpointer?.close();
-    store.close();
+    await store.close();
     throw error;
   }
   return {
     project,
     env: options.env,
     store,
+    queue,
     models: new ModelRegistry(project.models, options.env, options.modelOverrides),
     evidence: chosen.evidence,
     evidenceDescription: chosen.description,
@@ -57,10 +78,10 @@ export function openRuntime(project: Project, options: OpenRuntimeOptions): Runt
     health: new HealthTracker({ failureThreshold: project.config.resilience.failureThreshold, cooldownMs: project.config.resilience.cooldownMs }),
     ...(checkpointer ? { checkpointer: checkpointer.saver } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
-    close: () => {
+    close: async () => {
       chosen.close();
-      store.close();
       checkpointer?.close();
+      await store.close();
     },
   };
 }

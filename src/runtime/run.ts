@@ -1,31 +1,26 @@
 /**
- * Runs one goal end to end: records the run, builds the graph for the project's flow, invokes it, and turns the final
- * state into an honest result. An answer the checker did not approve is never reported as verified, and whatever
- * ends the run, the turns recorded so far stay in the transcript.
+ * Starting, queueing, resuming and deciding runs. `runGoal` records a run and executes it here (the CLI); `submitRun`
+ * records it as `queued` for a server or worker; `resumeRun` takes an interrupted run back; `decideRun` records a
+ * person's decision at a human gate and queues the run to continue. Execution itself is in execute.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
-import type { Project, Stage } from '../config/load.js';
-import { BatonError, CancelledError, errorMessage } from '../errors.js';
+import type { Project } from '../config/load.js';
+import { RunBusyError, RunFlowChangedError, RunNotResumableError } from '../errors.js';
 import { validateGoal } from './goal.js';
-import { composeDraft } from '../graph/compose.js';
-import { buildRunGraph, SUPERVISOR_KEY } from '../graph/build.js';
-import type { RunEvent, SupervisorDeps } from '../graph/node.js';
-import { findingsOfRound, type RunStateValue, type RunStatus } from '../graph/state.js';
-import { budgetExceeded, finalStatus, maxRounds } from '../graph/supervisor.js';
+import type { RunEvent } from '../graph/node.js';
+import type { RunStatus } from '../graph/state.js';
 import type { EvidenceSource } from '../knowledge/types.js';
 import type { ModelRegistry } from '../models/registry.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import type { RunRecord, RunResult } from '../transcript/schema.js';
-import type { TranscriptStore } from '../transcript/store.js';
-import { createLimiter } from './limiter.js';
-import { redactDeep } from '../transcript/redact.js';
-import { attachmentRecord, CombinedEvidence, type Attachment } from './attachments.js';
-import { prepareRunSources } from './sources.js';
-import { RoutedModel, type TurnMeter } from '../models/routed.js';
+import type { NewTurn, RunRecord, RunResult } from '../transcript/schema.js';
+import type { Decision, GateRecord, RunQueue, RunStore } from '../stores/port.js';
+import { attachmentRecord, type Attachment } from './attachments.js';
 import type { HealthTracker } from '../routing/health.js';
-import { DeadlineExceededError } from '../routing/resilience.js';
 import { RunLabels } from '../routing/needs.js';
+import { executeRun } from './execute.js';
+import { flowFingerprint } from './flow.js';
+import { leaseTiming, newOwnerId } from './lease.js';
 
 function minDefined(left: number | undefined, right: number | undefined): number | undefined {
   if (left === undefined) return right;
@@ -38,12 +33,14 @@ export { MAX_GOAL_LENGTH, validateGoal } from './goal.js';
 
 export interface RunDependencies {
   project: Project;
-  store: TranscriptStore;
+  store: RunStore;
   models: ModelRegistry;
   evidence: EvidenceSource;
   tools: ToolRegistry;
   /** LangGraph checkpoints of the run's graph; may still be loading (see `openSqliteCheckpointer`), a run awaits it. */
   checkpointer?: BaseCheckpointSaver | Promise<BaseCheckpointSaver>;
+  /** Hands queued runs to servers and workers. */
+  queue?: RunQueue;
   /** Per-model failure counts and cooldowns, shared by every run of the runtime. */
   health: HealthTracker;
   /** Environment for API keys of transcription models. */
@@ -52,6 +49,8 @@ export interface RunDependencies {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Run ids; default random. */
   newId?: () => string;
+  /** This process as a lease holder; default a new random id. */
+  owner?: string;
   clock?: () => Date;
   now?: () => number;
 }
@@ -87,59 +86,28 @@ export interface RunOutcome {
   error: { code: string; message: string; hint?: string } | null;
 }
 
-const graphs = new WeakMap<Project, Map<BaseCheckpointSaver | undefined, ReturnType<typeof buildRunGraph>>>();
-const stopsByProject = new WeakMap<Project, SupervisorDeps['stops']>();
-
-/** The stop conditions of a project's limits. */
-function graphStops(project: Project): SupervisorDeps['stops'] {
-  let stops = stopsByProject.get(project);
-  if (!stops) {
-    const limits = project.config.limits;
-    stops = [finalStatus(), budgetExceeded(limits), maxRounds(limits.maxRounds)];
-    stopsByProject.set(project, stops);
-  }
-  return stops;
-}
-
-/** One compiled graph per project and checkpointer: compiling costs more than a short run. */
-function compiledGraph(project: Project, checkpointer: BaseCheckpointSaver | undefined): ReturnType<typeof buildRunGraph> {
-  let byCheckpointer = graphs.get(project);
-  if (!byCheckpointer) graphs.set(project, (byCheckpointer = new Map()));
-  let graph = byCheckpointer.get(checkpointer);
-  if (!graph) byCheckpointer.set(checkpointer, (graph = buildRunGraph(project.stages, checkpointer)));
-  return graph;
-}
-
 export function defaultRunId(): string {
   return `run_${Date.now().toString(36)}_${randomUUID().slice(0, 8)}`;
 }
 
-export async function runGoal(deps: RunDependencies, options: RunOptions): Promise<RunOutcome> {
+/** The run record and opening turn of a new run; `labels` are what the caller asked for, capped by the limits. */
+function newRun(deps: RunDependencies, options: RunOptions, status: 'queued' | 'running'): { run: Omit<RunRecord, 'version'>; opening: NewTurn } {
   const goal = validateGoal(options.goal);
   const clock = deps.clock ?? (() => new Date());
-  const now = deps.now ?? (() => performance.now());
-  const { project, store } = deps;
+  const { project } = deps;
   const runId = (deps.newId ?? defaultRunId)();
-  const startedAt = clock();
-  const started = now();
+  const startedAt = clock().toISOString();
   const limits = project.config.limits;
-  const labels: RunLabels = RunLabels.parse({
-    ...options.labels,
-    budgetUsd: minDefined(options.labels?.budgetUsd, limits.maxCostUsd),
-    deadlineMs: minDefined(options.labels?.deadlineMs, startedAt.getTime() + limits.maxDurationMs),
-  });
-
-  // The run and its opening turn are one commit.
-  // The checkpointer (which may still be loading, or fail to open) and the graph come first: a failure here leaves no
-  // run recorded as `running`, no timer armed and no listener attached.
-  const graph = compiledGraph(project, await deps.checkpointer);
-  const run: RunRecord = store.atomically(() => {
-    const created = store.createRun({
+  const labels: RunLabels = RunLabels.parse({ ...options.labels, budgetUsd: minDefined(options.labels?.budgetUsd, limits.maxCostUsd) });
+  const attachments = (options.attachments ?? []).map(attachmentRecord);
+  const flow = flowFingerprint(project);
+  return {
+    run: {
       id: runId,
       goal,
-      status: 'running',
+      status,
       rounds: 0,
-      startedAt: startedAt.toISOString(),
+      startedAt,
       endedAt: null,
       durationMs: null,
       inputTokens: 0,
@@ -147,15 +115,13 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
       costUsd: 0,
       costEstimated: false,
       engine: project.modelSource,
-      labels: {
-        ...labels,
-        ...(options.tags ? { tags: options.tags } : {}),
-        ...(options.attachments?.length ? { attachments: options.attachments.map(attachmentRecord) } : {}),
-      },
+      labels: { ...labels, ...(options.tags ? { tags: options.tags } : {}), ...(attachments.length ? { attachments } : {}) },
       result: null,
       error: null,
-    });
-    store.appendTurn({
+      flow,
+      ...(status === 'queued' ? { queuedAt: startedAt } : {}),
+    },
+    opening: {
       runId,
       round: 0,
       from: 'user',
@@ -163,206 +129,88 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
       role: 'supervisor',
       kind: 'supervisor',
       model: null,
-      startedAt: startedAt.toISOString(),
+      startedAt,
       latencyMs: 0,
       messages: [{ role: 'user', content: goal }],
       output: {
         flow: project.stages.map((stage) => ({ role: stage.name, kind: stage.kind, model: stage.model ?? null, needs: stage.needs })),
+        flowHash: flow.hash,
         limits,
         labels,
-        attachments: (options.attachments ?? []).map(attachmentRecord),
+        attachments,
       },
       toolCalls: [],
       usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
       costUsd: 0,
       attempts: 0,
       events: [],
-    });
-    return created;
+    },
+  };
+}
+
+/** Records a run and executes it in this process, holding its lease until it ends or parks at a human gate. */
+export async function runGoal(deps: RunDependencies, options: RunOptions): Promise<RunOutcome> {
+  const owner = deps.owner ?? newOwnerId();
+  const { run, opening } = newRun(deps, options, 'running');
+  // The checkpointer (which may still be loading, or fail to open) comes first: a failure here leaves no run
+  // recorded as `running`.
+  await deps.checkpointer;
+  const timing = leaseTiming(deps.project.config.runs);
+  const created = await deps.store.createRun(run, opening, {
+    state: { status: 'running', lease: { owner, expiresAt: Date.now() + timing.leaseMs }, ...(options.attachments?.length ? { attachments: options.attachments } : {}) },
   });
-  options.onStart?.(runId);
+  options.onStart?.(created.id);
+  return executeRun(deps, created, { owner, ...(options.signal ? { signal: options.signal } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+}
 
-  const controller = new AbortController();
-  let abortReason: 'cancelled' | 'deadline' | undefined;
-  // The abort reason tells every call's error mapping which of the three stops it was (see src/abort.ts).
-  const onUserAbort = (): void => {
-    abortReason ??= 'cancelled';
-    controller.abort(new CancelledError('the run was cancelled'));
-  };
-  if (options.signal?.aborted) onUserAbort();
-  options.signal?.addEventListener('abort', onUserAbort, { once: true });
-  const deadline = setTimeout(() => {
-    abortReason ??= 'deadline';
-    controller.abort(new DeadlineExceededError(undefined));
-  }, Math.max(0, (labels.deadlineMs ?? Infinity) - startedAt.getTime()));
-  deadline.unref?.();
+/** Records a run as `queued` (its attachments with it) for a server or worker, and returns its record. */
+export async function submitRun(deps: RunDependencies, options: Omit<RunOptions, 'signal' | 'onEvent' | 'onStart'>): Promise<RunRecord> {
+  const { run, opening } = newRun(deps, options, 'queued');
+  const created = await deps.store.createRun(run, opening, { state: { status: 'queued', ...(options.attachments?.length ? { attachments: options.attachments } : {}) } });
+  deps.queue?.wake();
+  return created;
+}
 
-  const sourceCache = new Map<string, string>();
-  const images = (options.attachments ?? []).filter((attachment) => attachment.kind === 'image');
-  let evidence = deps.evidence;
-  let preparationError: { code: string; message: string; hint?: string } | null = null;
-  if (options.attachments?.some((attachment) => attachment.kind !== 'image')) {
-    try {
-      const runSources = await prepareRunSources(options.attachments, { deps, runId, labels, clock, now, signal: controller.signal });
-      evidence = new CombinedEvidence([runSources, deps.evidence]);
-    } catch (error) {
-      preparationError = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
-    }
-  }
-  const limiters = new Map<string, ReturnType<typeof createLimiter>>();
-  const supervisor: SupervisorDeps = {
-      runId,
-      stages: project.stages,
-      stops: graphStops(project),
-      store,
-      contextFor: (stage: Stage, state: RunStateValue) => {
-        const meter: TurnMeter = { events: [], costUsd: 0 };
-        return {
-        stage,
-        meter,
-        model: new RoutedModel({
-          registry: deps.models,
-          specs: project.models,
-          needs: stage.needs,
-          labels,
-          health: deps.health,
-          detectors: project.detectors,
-          meter,
-          spentUsd: () => state.usage.reduce((sum, entry) => sum + entry.costUsd, 0),
-          now,
-          retry: project.config.resilience,
-          redact: store.redact,
-          ...(deps.sleep ? { sleep: deps.sleep } : {}),
-        }),
-        redact: store.redact,
-        limits,
-        tools: deps.tools,
-        evidence,
-        images,
-        fetchPolicy: project.config.tools.fetch,
-        ...(project.config.tools.webSearch ? { webSearchUrl: project.config.tools.webSearch.url } : {}),
-        sourceCache,
-        signal: controller.signal,
-        now,
-      };
-      },
-      abortReason: () => abortReason,
-      limiterFor: (stage) => {
-        let limiter = limiters.get(stage.name);
-        if (!limiter) limiters.set(stage.name, (limiter = createLimiter(stage.concurrency)));
-        return limiter;
-      },
-      now,
-      clock,
-      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-  };
-
-  let state: RunStateValue | undefined;
-  let failure: { code: string; message: string; hint?: string } | null = preparationError;
-  if (!preparationError) try {
-    // Roles never throw into the graph (the supervisor turns their errors into end states), so invoke returns the final
-    // state; only a fault in the graph itself throws, and every turn recorded before it stays in the transcript.
-    state = (await graph.invoke(
-      // The graph (and so every model, role output and checkpoint) sees the goal as it was recorded: redacted.
-      { runId, goal: run.goal },
-      {
-        recursionLimit: (project.stages.length + 2) * (limits.maxRounds + 1) + 10,
-        configurable: { thread_id: runId, [SUPERVISOR_KEY]: supervisor },
-      },
-    )) as RunStateValue;
-  } catch (error) {
-    failure = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
-  } finally {
-    clearTimeout(deadline);
-    options.signal?.removeEventListener('abort', onUserAbort);
-  }
-
-  let status: RunStatus = state?.status ?? 'failed';
-  if (abortReason === 'cancelled') status = 'cancelled';
-  else if (abortReason === 'deadline' && status !== 'approved') status = 'budget_exceeded';
-  // The deadline may be noticed first by the call it cut short (a BUDGET_EXCEEDED error) or by the run's own timer.
-  if (failure) status = abortReason === 'cancelled' ? 'cancelled' : abortReason === 'deadline' || failure.code === 'BUDGET_EXCEEDED' ? 'budget_exceeded' : 'failed';
-  if (status === 'running') status = 'failed';
-  const error = failure ?? (state?.error ? { code: state.error.code, message: state.error.message, ...(state.error.hint ? { hint: state.error.hint } : {}) } : null);
-
-  // What is returned is printed and served, so it gets the same redaction as what is stored.
-  const result = state ? redactDeep(buildResult(state, status, project.stages), store.redact) : null;
-  const usage = state?.usage ?? [];
-  const outcome: RunOutcome = {
-    runId,
-    status,
-    result,
-    rounds: state?.round ?? 0,
-    inputTokens: usage.reduce((sum, entry) => sum + entry.inputTokens, 0),
-    outputTokens: usage.reduce((sum, entry) => sum + entry.outputTokens, 0),
-    costUsd: usage.reduce((sum, entry) => sum + entry.costUsd, 0),
-    costEstimated: usage.some((entry) => entry.estimated),
-    durationMs: now() - started,
-    objections: result ? result.verification.verdicts.flatMap((verdict) => verdict.objections) : [],
-    error: redactDeep(status === 'failed' || status === 'cancelled' ? (error ?? (status === 'cancelled' ? { code: 'CANCELLED', message: 'the run was cancelled' } : null)) : error, store.redact),
-  };
-  // The closing turn and the run's final record are one commit.
-  store.atomically(() => {
-    store.appendTurn({
-      runId,
-      round: outcome.rounds,
-      from: 'supervisor',
-      to: ['user'],
-      role: 'supervisor',
-      kind: 'supervisor',
-      model: null,
-      startedAt: clock().toISOString(),
-      latencyMs: 0,
-      messages: [],
-      output: { status, verified: status === 'approved', answer: result?.answer ?? null, objections: outcome.objections },
-      toolCalls: [],
-      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
-      costUsd: 0,
-      attempts: 0,
-      events: [],
-      ...(outcome.error ? { error: outcome.error } : {}),
-    });
-    store.updateRun({
-      ...run,
-      status,
-      rounds: outcome.rounds,
-      endedAt: clock().toISOString(),
-      durationMs: outcome.durationMs,
-      inputTokens: outcome.inputTokens,
-      outputTokens: outcome.outputTokens,
-      costUsd: outcome.costUsd,
-      costEstimated: outcome.costEstimated,
-      result,
-      error: outcome.error,
-    });
-  });
-  return outcome;
+/** Refuses a run recorded under another flow than the project's, naming both. */
+export function checkFlow(project: Project, record: RunRecord): void {
+  if (!record.flow) return;
+  const current = flowFingerprint(project);
+  if (current.hash === record.flow.hash) return;
+  throw new RunFlowChangedError(
+    `run ${record.id} was started under flow ${record.flow.hash} (${record.flow.stages.join(' → ')}), and the project's flow is now ${current.hash} (${current.stages.join(' → ')}); a run only continues under the flow it was started with`,
+    { hint: 'restore the config, roles and prompts the run was started with, or start a new run' },
+  );
 }
 
 /**
- * The round the state's plan was made in: the current one, or the one before when the current round's planner failed
- * (the round was started, but the plan, findings and draft are still the previous round's).
+ * Takes a run and executes it here: an interrupted run, or a queued one (a decision came, or no server took it).
+ * Refuses an unknown run, a finished one, one waiting for a person, one another process holds, and one whose flow
+ * changed, each with its own error.
  */
-function planRound(state: RunStateValue, stages: readonly Stage[]): number {
-  const plannerFailed = state.error?.role !== undefined && stages.some((stage) => stage.kind === 'planner' && stage.name === state.error?.role);
-  return plannerFailed ? Math.max(0, state.round - 1) : state.round;
+export async function resumeRun(deps: RunDependencies, runId: string, options: Pick<RunOptions, 'signal' | 'onEvent'> = {}): Promise<RunOutcome> {
+  const record = await deps.store.getRun(runId);
+  if (record.status === 'running') {
+    throw new RunBusyError(`run ${runId} is running in another process (its lease is held)`, { hint: `wait for it, or cancel it with \`baton cancel ${runId}\`` });
+  }
+  if (record.status === 'awaiting_human') {
+    throw new RunNotResumableError(runId, 'waiting for a person', { hint: `decide with \`baton approve ${runId}\` or \`baton reject ${runId} --reason "..."\`` });
+  }
+  if (record.status !== 'interrupted' && record.status !== 'queued') throw new RunNotResumableError(runId, record.status, { hint: 'start a new run with `baton run`' });
+  checkFlow(deps.project, record);
+  await deps.checkpointer;
+  const owner = deps.owner ?? newOwnerId();
+  const timing = leaseTiming(deps.project.config.runs);
+  const acquired = await deps.store.acquire(runId, { owner, expiresAt: Date.now() + timing.leaseMs });
+  if (!acquired) throw new RunBusyError(`run ${runId} was just taken by another process`, { hint: `follow it with \`baton show ${runId}\`` });
+  const resumed = { ...acquired, resumes: (acquired.resumes ?? 0) + 1 };
+  await deps.store.updateRun(resumed, owner);
+  return executeRun(deps, resumed, { owner, ...options });
 }
 
-/** The answer, its citations and the verification, from the final state. */
-function buildResult(state: RunStateValue, status: RunStatus, stages: readonly Stage[]): RunResult | null {
-  if (!state.plan) return null;
-  const round = planRound(state, stages);
-  const findings = findingsOfRound(state, round);
-  const composed = composeDraft(state.plan, findings);
-  const answer = state.draft && state.draft.round === round ? state.draft.text : composed.text;
-  const lastVerdicts = new Map<string, RunStateValue['verdicts'][number]>();
-  for (const verdict of state.verdicts) lastVerdicts.set(verdict.role, verdict);
-  return {
-    answer,
-    citations: composed.citations,
-    verification: {
-      verified: status === 'approved',
-      verdicts: [...lastVerdicts.values()].map((verdict) => ({ role: verdict.role, decision: verdict.decision, objections: verdict.objections.map((objection) => objection.message) })),
-    },
-  };
+/** Records a person's decision at the run's open human gate and queues the run to continue. */
+export async function decideRun(deps: Pick<RunDependencies, 'store' | 'queue' | 'clock'>, runId: string, decision: Omit<Decision, 'decidedAt'>): Promise<GateRecord> {
+  const clock = deps.clock ?? (() => new Date());
+  const gate = await deps.store.decide(runId, { ...decision, decidedAt: clock().toISOString() });
+  deps.queue?.wake();
+  return gate;
 }

@@ -1,7 +1,9 @@
 /**
- * `baton serve`: the HTTP API and the web dashboard, on Fastify. {@link createServer} builds the app without listening
- * (tests drive it with `inject`); {@link startServer} listens, refuses an exposed bind without API tokens, and stops
- * cleanly on SIGINT/SIGTERM: runs in flight are cancelled and recorded, never silently lost.
+ * `baton serve`: the HTTP API and the web dashboard, on Fastify. The server is HTTP and events only: runs are recorded
+ * in the run store and executed by a {@link RunDispatcher} (here, unless `execute` is off, and in any `baton worker`
+ * on the same store). {@link createServer} builds the app without listening (tests drive it with `inject`);
+ * {@link startServer} listens, refuses an exposed bind without API tokens, and stops cleanly on SIGINT/SIGTERM: runs
+ * executing here are released as `interrupted` (the next server or worker resumes them), queued ones stay queued.
  */
 import { readFileSync } from 'node:fs';
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
@@ -11,7 +13,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { PACKAGE_ROOT } from '../config/load.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { redactDeep } from '../transcript/redact.js';
+import { RunDispatcher } from '../runtime/dispatcher.js';
 import type { RunDependencies } from '../runtime/run.js';
+import type { RunQueue } from '../stores/port.js';
 import { assertSafeBinding, createTokenCheck, resolveApiTokens, type TokenSources } from './auth.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { ApiError, clientErrorResponse, MAX_PATH_PARAMETER_LENGTH, methodNotAllowed, ServerConfigError, toErrorResponse, type ApiErrorBody } from './errors.js';
@@ -19,7 +23,6 @@ import { RunEventHub, type EventStreamSettings } from './events.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { createHostCheck, invalidHostEntries, refuseRequestHost } from './host-check.js';
 import { registerApiRoutes } from './routes.js';
-import { RunManager } from './runs.js';
 import { CONTENT_SECURITY_POLICY, defaultDashboardDir, loadDashboard, SECURITY_HEADERS } from './static.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -28,7 +31,7 @@ const DEFAULT_BODY_LIMIT = 36 * 2 ** 20;
 
 export interface ServerOptions extends TokenSources {
   /** What runs need (from `openRuntime`). The server never closes it: its owner does, after the server has stopped. */
-  runtime: RunDependencies;
+  runtime: RunDependencies & { queue: RunQueue };
   /** Fastify logs through this logger, with authorization headers redacted. Default: silent. */
   logger?: Logger;
   /** Where the server will listen; checked against the tokens (see `startServer`). */
@@ -39,15 +42,23 @@ export interface ServerOptions extends TokenSources {
    * check applies only when names are listed here.
    */
   allowedHosts?: readonly string[];
-  /** Runs executing at once (default 4); more wait in a queue. */
+  /** Runs this server executes at once (default 4); more wait in the queue. */
   concurrency?: number;
-  /** Runs allowed to wait (default 1000); beyond, `POST /api/runs` answers 503. */
+  /**
+   * Execute queued runs in this process (default true). Off: the server only accepts, shows and cancels runs, and
+   * `baton worker` processes on the same store execute them.
+   */
+  execute?: boolean;
+  /** How often runs whose process died (expired leases) are looked for; default the lease heartbeat. */
+  sweepMs?: number;
+  /** Runs allowed to wait in the store's queue (default 1000); beyond, `POST /api/runs` answers 503. */
   maxQueued?: number;
-  /** Attachment bytes queued runs may hold in memory together (default 256 MiB). */
-  maxQueuedAttachmentBytes?: number;
   /** Serve the dashboard at `/` (default true), or serve it from this folder. */
   dashboard?: boolean | string;
-  /** How long stopping waits for cancelled runs to end before marking them interrupted (default 10 s). */
+  /**
+   * How long stopping waits for the runs executing here to record themselves as `interrupted` (default 10 s). A run
+   * still unwinding after that keeps its lease until it expires; it then reads `interrupted` all the same.
+   */
   shutdownGraceMs?: number;
   /** How long `POST /api/runs/:id/cancel` waits for the run to end (default 2 s). */
   cancelWaitMs?: number;
@@ -56,12 +67,6 @@ export interface ServerOptions extends TokenSources {
   events?: Partial<EventStreamSettings>;
   /** Largest request body in bytes (default 36 MiB: a 25 MiB attachment, the CLI's limit, in base64). */
   bodyLimit?: number;
-  /**
-   * At start, mark runs the store still shows as `running` failed with code INTERRUPTED (left by a crash). Off by
-   * default: the store may be shared with a `baton run` going on in another process right now.
-   */
-  recoverStaleRuns?: boolean;
-  newRunId?: () => string;
   clock?: () => Date;
 }
 
@@ -78,7 +83,10 @@ function packageVersion(): string {
   }
 }
 
-/** Builds the app (routes, auth, dashboard) without listening. Stopping it (`app.close()`) cancels and records every run. */
+/**
+ * Builds the app (routes, auth, dashboard) and starts its dispatcher, without listening. Stopping it (`app.close()`)
+ * releases the runs executing here.
+ */
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const tokens = resolveApiTokens(options);
   if (options.host !== undefined) assertSafeBinding(options.host, tokens);
@@ -115,24 +123,18 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       socket.destroy(error);
     },
   });
-  const manager = new RunManager({
+  const dispatcher = new RunDispatcher({
     runtime: options.runtime,
     logger,
     concurrency: options.concurrency ?? 4,
+    execute: options.execute ?? true,
     maxQueued: options.maxQueued ?? 1000,
-    ...(options.maxQueuedAttachmentBytes !== undefined ? { maxQueuedAttachmentBytes: options.maxQueuedAttachmentBytes } : {}),
-    ...(options.newRunId ? { newRunId: options.newRunId } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.sweepMs !== undefined ? { sweepMs: options.sweepMs } : {}),
   });
   registerJsonBodyParser(app);
   const allowedMethods = new AllowedMethods();
   app.addHook('onRoute', (route) => allowedMethods.add(route.url, route.method));
-  const hub = new RunEventHub(options.runtime.store, manager, { heartbeatMs: 15_000, pollMs: 1000, maxBufferedBytes: 4 * 1024 * 1024, ...options.events }, logger);
-
-  if (options.recoverStaleRuns) {
-    const stale = options.runtime.store.markInterrupted('the server stopped before the run ended (found at the next start)', (options.clock ?? (() => new Date()))());
-    if (stale.length) logger.warn({ runs: stale }, 'marked runs left running by an earlier process as interrupted');
-  }
+  const hub = new RunEventHub(options.runtime.store, dispatcher, { heartbeatMs: 15_000, pollMs: 1000, maxBufferedBytes: 4 * 1024 * 1024, ...options.events }, logger);
 
   const checkToken = createTokenCheck(tokens);
   // Decided on the route the router matched, never on the raw URL: `/%61pi/runs` reaches the `/api/runs` route too.
@@ -175,20 +177,40 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     return reply.status(404).send(redact(body));
   });
 
-  registerApiRoutes(app, { store: options.runtime.store, manager, hub, version: packageVersion(), cancelWaitMs: options.cancelWaitMs ?? 2000, maxStatsRuns: options.maxStatsRuns ?? 5000, clock: options.clock ?? (() => new Date()) });
-  app.get('/healthz', async () => ({ ok: true, ...manager.counts(), eventStreams: hub.openStreams(), auth: tokens.length > 0 }));
+  registerApiRoutes(app, {
+    store: options.runtime.store,
+    dispatcher,
+    hub,
+    version: packageVersion(),
+    cancelWaitMs: options.cancelWaitMs ?? 2000,
+    maxStatsRuns: options.maxStatsRuns ?? 5000,
+    clock: options.clock ?? (() => new Date()),
+    tokensRequired: tokens.length > 0,
+  });
+  // Liveness and this process's load, without touching the store (load balancers call it often).
+  app.get('/healthz', async () => {
+    const { executing, concurrency, execute } = dispatcher.counts();
+    return { ok: true, executing, concurrency, execute, store: options.runtime.store.kind, eventStreams: hub.openStreams(), auth: tokens.length > 0 };
+  });
   for (const [urlPath, asset] of assets) {
     app.get(urlPath, async (_request, reply) => reply.type(asset.contentType).header('cache-control', 'no-cache').send(asset.body));
   }
 
-  // Runs first, so their end events reach the streams watching them; then whatever streams remain. Only then does
-  // Fastify destroy the remaining sockets (forceCloseConnections): by that point they carry no run and no stream, and
-  // a client's pre-opened keep-alive socket would otherwise hold the process open for seconds.
+  // Runs first, so the streams watching them hear that they were released; then the streams. Only then does Fastify
+  // destroy the remaining sockets (forceCloseConnections): by that point they carry no run and no stream, and a
+  // client's pre-opened keep-alive socket would otherwise hold the process open for seconds.
   app.addHook('preClose', async () => {
-    const { cancelled, interrupted } = await manager.shutdown(options.shutdownGraceMs ?? 10_000);
-    if (cancelled.length || interrupted.length) logger.warn({ cancelled, interrupted }, 'server stopped with runs in flight');
-    hub.close();
+    const { released, unfinished } = await dispatcher.shutdown(options.shutdownGraceMs ?? 10_000);
+    if (released.length) logger.warn({ released, unfinished }, 'server stopped with runs in flight: released as interrupted, to be resumed by the next server or worker');
+    await hub.close();
   });
+  // Takes queued runs (and finds interrupted ones) from now on; a store that cannot be read stops the start here.
+  try {
+    await dispatcher.start();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return app;
 }
 
@@ -218,7 +240,7 @@ export interface RunningServer {
   url: string;
   host: string;
   port: number;
-  /** Stops the server (idempotent): cancels runs, records them, closes streams and the socket. */
+  /** Stops the server (idempotent): releases its runs (recorded `interrupted`), closes streams and the socket. */
   close(): Promise<void>;
   /** Settles once the server has stopped, whoever stopped it. */
   closed: Promise<void>;
@@ -267,7 +289,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     return closing;
   };
   const removeSignalHandler = (options.onShutdownSignal ?? processSignals)(() => {
-    app.log.warn('stopping: cancelling runs in flight and recording them');
+    app.log.warn('stopping: releasing runs in flight (they resume at the next start)');
     void close();
   });
   app.log.info({ url: `http://${shownHost}:${port}` }, 'listening');

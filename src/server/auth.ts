@@ -81,3 +81,13 @@ export function createTokenCheck(tokens: readonly string[]): (authorization: str
     return accepted && match !== null;
   };
 }
+
+/**
+ * Who a request acts as, for records such as a human decision's `by`: `api:` and the first 8 hex digits of the
+ * SHA-256 of the bearer token it presented (tells tokens apart without revealing one), or `api` without a token.
+ * (Not `token:…`: the redactor rightly takes that for a secret being assigned.)
+ */
+export function tokenLabel(authorization: string | undefined): string {
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? '');
+  return match?.[1] ? `api:${digest(match[1]).toString('hex').slice(0, 8)}` : 'api';
+}

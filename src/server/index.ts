@@ -3,5 +3,5 @@ export { createServer, startServer, DEFAULT_HOST, DEFAULT_PORT, type RunningServ
 export { API_TOKENS_ENV, assertSafeBinding, createTokenCheck, isLoopbackHost, resolveApiTokens, type TokenSources } from './auth.js';
 export { ApiError, ServerConfigError, type ApiErrorBody, type ApiErrorCode } from './errors.js';
 export { computeStats, type StatsReport } from '../transcript/stats.js';
-export type { QueuedRunView, RunEnd } from './runs.js';
-export type { RunSummary } from './routes.js';
+export type { RunEnd } from '../runtime/dispatcher.js';
+export type { QueuedRunView, RunSummary } from './routes.js';

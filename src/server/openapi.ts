@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { RunRecord, TurnRecord } from '../transcript/schema.js';
-import { ApiRunStatus, CreateRunBody, EventsQuery, ListRunsQuery, StatsQuery } from './schemas.js';
+import { ApiRunStatus, CreateRunBody, DecisionBody, EventsQuery, ListRunsQuery, StatsQuery } from './schemas.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -45,17 +45,59 @@ export function openApiDocument(version: string): JsonObject {
         },
         CreateRunBody: schemaOf(CreateRunBody, 'input'),
         RunStatus: schemaOf(ApiRunStatus),
-        Run: { ...schemaOf(RunRecord), description: 'A recorded run. `verified` is added by the API: true only when the checker approved.' },
+        Run: {
+          ...schemaOf(RunRecord),
+          description:
+            'A recorded run (queued runs are recorded too). `verified` is added by the API: true only when the checker approved; `position` (1 = next to start) is added to a queued run. Statuses: queued, running, interrupted (its process stopped; it resumes when a server or worker takes it again), awaiting_human (parked at a human gate), and the end states approved, unverified, budget_exceeded, failed, cancelled.',
+        },
         QueuedRun: {
           type: 'object',
           required: ['id', 'goal', 'status', 'queuedAt', 'position'],
           properties: { id: { type: 'string' }, goal: { type: 'string' }, status: { const: 'queued' }, labels: { type: 'object' }, queuedAt: { type: 'string', format: 'date-time' }, position: { type: 'integer', minimum: 1 } },
         },
         Turn: schemaOf(TurnRecord),
+        DecisionBody: schemaOf(DecisionBody, 'input'),
+        PendingDecision: {
+          type: 'object',
+          required: ['runId', 'goal', 'gate', 'review', 'prompt', 'subject', 'round', 'requestedAt'],
+          properties: {
+            runId: { type: 'string' },
+            goal: { type: 'string' },
+            gate: { type: 'string', description: 'The human gate\'s stage name in the flow.' },
+            review: { enum: ['plan', 'draft'] },
+            prompt: { type: 'string', description: 'What the person is asked.' },
+            subject: { description: 'What is decided on: `{ plan }` (goal and steps) or `{ draft, claims }`.' },
+            round: { type: 'integer' },
+            requestedAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        GateRecord: {
+          type: 'object',
+          description: 'A gate request with the decision it got.',
+          properties: {
+            runId: { type: 'string' },
+            gate: { type: 'string' },
+            review: { enum: ['plan', 'draft'] },
+            prompt: { type: 'string' },
+            subject: {},
+            round: { type: 'integer' },
+            requestedAt: { type: 'string', format: 'date-time' },
+            decision: {
+              type: 'object',
+              properties: { decision: { enum: ['approve', 'reject'] }, by: { type: 'string' }, note: { type: 'string', description: 'The approval\'s note or the rejection\'s reason.' }, decidedAt: { type: 'string', format: 'date-time' } },
+            },
+          },
+        },
         RunList: {
           type: 'object',
           required: ['runs', 'limit', 'offset', 'hasMore', 'queued'],
-          properties: { runs: { type: 'array', items: ref('Run') }, limit: { type: 'integer' }, offset: { type: 'integer' }, hasMore: { type: 'boolean' }, queued: { type: 'array', items: ref('QueuedRun') } },
+          properties: {
+            runs: { type: 'array', items: ref('Run'), description: 'The page of runs, newest first, queued ones included (without their results).' },
+            limit: { type: 'integer' },
+            offset: { type: 'integer' },
+            hasMore: { type: 'boolean' },
+            queued: { type: 'array', items: ref('QueuedRun'), description: 'The head of the queue (up to 100 runs), next to start first, whatever the page.' },
+          },
         },
         Stats: { type: 'object', description: 'Cost per run, role and model; model usage over time; approval rate; rounds; routing decisions; guard events.' },
       },
@@ -65,7 +107,7 @@ export function openApiDocument(version: string): JsonObject {
       '/api/runs': {
         post: {
           summary: 'Start a run',
-          description: 'Queues the goal; it starts when a slot of the concurrency limit is free. Answers at once with the run id.',
+          description: 'Records the run as `queued` (before answering: a crash loses nothing) and answers at once with its id. It starts when a server or worker has a free slot.',
           requestBody: { required: true, content: { 'application/json': { schema: ref('CreateRunBody') } } },
           responses: { '202': json({ type: 'object', required: ['runId', 'status'], properties: { runId: { type: 'string' }, status: ref('RunStatus') } }, 'Accepted'), ...common, '503': errorResponse('Queue full or server stopping') },
         },
@@ -76,7 +118,7 @@ export function openApiDocument(version: string): JsonObject {
         },
       },
       '/api/runs/{id}': {
-        get: { summary: 'A run: status, result and verification', parameters: [runIdParameter], responses: { '200': json({ oneOf: [ref('Run'), ref('QueuedRun')] }, 'The run'), '404': errorResponse('No such run') } },
+        get: { summary: 'A run: status, result and verification', parameters: [runIdParameter], responses: { '200': json(ref('Run'), 'The run (with `position` while queued)'), '404': errorResponse('No such run') } },
       },
       '/api/runs/{id}/transcript': {
         get: { summary: 'Every recorded turn of a run', parameters: [runIdParameter], responses: { '200': json({ type: 'object', properties: { runId: { type: 'string' }, status: ref('RunStatus'), turns: { type: 'array', items: ref('Turn') } } }, 'The turns'), '404': errorResponse('No such run') } },
@@ -84,21 +126,70 @@ export function openApiDocument(version: string): JsonObject {
       '/api/runs/{id}/events': {
         get: {
           summary: 'Live turns as server-sent events',
-          description: 'Replays recorded turns (`event: turn`, `id: <seq>`), then sends live ones, then `event: end` with the final status, then closes. Resume with `Last-Event-ID` or `?after=<seq>`.',
+          description:
+            'Replays recorded turns (`event: turn`, `id: <seq>`), then sends live ones and `event: status` when the run is or becomes queued (with its `position`), running again, interrupted, or awaiting_human (with the gate, review and prompt; the stream stays open until the run ends), then `event: end` with the final status, then closes. Follows runs executed by any process on the store. Resume with `Last-Event-ID` or `?after=<seq>`.',
           parameters: [runIdParameter, ...queryParameters(EventsQuery)],
           responses: { '200': { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': errorResponse('No such run') },
         },
       },
       '/api/runs/{id}/cancel': {
         post: {
-          summary: 'Cancel a run started by this server',
+          summary: 'Cancel a run, wherever it executes',
+          description: 'A queued, interrupted or waiting run is cancelled at once. An executing one is stopped by its process (this server at once, another at its next lease heartbeat); the answer waits a moment for it to end.',
           parameters: [runIdParameter],
-          responses: { '200': json({ type: 'object', properties: { runId: { type: 'string' }, status: ref('RunStatus') } }, 'Cancelled (or `cancelling` with 202 if in-flight calls are still stopping)'), '404': errorResponse('No such run'), '409': errorResponse('The run already ended, or runs in another process') },
+          responses: {
+            '200': json({ type: 'object', properties: { runId: { type: 'string' }, status: ref('RunStatus') } }, 'The run ended (normally `cancelled`)'),
+            '202': json({ type: 'object', properties: { runId: { type: 'string' }, status: { const: 'cancelling' } } }, 'Asked for; the run has not ended yet'),
+            '404': errorResponse('No such run'),
+            '409': errorResponse('The run already ended'),
+          },
+        },
+      },
+      '/api/decisions': {
+        get: {
+          summary: 'Runs waiting for a person at a human gate, oldest request first',
+          responses: { '200': json({ type: 'object', required: ['decisions'], properties: { decisions: { type: 'array', items: ref('PendingDecision') } } }, 'Pending decisions'), '401': common['401'] },
+        },
+      },
+      '/api/runs/{id}/decision': {
+        post: {
+          summary: 'Approve or reject at the human gate a run waits at',
+          description: 'Records the decision and queues the run to continue from its gate. A rejection needs a `reason`: it goes back to the planner as an objection, and a new round starts.',
+          parameters: [runIdParameter],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('DecisionBody') } } },
+          responses: {
+            '200': json({ type: 'object', required: ['runId', 'status', 'gate'], properties: { runId: { type: 'string' }, status: { const: 'queued' }, gate: ref('GateRecord') } }, 'Decided; the run is queued to continue'),
+            ...common,
+            '404': errorResponse('No such run'),
+            '409': errorResponse('The run is not waiting for a person (RUN_NOT_AWAITING)'),
+          },
         },
       },
       '/api/stats': { get: { summary: 'Usage statistics over a window', parameters: queryParameters(StatsQuery), responses: { '200': json(ref('Stats'), 'Statistics'), ...common } } },
       '/api/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
-      '/healthz': { get: { summary: 'Liveness and load', security: [{}], responses: { '200': json({ type: 'object', properties: { ok: { type: 'boolean' }, running: { type: 'integer' }, queued: { type: 'integer' } } }, 'Healthy') } } },
+      '/healthz': {
+        get: {
+          summary: 'Liveness and this process\'s load',
+          security: [{}],
+          responses: {
+            '200': json(
+              {
+                type: 'object',
+                properties: {
+                  ok: { type: 'boolean' },
+                  executing: { type: 'integer', description: 'Runs this process executes now.' },
+                  concurrency: { type: 'integer' },
+                  execute: { type: 'boolean', description: 'Whether this server executes runs (false: workers do).' },
+                  store: { enum: ['sqlite', 'postgres'] },
+                  eventStreams: { type: 'integer' },
+                  auth: { type: 'boolean' },
+                },
+              },
+              'Healthy',
+            ),
+          },
+        },
+      },
     },
   };
 }

@@ -1,24 +1,26 @@
 /**
- * The `/api` routes: start, list, read, follow and cancel runs, and usage statistics. Every input is parsed through the
- * strict schemas in `schemas.ts`; every failure is thrown and turned into `{ error: { code, message } }` by the app's
- * error handler.
+ * The `/api` routes: start, list, read, follow and cancel runs, decide at human gates, and usage statistics. Every
+ * input is parsed through the strict schemas in `schemas.ts`; every failure is thrown and turned into
+ * `{ error: { code, message } }` by the app's error handler. Runs are read from the run store, whichever process
+ * executes them: a queued run is recorded before `POST /api/runs` answers.
  */
 import type { FastifyInstance } from 'fastify';
-import type { RunStatus } from '../graph/state.js';
+import { isEndStatus } from '../graph/status.js';
+import type { RunDispatcher } from '../runtime/dispatcher.js';
 import { validateGoal } from '../runtime/goal.js';
-import type { RunRecord } from '../transcript/schema.js';
-import type { DamagedRecord, TranscriptStore } from '../transcript/store.js';
+import type { DamagedRecord, RunStore } from '../stores/port.js';
+import type { RunRecord, TurnRecord } from '../transcript/schema.js';
+import { computeStats } from '../transcript/stats.js';
 import { decodeAttachments } from './attachments.js';
+import { tokenLabel } from './auth.js';
 import { ApiError } from './errors.js';
 import type { RunEventHub } from './events.js';
 import { openApiDocument } from './openapi.js';
-import type { RunManager } from './runs.js';
-import { checkDeadline, CreateRunBody, EventsQuery, ListRunsQuery, parseQuery, parseRequest, RunIdParams, StatsQuery } from './schemas.js';
-import { computeStats } from '../transcript/stats.js';
+import { checkDeadline, CreateRunBody, DecisionBody, EventsQuery, ListRunsQuery, parseQuery, parseRequest, RunIdParams, StatsQuery } from './schemas.js';
 
 export interface ApiContext {
-  store: TranscriptStore;
-  manager: RunManager;
+  store: RunStore;
+  dispatcher: RunDispatcher;
   hub: RunEventHub;
   version: string;
   /** How long `POST /cancel` waits for the run to end before answering `cancelling`. */
@@ -27,18 +29,67 @@ export interface ApiContext {
   maxStatsRuns: number;
   /** The server's clock, against which a run's deadline must lie ahead. */
   clock: () => Date;
+  /** Whether requests carry API tokens (a decision's default `by` is then the token's label). */
+  tokensRequired: boolean;
 }
 
 /** A run as listed: the record without its (possibly long) result, plus whether the checker approved it. */
-export type RunSummary = Omit<RunRecord, 'result'> & { verified: boolean };
+export type RunSummary = Omit<RunRecord, 'result'> & { verified: boolean; position?: number };
 
-function summary(record: RunRecord): RunSummary {
+/** A queued run as the list's `queued` part shows it, next to start first. */
+export interface QueuedRunView {
+  id: string;
+  goal: string;
+  status: 'queued';
+  labels: Record<string, unknown>;
+  queuedAt: string;
+  /** 1 for the next run to start. */
+  position: number;
+}
+
+/** How deep the queue is looked at for positions; a run further back is listed without one. */
+const POSITION_DEPTH = 1000;
+/** Queued runs listed in a list's `queued` part at most. */
+const QUEUED_LISTED = 100;
+
+function summary(record: RunRecord, positions: Map<string, number>): RunSummary {
   const { result: _result, ...rest } = record;
-  return { ...rest, verified: record.status === 'approved' };
+  const position = record.status === 'queued' ? positions.get(record.id) : undefined;
+  return { ...rest, verified: record.status === 'approved', ...(position === undefined ? {} : { position }) };
+}
+
+/**
+ * Waits up to `ms` for a run to reach an end state; returns its record then, or undefined. Hears the store (every
+ * process on PostgreSQL), this process's dispatcher, and re-reads the store meanwhile (another process on SQLite).
+ */
+async function waitForRunEnd(context: ApiContext, runId: string, ms: number): Promise<RunRecord | undefined> {
+  const { store, dispatcher } = context;
+  let wake: () => void = () => undefined;
+  const woken = new Promise<void>((resolve) => (wake = resolve));
+  const unsubscribe = [
+    store.onRunChange((change) => change.runId === runId && isEndStatus(change.status) && wake()),
+    dispatcher.onEnd((end) => end.runId === runId && isEndStatus(end.status) && wake()),
+  ];
+  const poll = setInterval(wake, Math.min(250, Math.max(20, ms / 4)));
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), ms)));
+  try {
+    let waiter = woken;
+    for (;;) {
+      const record = await store.getRun(runId);
+      if (isEndStatus(record.status)) return record;
+      if ((await Promise.race([waiter, expired])) === 'expired') return undefined;
+      waiter = new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    clearInterval(poll);
+    clearTimeout(timer);
+    for (const stop of unsubscribe) stop();
+  }
 }
 
 export function registerApiRoutes(app: FastifyInstance, context: ApiContext): void {
-  const { store, manager, hub } = context;
+  const { store, dispatcher, hub } = context;
   const document = openApiDocument(context.version);
 
   app.post('/api/runs', async (request, reply) => {
@@ -46,23 +97,21 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
     const goal = validateGoal(body.goal);
     checkDeadline(body.labels, context.clock());
     const attachments = decodeAttachments(body.attachments ?? []);
-    const submitted = manager.submit({ goal, ...(body.labels ? { labels: body.labels } : {}), attachments });
+    const submitted = await dispatcher.submit({ goal, ...(body.labels ? { labels: body.labels } : {}), ...(attachments.length ? { attachments } : {}) });
     if ('refused' in submitted) {
       throw submitted.refused === 'closing'
         ? new ApiError(503, 'UNAVAILABLE', 'the server is stopping and accepts no new runs')
-        : new ApiError(503, 'UNAVAILABLE', 'too many runs (or too many attachment bytes) are waiting; try again when some have finished', { hint: 'GET /healthz shows how many runs are queued' });
+        : new ApiError(503, 'UNAVAILABLE', 'too many runs are waiting in the queue; try again when some have started', { hint: 'GET /api/runs?status=queued lists them' });
     }
-    const status = manager.queued(submitted.runId) ? 'queued' : 'running';
-    return reply.status(202).header('location', `/api/runs/${submitted.runId}`).send({ runId: submitted.runId, status });
+    // Recorded as queued before this answer: a crash from here on loses nothing.
+    return reply.status(202).header('location', `/api/runs/${submitted.id}`).send({ runId: submitted.id, status: submitted.status });
   });
 
   app.get('/api/runs', async (request) => {
     const query = parseQuery(ListRunsQuery, request.query);
-    const queued = manager.listQueued();
-    if (query.status === 'queued') return { runs: [], limit: query.limit, offset: query.offset, hasMore: false, queued };
     // One more than asked tells whether another page exists without counting the whole table.
     const damaged: DamagedRecord[] = [];
-    const records = store.listRuns({
+    const records = await store.listRuns({
       onDamaged: (record) => damaged.push(record),
       limit: query.limit + 1,
       offset: query.offset,
@@ -70,30 +119,40 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
       ...(query.since ? { since: query.since } : {}),
       ...(query.until ? { until: query.until } : {}),
     });
-    return { runs: records.slice(0, query.limit).map(summary), limit: query.limit, offset: query.offset, hasMore: records.length > query.limit, queued, damaged };
+    const page = records.slice(0, query.limit);
+    const positions = page.some((record) => record.status === 'queued') || !query.status || query.status === 'queued' ? await dispatcher.queuePositions(POSITION_DEPTH) : new Map<string, number>();
+    // The queue in order (its head), whatever page or filter: what waits for a slot, next first.
+    const queued: QueuedRunView[] = [];
+    if (!query.status || query.status === 'queued') {
+      const heads = [...positions.keys()].slice(0, QUEUED_LISTED);
+      const read = await Promise.all(heads.map((id) => store.getRun(id).catch(() => undefined)));
+      for (const record of read) {
+        const position = record ? positions.get(record.id) : undefined;
+        if (record?.status === 'queued' && position !== undefined) queued.push({ id: record.id, goal: record.goal, status: 'queued', labels: record.labels, queuedAt: record.queuedAt ?? record.startedAt, position });
+      }
+    }
+    return { runs: page.map((record) => summary(record, positions)), limit: query.limit, offset: query.offset, hasMore: records.length > query.limit, queued, damaged };
   });
 
   app.get('/api/runs/:id', async (request) => {
     const { id } = parseRequest(RunIdParams, request.params, 'path');
-    const queued = manager.queued(id);
-    if (queued) return queued;
-    const record = store.getRun(id);
-    return { ...record, verified: record.status === 'approved' };
+    const record = await store.getRun(id);
+    const position = record.status === 'queued' ? (await dispatcher.queuePositions(POSITION_DEPTH)).get(id) : undefined;
+    return { ...record, verified: record.status === 'approved', ...(position === undefined ? {} : { position }) };
   });
 
   app.get('/api/runs/:id/transcript', async (request) => {
     const { id } = parseRequest(RunIdParams, request.params, 'path');
-    if (manager.queued(id)) return { runId: id, status: 'queued', turns: [] };
-    const record = store.getRun(id);
+    const record = await store.getRun(id);
     const damaged: DamagedRecord[] = [];
-    const turns = store.turns(id, (turn) => damaged.push(turn));
+    const turns = await store.turns(id, (turn) => damaged.push(turn));
     return { runId: id, status: record.status, turns, damaged };
   });
 
   app.get('/api/runs/:id/events', async (request, reply) => {
     const { id } = parseRequest(RunIdParams, request.params, 'path');
     const query = parseQuery(EventsQuery, request.query);
-    if (!manager.queued(id)) store.getRun(id); // 404 before the stream starts
+    await store.getRun(id); // 404 before the stream starts
     const header = Number(request.headers['last-event-id']);
     const after = query.after ?? (Number.isInteger(header) && header >= 0 ? header : 0);
     reply.hijack();
@@ -102,29 +161,68 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
 
   app.post('/api/runs/:id/cancel', async (request, reply) => {
     const { id } = parseRequest(RunIdParams, request.params, 'path');
-    const done = manager.whenDone(id);
-    if (!done || !manager.cancel(id)) {
-      const record = store.getRun(id);
-      if (record.status === 'running') {
-        throw new ApiError(409, 'CONFLICT', `run ${id} is running in another process, not in this server; cancel it there`);
-      }
+    const local = dispatcher.whenDone(id);
+    const outcome = await dispatcher.cancel(id, context.clock());
+    if (outcome === 'finished') {
+      const record = await store.getRun(id);
       throw new ApiError(409, 'CONFLICT', `run ${id} already ended with status ${record.status}; there is nothing to cancel`);
     }
-    let timer: NodeJS.Timeout | undefined;
-    const waited = await Promise.race([done, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), context.cancelWaitMs)))]);
-    clearTimeout(timer);
-    if (waited) return reply.status(200).send({ runId: id, status: waited.status });
-    return reply.status(202).send({ runId: id, status: 'cancelling' satisfies 'cancelling' | RunStatus });
+    if (outcome === 'cancelled') return reply.status(200).send({ runId: id, status: 'cancelled' });
+    // Executing: here it stops at once; in another process at its holder's next heartbeat.
+    let ended: RunRecord | undefined;
+    if (local) {
+      let timer: NodeJS.Timeout | undefined;
+      const done = await Promise.race([local, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), context.cancelWaitMs)))]);
+      clearTimeout(timer);
+      if (done) {
+        const record = await store.getRun(id);
+        if (isEndStatus(record.status)) ended = record;
+      }
+    } else {
+      ended = await waitForRunEnd(context, id, context.cancelWaitMs);
+    }
+    if (ended) return reply.status(200).send({ runId: id, status: ended.status });
+    return reply.status(202).send({ runId: id, status: 'cancelling' });
+  });
+
+  app.get('/api/decisions', async () => {
+    const pending = await store.pendingDecisions();
+    return {
+      decisions: pending.map((request) => ({
+        runId: request.runId,
+        goal: request.goal,
+        gate: request.gate,
+        review: request.review,
+        prompt: request.prompt,
+        subject: request.subject,
+        round: request.round,
+        requestedAt: request.requestedAt,
+      })),
+    };
+  });
+
+  app.post('/api/runs/:id/decision', async (request) => {
+    const { id } = parseRequest(RunIdParams, request.params, 'path');
+    const body = parseRequest(DecisionBody, request.body, 'request body');
+    const by = body.by ?? (context.tokensRequired ? tokenLabel(request.headers.authorization) : 'api');
+    const note = body.decision === 'reject' ? body.reason : body.note;
+    const gate = await dispatcher.decide(id, { decision: body.decision, by, ...(note !== undefined && note.trim() !== '' ? { note } : {}) });
+    // The decision and `queued` are one commit: the run continues from its gate when a slot is free.
+    return { runId: id, status: 'queued', gate };
   });
 
   app.get('/api/stats', async (request) => {
     const query = parseQuery(StatsQuery, request.query);
     const damaged: DamagedRecord[] = [];
-    const runs = store.listRuns({ onDamaged: (record) => damaged.push(record), limit: context.maxStatsRuns + 1, ...(query.since ? { since: query.since } : {}), ...(query.until ? { until: query.until } : {}) });
+    const runs = await store.listRuns({ onDamaged: (record) => damaged.push(record), limit: context.maxStatsRuns + 1, ...(query.since ? { since: query.since } : {}), ...(query.until ? { until: query.until } : {}) });
     const truncated = runs.length > context.maxStatsRuns;
+    const counted = runs.slice(0, context.maxStatsRuns);
+    // computeStats reads turns synchronously: they are read first, one run at a time (a bounded load on the store).
+    const turns = new Map<string, TurnRecord[]>();
+    for (const run of counted) turns.set(run.id, await store.turns(run.id, (turn) => damaged.push(turn)));
     return computeStats({
-      runs: runs.slice(0, context.maxStatsRuns),
-      turnsOf: (runId) => store.turns(runId, (turn) => damaged.push(turn)),
+      runs: counted,
+      turnsOf: (runId) => turns.get(runId) ?? [],
       damaged,
       truncated,
       ...(query.since ? { since: query.since } : {}),

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { RunStatus } from '../graph/status.js';
 import { RunLabels } from '../routing/needs.js';
 import { MAX_GOAL_LENGTH } from '../runtime/goal.js';
+import { describeCodePoint, findCharacter, isControlCharacter, isInvisibleOrFormatCharacter } from '../text/control-characters.js';
 import { ApiError, MAX_PATH_PARAMETER_LENGTH } from './errors.js';
 import { describeRequestIssue, findForbiddenKey, forbiddenKeyMessage, schemaAt } from './request-issues.js';
 
@@ -48,9 +49,63 @@ export const CreateRunBody = z
   .strict();
 export type CreateRunBody = z.infer<typeof CreateRunBody>;
 
-/** Status of a run as the API reports it: the recorded statuses, plus `queued` for runs waiting for a slot. */
-export const ApiRunStatus = z.enum(['queued', ...RunStatus.options]);
+/** Status of a run as the API reports it: the recorded statuses (queued runs are recorded too). */
+export const ApiRunStatus = RunStatus;
 export type ApiRunStatus = z.infer<typeof ApiRunStatus>;
+
+/** The longest note or reason a decision may carry. */
+export const MAX_DECISION_TEXT = 4000;
+
+/** A refinement refusing the first character `refuse` matches, naming it and where it stands. */
+function refuseCharacters(refuse: (codePoint: number) => boolean, what: string) {
+  return (text: string, context: z.RefinementCtx): void => {
+    const found = findCharacter(text, refuse);
+    if (found) context.addIssue({ code: 'custom', message: `${describeCodePoint(found.codePoint)} at character ${found.position} is not allowed (${what})` });
+  };
+}
+
+/** Text a person writes with a decision: anything but control characters other than newlines and tabs. */
+const DecisionText = z
+  .string()
+  .max(MAX_DECISION_TEXT)
+  .superRefine(refuseCharacters((codePoint) => isControlCharacter(codePoint) && codePoint !== 0x0a && codePoint !== 0x0d && codePoint !== 0x09, 'no control characters; newlines and tabs are fine'));
+
+/**
+ * `POST /api/runs/:id/decision`: a person's decision at the human gate a run waits at. A rejection must say why (the
+ * reason goes back to the planner as an objection); an approval may carry a note.
+ */
+export const DecisionBody = z
+  .object({
+    decision: z.enum(['approve', 'reject']).meta({ description: 'Approve the plan or draft shown, or reject it (the run goes back to the planner).' }),
+    note: DecisionText.optional().meta({ description: 'An approval\'s note, recorded with the decision.' }),
+    reason: DecisionText.optional().meta({ description: 'Why the plan or draft is rejected; required with "reject". The planner sees it as an objection.' }),
+    by: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .superRefine(refuseCharacters(isInvisibleOrFormatCharacter, 'a name holds no control, format or invisible characters'))
+      .optional()
+      .meta({ description: 'Who decides; default the API token\'s label (api:<8 hex digits of its SHA-256>) or "api".' }),
+  })
+  .strict()
+  .superRefine((body, context) => {
+    if (body.decision === 'reject') {
+      if (body.reason === undefined || body.reason.trim() === '') {
+        const inNote = body.note !== undefined && body.note.trim() !== '';
+        context.addIssue({
+          code: 'custom',
+          path: ['reason'],
+          message: inNote ? 'a rejection takes its reason in "reason", not in "note"' : 'a rejection needs a reason: say what is wrong, e.g. "the plan misses pricing"',
+        });
+      } else if (body.note !== undefined) {
+        context.addIssue({ code: 'custom', path: ['note'], message: 'a rejection carries its text in "reason" only; leave "note" out' });
+      }
+    } else if (body.reason !== undefined) {
+      context.addIssue({ code: 'custom', path: ['reason'], message: '"reason" is for rejections; an approval may carry a "note"' });
+    }
+  });
+export type DecisionBody = z.infer<typeof DecisionBody>;
 
 /** An instant given in a query string: any date `Date` can parse, normalised to the ISO form the store compares. */
 const Instant = z

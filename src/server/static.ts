@@ -20,6 +20,7 @@ const DASHBOARD_FILES: Readonly<Record<string, string>> = {
   '/assets/ui.js': 'ui.js',
   '/assets/overview.js': 'overview.js',
   '/assets/run-view.js': 'run-view.js',
+  '/assets/decisions.js': 'decisions.js',
   '/assets/favicon.svg': 'favicon.svg',
 };
 

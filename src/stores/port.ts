@@ -115,8 +115,11 @@ export type CancelOutcome =
   | 'finished';
 
 export interface NewRunOptions {
-  /** `queued`: waits for a server or worker (attachments are kept with it). `running`: the caller executes it now. */
-  state: { status: 'queued'; attachments?: StoredAttachment[] } | { status: 'running'; lease: Lease };
+  /**
+   * `queued`: waits for a server or worker. `running`: the caller executes it now under `lease`. Either way the
+   * attachments are kept with the run (a resumed run needs them again) until it ends.
+   */
+  state: { status: 'queued'; attachments?: StoredAttachment[] } | { status: 'running'; lease: Lease; attachments?: StoredAttachment[] };
 }
 
 export interface RunStore {

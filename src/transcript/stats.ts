@@ -4,7 +4,7 @@
  * it is given, so it is tested without a server and degrades to empty lists when turns carry no routing or guard events.
  */
 import type { RunRecord, TurnEvent, TurnRecord } from './schema.js';
-import type { DamagedRecord } from './store.js';
+import type { DamagedRecord } from '../stores/port.js';
 
 export interface RunCost {
   runId: string;

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DataFileError } from '../../src/errors.js';
 import { openSqliteCheckpointer } from '../../src/runtime/checkpointer.js';
-import { TranscriptStore } from '../../src/transcript/store.js';
+import { SqliteRunStore } from '../../src/stores/sqlite/store.js';
 import { cli, expectClean } from '../support/cli.js';
 import { temporaryDirectories } from '../support/project.js';
 
@@ -102,7 +102,7 @@ describe('data files that pass the header check but still cannot be opened', () 
     const foreign = new Database(path.join(dataDir, 'baton.db'));
     foreign.exec('CREATE TABLE runs (name TEXT)');
     foreign.close();
-    expect(() => new TranscriptStore({ dataDir, redact: (text) => text })).toThrow(DataFileError);
-    expect(() => new TranscriptStore({ dataDir, redact: (text) => text })).toThrow(/baton\.db cannot be used: no such column: started_at/);
+    expect(() => SqliteRunStore.open({ dataDir, redact: (text) => text })).toThrow(DataFileError);
+    expect(() => SqliteRunStore.open({ dataDir, redact: (text) => text })).toThrow(/baton\.db cannot be used: no such column: id in table runs \(another program's database\?\)/);
   });
 });

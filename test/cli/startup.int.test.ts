@@ -2,7 +2,8 @@
  * What each command loads. Commands that only read (`--version`, `--help`, `runs`, `show`, `stats`, `kb`) must not
  * load LangGraph, the LangChain model clients, the HTTP server, the vector index, the HTML and PDF parsers or the
  * pretty printer: loading them is what made `baton --version` take over a second. `run --offline` loads the graph,
- * but nothing of the server, the parsers or the OpenAI client it does not call. Checked by recording the modules the
+ * but nothing of the server, the parsers or the OpenAI client it does not call. A project on the default SQLite store
+ * never loads the PostgreSQL client, its job queue or its checkpointer (they are imported only for `store.kind: postgres`). Checked by recording the modules the
  * real executable resolves, not by timing, so the test does not depend on the machine.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCliCopy, packagesOf, runRecorded, type BuiltCli } from '../support/built-cli.js';
 
 /** Packages only a run, the server, ingestion or a tool call needs. */
-const HEAVY = ['@langchain/core', '@langchain/langgraph', '@langchain/langgraph-checkpoint', '@langchain/langgraph-checkpoint-sqlite', '@langchain/openai', '@langchain/community', 'openai', 'langsmith', 'fastify', 'hnswlib-node', 'cheerio', 'pdf-parse', 'pino-pretty'];
+const HEAVY = ['@langchain/core', '@langchain/langgraph', '@langchain/langgraph-checkpoint', '@langchain/langgraph-checkpoint-sqlite', '@langchain/openai', '@langchain/community', 'openai', 'langsmith', 'fastify', 'hnswlib-node', 'cheerio', 'pdf-parse', 'pino-pretty', 'pg', 'graphile-worker', '@langchain/langgraph-checkpoint-postgres'];
 
 let cli: BuiltCli;
 let cwd: string;
@@ -39,9 +40,10 @@ describe('what each command loads', () => {
     ['show <id>', () => ['show', runId]],
     ['stats', () => ['stats']],
     ['kb', () => ['kb']],
+    ['pending', () => ['pending']],
   ];
 
-  it.each(readOnly)('%s loads none of LangGraph, LangChain, fastify, hnswlib, cheerio, pdf-parse, pino-pretty', (_name, argv) => {
+  it.each(readOnly)('%s loads none of LangGraph, LangChain, fastify, hnswlib, cheerio, pdf-parse, pino-pretty, the PostgreSQL client', (_name, argv) => {
     const result = runRecorded(cli, argv(), cwd);
     expect(result.status, result.stderr).toBe(0);
     expect(result.modules.length).toBeGreaterThan(0);
@@ -56,11 +58,11 @@ describe('what each command loads', () => {
     expect(packagesOf(result.modules).filter((name) => !light.includes(name))).toEqual([]);
   });
 
-  it('run --offline loads LangGraph but not the server, the OpenAI client, the parsers or the vector index', () => {
+  it('run --offline loads LangGraph but not the server, the OpenAI client, the parsers, the vector index or the PostgreSQL client', () => {
     const result = runRecorded(cli, ['run', '--offline', '--quiet', 'What is Baton?'], cwd);
     expect(result.status, result.stderr).toBe(0);
     const loaded = packagesOf(result.modules);
     expect(loaded).toContain('@langchain/langgraph');
-    expect(loaded.filter((name) => ['fastify', '@langchain/openai', 'openai', 'cheerio', 'pdf-parse', 'hnswlib-node'].includes(name))).toEqual([]);
+    expect(loaded.filter((name) => ['fastify', '@langchain/openai', 'openai', 'cheerio', 'pdf-parse', 'hnswlib-node', 'pg', 'graphile-worker', '@langchain/langgraph-checkpoint-postgres'].includes(name))).toEqual([]);
   });
 });

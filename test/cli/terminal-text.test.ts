@@ -4,13 +4,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { progressLine, table } from '../../src/cli/format.js';
 import { terminalIo, terminalLine, terminalText } from '../../src/cli/terminal-text.js';
 import { terminalSafeLogLine } from '../../src/logging.js';
 import { createRedactor } from '../../src/transcript/redact.js';
 import type { NewTurn, RunRecord } from '../../src/transcript/schema.js';
-import { TranscriptStore } from '../../src/transcript/store.js';
+import { SqliteRunStore } from '../../src/stores/sqlite/store.js';
 import { cli } from '../support/cli.js';
 import { temporaryDirectories } from '../support/project.js';
 
@@ -22,9 +22,9 @@ const HOSTILE = 'clear\u001b[2J\u001b]0;pwned\u0007 csi\u009b31m rlo\u202egnp.ex
 const tempDir = temporaryDirectories('baton-terminal-');
 
 /** A project folder whose store holds a run written by an older Baton or fed by hostile documents and models. */
-function seededProject(): { cwd: string; goal: string } {
+async function seededProject(): Promise<{ cwd: string; goal: string }> {
   const cwd = tempDir();
-  const store = new TranscriptStore({ dataDir: path.join(cwd, '.baton'), redact: createRedactor([]) });
+  const store = SqliteRunStore.open({ dataDir: path.join(cwd, '.baton'), redact: createRedactor([]) });
   const now = new Date().toISOString();
   const run: Omit<RunRecord, 'version'> = {
     id: 'run_hostile', goal: `goal ${HOSTILE}`, status: 'unverified', rounds: 1, startedAt: now, endedAt: now, durationMs: 1200,
@@ -32,15 +32,17 @@ function seededProject(): { cwd: string; goal: string } {
     result: { answer: `answer ${HOSTILE}\nsecond line`, citations: [{ marker: 1, source: `doc${HOSTILE}.md`, quote: `quote ${HOSTILE}` }], verification: { verified: false, verdicts: [] } },
     error: { code: 'TOOL_FAILED', message: `error ${HOSTILE}` },
   };
-  store.createRun(run);
   const turn: NewTurn = {
     runId: 'run_hostile', round: 1, from: 'planner', to: ['researcher'], role: 'planner', kind: 'planner', model: 'offline:x', startedAt: now,
     latencyMs: 3, messages: [{ role: 'user', content: `message ${HOSTILE}` }], output: { steps: [{ id: 's1', question: `question ${HOSTILE}` }] },
     toolCalls: [{ name: 'search_docs', arguments: { query: HOSTILE }, resultSummary: `found ${HOSTILE}`, durationMs: 1 }] as NewTurn['toolCalls'],
     usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2, estimated: true }, costUsd: 0, attempts: 1, events: [], error: { code: 'X', message: `turn error ${HOSTILE}` },
   };
-  store.appendTurn(turn);
-  store.close();
+  // The planner turn opens the run; the run is then recorded as it ended (an end status releases the lease).
+  const lease = { owner: 'seed', expiresAt: Date.now() + 60_000 };
+  const created = await store.createRun(run, turn, { state: { status: 'running', lease } });
+  expect(await store.updateRun({ ...run, version: created.version }, lease.owner)).toBe(true);
+  await store.close();
   return { cwd, goal: run.goal };
 }
 
@@ -85,7 +87,10 @@ describe('the terminal sanitiser', () => {
 });
 
 describe('CLI output of stored text', () => {
-  const project = seededProject();
+  let project: { cwd: string; goal: string };
+  beforeAll(async () => {
+    project = await seededProject();
+  });
 
   it('baton runs, show, show --verbose and stats print no raw control or bidi character', async () => {
     for (const argv of [['runs'], ['show', 'run_hostile'], ['show', 'run_hostile', '--verbose'], ['stats']]) {

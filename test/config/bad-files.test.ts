@@ -12,7 +12,7 @@ import { summariseProblems, YamlSource } from '../../src/config/yaml.js';
 import { prepareDirectory, type DirectoryFileSystem } from '../../src/data-dir.js';
 import { ConfigError, RoleError, UsageError, exitCodeFor } from '../../src/errors.js';
 import { createRedactor } from '../../src/transcript/redact.js';
-import { TranscriptStore } from '../../src/transcript/store.js';
+import { SqliteRunStore } from '../../src/stores/sqlite/store.js';
 import { temporaryDirectories } from '../support/project.js';
 import { BILLION_LAUGHS } from './yaml-bombs.js';
 
@@ -153,10 +153,10 @@ describe('the data directory', () => {
     expect((fromConfig as Error).message).toContain(`${path.join(cwd, 'afile')} is a file, not a directory`);
   });
 
-  it('the transcript store refuses a bad data dir with a typed error, not EEXIST', () => {
+  it('the run store refuses a bad data dir with a typed error, not EEXIST', () => {
     const file = path.join(tempDir(), 'afile');
     writeFileSync(file, 'x');
-    const error = thrown(() => new TranscriptStore({ dataDir: file, redact: createRedactor([]) }));
+    const error = thrown(() => SqliteRunStore.open({ dataDir: file, redact: createRedactor([]) }));
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toContain('is a file, not a directory');
   });

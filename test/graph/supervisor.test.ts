@@ -16,6 +16,8 @@ function state(overrides: Partial<RunStateValue> = {}): RunStateValue {
     plan: { steps: [{ id: 's1', question: 'What?' }, { id: 's2', question: 'Why?' }] },
     findings: [],
     sourcesRead: [],
+    fetched: {},
+    turnKeys: [],
     draft: null,
     verdicts: [],
     messages: [],

@@ -94,7 +94,7 @@ async function harness(options: { handlers?: Partial<Record<Role, RoleHandler>>;
   writeFileSync(path.join(dir, SOURCE), KNOWLEDGE);
   writeFileSync(path.join(dir, 'baton.config.yaml'), projectYaml(fake.url, options));
   const project = loadProject({ cwd: dir, env: { [KEY_ENV]: API_KEY } });
-  const runtime = openRuntime(project, { env: { [KEY_ENV]: API_KEY } });
+  const runtime = await openRuntime(project, { env: { [KEY_ENV]: API_KEY } });
   cleanups.push(() => runtime.close());
   return { dir, fake, runtime, requestsOf: (role) => fake.chatRequests().filter((request) => roleOf(request) === role) };
 }
@@ -154,10 +154,10 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     expect(researcherUser).toContain(SOURCE);
     expect(researcherUser).toContain('every ship that docks at the harbour');
 
-    const run = runtime.store.getRun(outcome.runId);
+    const run = await runtime.store.getRun(outcome.runId);
     expect(run.status).toBe('approved');
     expect(run.engine).toBe('config');
-    const turns = runtime.store.turns(outcome.runId);
+    const turns = await runtime.store.turns(outcome.runId);
     expect(turns.map((turn) => turn.role)).toEqual(['supervisor', 'planner', 'researcher', 'checker', 'supervisor']);
     for (const turn of turns.filter((candidate) => candidate.kind !== 'supervisor')) {
       expect(turn.model).toBe('openai-compatible:fake-gpt');
@@ -180,7 +180,7 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     const outcome = await runGoal(runtime, { goal: GOAL });
     expect(outcome.status).toBe('approved');
 
-    const researcher = turnOf(runtime.store.turns(outcome.runId), 'researcher');
+    const researcher = turnOf(await runtime.store.turns(outcome.runId), 'researcher');
     expect(researcher.attempts).toBe(2);
     expect(researcher.usage).toMatchObject({ inputTokens: 200, outputTokens: 20, estimated: false });
     const invalid = researcher.events.filter((event) => event.type === 'output-invalid');
@@ -202,7 +202,7 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     });
     const outcome = await runGoal(runtime, { goal: GOAL });
     expect(outcome.status).toBe('approved');
-    const planner = turnOf(runtime.store.turns(outcome.runId), 'planner');
+    const planner = turnOf(await runtime.store.turns(outcome.runId), 'planner');
     expect(planner.attempts).toBe(2);
     expect(planner.events.find((event) => event.type === 'output-invalid')).toMatchObject({ type: 'output-invalid', problem: 'the reply was not valid JSON: it began "Sure! Here is my plan: look it up."' });
   });
@@ -217,7 +217,7 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     const outcome = await runGoal(runtime, { goal: GOAL });
     expect(outcome.status).toBe('approved');
 
-    const researcher = turnOf(runtime.store.turns(outcome.runId), 'researcher');
+    const researcher = turnOf(await runtime.store.turns(outcome.runId), 'researcher');
     expect(researcher.attempts).toBe(2);
     const modelSearch = researcher.toolCalls.find((call) => call.name === 'search_docs' && (call.arguments as { query?: string }).query === 'harbour master ledger entry');
     expect(modelSearch).toBeDefined();
@@ -252,7 +252,7 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     expect(requests).toHaveLength(3);
     expect(requests[0]!.body).toHaveProperty('tools');
     expect(requests[1]!.body).not.toHaveProperty('tools');
-    const researcher = turnOf(runtime.store.turns(outcome.runId), 'researcher');
+    const researcher = turnOf(await runtime.store.turns(outcome.runId), 'researcher');
     expect(researcher.error?.code).toBe('MODEL_OUTPUT_INVALID');
   });
 
@@ -272,11 +272,11 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     expect(requestsOf('checker')).toHaveLength(1);
     expect(String(messagesOf(requestsOf('checker')[0]!)[1]?.content)).toContain('quote-not-in-source');
 
-    const turns = runtime.store.turns(outcome.runId);
+    const turns = await runtime.store.turns(outcome.runId);
     // The turn records what the run acted on (reject), beside the model's own approval and the evidence result.
     expect(turnOf(turns, 'checker').output).toMatchObject({ decision: 'reject', model: { decision: 'approve' }, evidence: { passed: false } });
     expect(turns.at(-1)?.output).toMatchObject({ status: 'unverified', verified: false });
-    expect(runtime.store.getRun(outcome.runId)).toMatchObject({ status: 'unverified', result: { verification: { verified: false } } });
+    expect(await runtime.store.getRun(outcome.runId)).toMatchObject({ status: 'unverified', result: { verification: { verified: false } } });
   });
 
   it('rejects a citation of a source the run never read', async () => {
@@ -295,10 +295,10 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     expect(outcome.error?.message).toContain(fake.url);
     expect(outcome.result?.verification.verified ?? false).toBe(false);
 
-    const run = runtime.store.getRun(outcome.runId);
+    const run = await runtime.store.getRun(outcome.runId);
     expect(run.status).toBe('failed');
     expect(run.error?.message).toContain(fake.url);
-    const turns = runtime.store.turns(outcome.runId);
+    const turns = await runtime.store.turns(outcome.runId);
     expect(turns.map((turn) => turn.role)).toEqual(['supervisor', 'planner', 'researcher', 'checker', 'supervisor']);
     expect(turnOf(turns, 'planner').output).toMatchObject({ steps: [{ id: 's1' }] });
     expect(turnOf(turns, 'researcher').output).toMatchObject({ claims: [{ citations: [{ quote: GOOD_QUOTE }] }] });
@@ -312,7 +312,7 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.message).toContain(fake.url);
     expect(fake.chatRequests()).toHaveLength(1);
-    const turns = runtime.store.turns(outcome.runId);
+    const turns = await runtime.store.turns(outcome.runId);
     expect(turns.map((turn) => `${turn.role}${turn.error ? `:${turn.error.code}` : ''}`)).toEqual(['supervisor', 'planner:MODEL_AUTH', 'supervisor:MODEL_AUTH']);
   });
 

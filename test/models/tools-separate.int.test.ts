@@ -67,7 +67,7 @@ async function runWith(modelYaml: string[], researcher: (call: number) => ChatRe
   writeFileSync(path.join(dir, SOURCE), KNOWLEDGE);
   const config = ['models:', '  - name: fake', '    provider: openai-compatible', `    baseUrl: ${fake.url}`, '    model: fake-gpt', '    zone: private', ...modelYaml, 'defaultModel: fake', 'knowledge:', '  paths: [kb]', ''];
   writeFileSync(path.join(dir, 'baton.config.yaml'), config.join('\n'));
-  const runtime = openRuntime(loadProject({ cwd: dir, env: {} }), { env: {}, checkpoints: false });
+  const runtime = await openRuntime(loadProject({ cwd: dir, env: {} }), { env: {}, checkpoints: false });
   cleanups.push(() => runtime.close());
   const outcome = await runGoal(runtime, { goal: GOAL });
   const researcherRequests = fake.chatRequests().filter((request) => roleOf(request) === 'researcher').map(bodyOf);
@@ -96,7 +96,7 @@ describe('toolsWithStructuredOutput: false', () => {
     expect(String(last.find((message) => message.role === 'tool')?.content)).toContain('The harbour master signs each ledger entry before noon');
     expect(String(last.at(-1)?.content)).toMatch(/final answer/);
 
-    const researcher = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'researcher')!;
+    const researcher = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'researcher')!;
     expect(researcher.attempts).toBe(3);
     expect(researcher.usage).toMatchObject({ inputTokens: 300, outputTokens: 30 });
     expect(researcher.events.filter((event) => event.type === 'output-invalid')).toEqual([]);

@@ -19,8 +19,8 @@ import type { TurnRecord } from '../../src/transcript/schema.js';
 import { makeProject } from '../support/project.js';
 
 const runtimes: Runtime[] = [];
-afterEach(() => {
-  for (const runtime of runtimes.splice(0)) runtime.close();
+afterEach(async () => {
+  for (const runtime of runtimes.splice(0)) await runtime.close();
 });
 
 /** A run whose researcher cites a quote the source does not hold, and whose checker model approves anyway. */
@@ -38,11 +38,11 @@ async function fabricatedRun(): Promise<{ runtime: Runtime; runId: string; check
     const reply = await offline.generate(request);
     return { text: reply.text, usage: { inputTokens: reply.usage.inputTokens, outputTokens: reply.usage.outputTokens } };
   });
-  const runtime = openRuntime(loadProject({ cwd, env: {} }), { env: {}, modelOverrides: { offline: model }, sleep: async () => undefined });
+  const runtime = await openRuntime(loadProject({ cwd, env: {} }), { env: {}, modelOverrides: { offline: model }, sleep: async () => undefined });
   runtimes.push(runtime);
   const outcome = await runGoal(runtime, { goal: 'What colour are lighthouses?' });
   expect(outcome.status).toBe('unverified');
-  const checker = runtime.store.turns(outcome.runId).find((turn) => turn.kind === 'checker');
+  const checker = (await runtime.store.turns(outcome.runId)).find((turn) => turn.kind === 'checker');
   expect(checker).toBeDefined();
   return { runtime, runId: outcome.runId, checker: checker! };
 }
@@ -64,7 +64,7 @@ describe('a checker turn overruled by the evidence check', () => {
 
   it('is shown as a rejection by `baton show` and the live progress line, with the evidence objection', async () => {
     const { runtime, runId, checker } = await fabricatedRun();
-    const shown = formatTranscript(runtime.store.getRun(runId), runtime.store.turns(runId));
+    const shown = formatTranscript(await runtime.store.getRun(runId), await runtime.store.turns(runId));
     expect(shown).toContain('verdict: reject (the model approved; the evidence check overruled it)');
     expect(shown).toContain('decision: reject (looks fine to me)');
     expect(shown).toContain("model's verdict: approve, overruled by the evidence check");
@@ -75,7 +75,8 @@ describe('a checker turn overruled by the evidence check', () => {
 
   it('counts as a rejection in the stats', async () => {
     const { runtime, runId } = await fabricatedRun();
-    const report = computeStats({ runs: [runtime.store.getRun(runId)], turnsOf: (id) => runtime.store.turns(id) });
+    const turns = await runtime.store.turns(runId);
+    const report = computeStats({ runs: [await runtime.store.getRun(runId)], turnsOf: (id) => (id === runId ? turns : []) });
     expect(report.checkerApprovalRate).toBe(0);
   });
 

@@ -176,17 +176,17 @@ describe('reported usage', () => {
     const server = await fake([0, 1, 2].map(() => ({ content: '', usage: { prompt_tokens: 5000, completion_tokens: 0 } })));
     const config = ['models:', '  - name: fake', '    provider: openai-compatible', `    baseUrl: ${server.url}`, '    model: fake-gpt', '    zone: private', 'defaultModel: fake', 'knowledge:', '  paths: [kb]', ''];
     const cwd = makeProject({ 'baton.config.yaml': config.join('\n'), 'kb/a.md': '# A\n\nSome text.\n' });
-    const runtime = openRuntime(loadProject({ cwd, env: {} }), { env: {}, checkpoints: false, sleep: async () => undefined });
+    const runtime = await openRuntime(loadProject({ cwd, env: {} }), { env: {}, checkpoints: false, sleep: async () => undefined });
     try {
       const outcome = await runGoal(runtime, { goal: 'What is A?' });
       expect(outcome.error?.code).toBe('MODEL_OUTPUT_INVALID');
-      const planner = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner');
+      const planner = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'planner');
       expect(planner?.usage).toEqual({ inputTokens: 15000, outputTokens: 0, totalTokens: 15000, estimated: false });
       expect(outcome.inputTokens).toBe(15000);
       expect(outcome.outputTokens).toBe(0);
       expect(outcome.costEstimated).toBe(false);
     } finally {
-      runtime.close();
+      await runtime.close();
     }
   });
 });

@@ -34,12 +34,12 @@ const usage = { inputTokens: 100, outputTokens: 10 };
 const GOAL = 'What does a lighthouse warn ships about, and what does the Fresnel lens do?';
 
 const runtimes: Runtime[] = [];
-afterEach(() => {
-  for (const runtime of runtimes.splice(0)) runtime.close();
+afterEach(async () => {
+  for (const runtime of runtimes.splice(0)) await runtime.close();
 });
 
 /** A runtime whose only paid model answers from `script`, or like the offline engine where the script has no reply. */
-function setup(script: (request: ModelRequest) => ScriptedReply | undefined, limits = '') {
+async function setup(script: (request: ModelRequest) => ScriptedReply | undefined, limits = '') {
   const cwd = makeProject({ 'baton.config.yaml': CONFIG + limits, ...KNOWLEDGE });
   const project = loadProject({ cwd, env: {} });
   const offline = new OfflineModel();
@@ -49,7 +49,7 @@ function setup(script: (request: ModelRequest) => ScriptedReply | undefined, lim
     const reply = await offline.generate(request);
     return { text: reply.text, usage };
   }, 'paid');
-  const runtime = openRuntime(project, { env: {}, modelOverrides: { paid: model }, sleep: async () => undefined, checkpoints: false });
+  const runtime = await openRuntime(project, { env: {}, modelOverrides: { paid: model }, sleep: async () => undefined, checkpoints: false });
   runtimes.push(runtime);
   return { runtime, model };
 }
@@ -58,12 +58,12 @@ describe('a failed turn keeps its record', () => {
   it('records every attempt of a role whose replies never validate, and the run counts their usage and cost', async () => {
     const replies = ['I would look it up.', '{"steps": "?"}', '{"steps": []}'];
     let call = 0;
-    const { runtime } = setup((request) => (request.task.kind === 'plan' ? { text: replies[call++] ?? '', usage } : undefined));
+    const { runtime } = await setup((request) => (request.task.kind === 'plan' ? { text: replies[call++] ?? '', usage } : undefined));
     const outcome = await runGoal(runtime, { goal: GOAL });
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.code).toBe('MODEL_OUTPUT_INVALID');
 
-    const planner = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner');
+    const planner = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'planner');
     expect(planner?.error?.code).toBe('MODEL_OUTPUT_INVALID');
     expect(planner?.attempts).toBe(3);
     expect(planner?.model).toBe('scripted:paid');
@@ -81,12 +81,12 @@ describe('a failed turn keeps its record', () => {
     expect(outcome.inputTokens).toBe(300);
     expect(outcome.outputTokens).toBe(30);
     expect(outcome.costUsd).toBeCloseTo(0.36, 10);
-    expect(runtime.store.getRun(outcome.runId)).toMatchObject({ status: 'failed', inputTokens: 300, outputTokens: 30 });
-    expect(runtime.store.getRun(outcome.runId).costUsd).toBeCloseTo(0.36, 10);
+    expect(await runtime.store.getRun(outcome.runId)).toMatchObject({ status: 'failed', inputTokens: 300, outputTokens: 30 });
+    expect((await runtime.store.getRun(outcome.runId)).costUsd).toBeCloseTo(0.36, 10);
   });
 
   it('records the tool calls and replies of a role whose model fails after a tool loop', async () => {
-    const { runtime } = setup((request) => {
+    const { runtime } = await setup((request) => {
       if (request.task.kind === 'plan') return { text: JSON.stringify({ steps: [{ question: 'What does a lighthouse warn ships about?' }] }), usage };
       if (request.task.kind !== 'research') return undefined;
       if (!request.messages.some((message) => message.role === 'tool')) {
@@ -98,7 +98,7 @@ describe('a failed turn keeps its record', () => {
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.code).toBe('MODEL_HTTP');
 
-    const researcher = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'researcher');
+    const researcher = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'researcher');
     expect(researcher?.error?.code).toBe('MODEL_HTTP');
     expect(researcher?.attempts).toBe(2);
     expect(researcher?.usage).toMatchObject({ inputTokens: 100, outputTokens: 10 });
@@ -122,7 +122,7 @@ describe('replies that differ from the schema only in form', () => {
         { id: 'Step 2', question: 'What does the Fresnel lens do?' },
       ],
     };
-    const { runtime } = setup((request) => {
+    const { runtime } = await setup((request) => {
       if (request.task.kind === 'plan') return { text: JSON.stringify(plan), usage };
       if (request.task.kind === 'check') return { text: JSON.stringify({ Decision: 'APPROVED', objections: null }), usage };
       return undefined;
@@ -130,7 +130,7 @@ describe('replies that differ from the schema only in form', () => {
     const outcome = await runGoal(runtime, { goal: GOAL });
     expect(outcome.error).toBeNull();
     expect(outcome.status).toBe('approved');
-    const turns = runtime.store.turns(outcome.runId);
+    const turns = await runtime.store.turns(outcome.runId);
     const planner = turns.find((turn) => turn.role === 'planner');
     expect(planner?.attempts).toBe(1);
     expect((planner?.output as { steps: Array<{ id: string }> }).steps.map((step) => step.id)).toEqual(['s1', 's2']);

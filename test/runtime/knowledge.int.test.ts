@@ -18,8 +18,8 @@ const DOCS = {
 };
 
 const runtimes: Runtime[] = [];
-afterEach(() => {
-  for (const runtime of runtimes.splice(0)) runtime.close();
+afterEach(async () => {
+  for (const runtime of runtimes.splice(0)) await runtime.close();
 });
 
 describe('knowledge base in runs', () => {
@@ -45,11 +45,11 @@ describe('knowledge base in runs', () => {
     expect(shown.stdout).toMatch(/Sources read:\n(?:.*\n)*\s+docs\/tides\.md: r1:s1\.c1/);
   });
 
-  function runtimeWith(script: (request: ModelRequest) => ScriptedReply | undefined): Runtime {
+  async function runtimeWith(script: (request: ModelRequest) => ScriptedReply | undefined): Promise<Runtime> {
     const cwd = makeProject({ 'baton.config.yaml': 'knowledge:\n  paths: [docs]\nlimits:\n  maxRounds: 1\n', ...DOCS, 'secret/notes.md': 'Neap tides are caused by sea monsters.\n' });
     const offline = new OfflineModel();
     const model = new ScriptedModel(async (request) => script(request) ?? (await offline.generate(request)).text);
-    const runtime = openRuntime(loadProject({ cwd, env: {} }), { env: {}, modelOverrides: { offline: model } });
+    const runtime = await openRuntime(loadProject({ cwd, env: {} }), { env: {}, modelOverrides: { offline: model } });
     runtimes.push(runtime);
     return runtime;
   }
@@ -58,7 +58,7 @@ describe('knowledge base in runs', () => {
     JSON.stringify({ claims: claims.map((claim) => ({ text: claim.text, citations: [{ source: claim.source, quote: claim.quote }] })), gaps: [] });
 
   it('rejects a fabricated quote, naming the claim', async () => {
-    const runtime = runtimeWith((request) =>
+    const runtime = await runtimeWith((request) =>
       request.task.kind === 'research' ? research([{ text: 'Spring tides need a full moon.', source: 'docs/tides.md', quote: 'Spring tides only happen at full moon.' }]) : undefined,
     );
     const outcome = await runGoal(runtime, { goal: 'When do spring tides happen?' });
@@ -67,7 +67,7 @@ describe('knowledge base in runs', () => {
   });
 
   it('rejects a quote from a source the run never read, even when the quote is real', async () => {
-    const runtime = runtimeWith((request) =>
+    const runtime = await runtimeWith((request) =>
       request.task.kind === 'research' ? research([{ text: 'Neap tides have a cause.', source: 'secret/notes.md', quote: 'Neap tides are caused by sea monsters.' }]) : undefined,
     );
     const outcome = await runGoal(runtime, { goal: 'What causes neap tides?' });
@@ -76,7 +76,7 @@ describe('knowledge base in runs', () => {
   });
 
   it('rejects a plan step with no support, naming the step', async () => {
-    const runtime = runtimeWith((request) => {
+    const runtime = await runtimeWith((request) => {
       if (request.task.kind === 'plan') return JSON.stringify({ steps: [{ id: 's1', question: 'When do spring tides happen?' }, { id: 's2', question: 'Who invented the lighthouse?' }] });
       if (request.task.kind === 'research' && request.task.step.id === 's2') return JSON.stringify({ claims: [], gaps: ['nothing on lighthouses'] });
       return undefined;

@@ -53,7 +53,7 @@ interface ModelYaml {
   apiKeyEnv?: string;
 }
 
-function setup(models: ModelYaml[], extra = '', failureThreshold = 3): Runtime {
+async function setup(models: ModelYaml[], extra = '', failureThreshold = 3): Promise<Runtime> {
   const modelYaml = models
     .map(
       (model) => `  - name: ${model.name}
@@ -72,7 +72,7 @@ function setup(models: ModelYaml[], extra = '', failureThreshold = 3): Runtime {
     'kb/harbour.md': `# Harbour\n\n${FACT}\n`,
   });
   const project = loadProject({ cwd, env: {} });
-  const runtime = openRuntime(project, { env: {} });
+  const runtime = await openRuntime(project, { env: {} });
   cleanups.push(() => runtime.close());
   return runtime;
 }
@@ -82,7 +82,7 @@ describe('policy routing', () => {
     const privateFake = await fake();
     const externalFake = await fake();
     // The external model is cheaper, so without the label it would win.
-    const runtime = setup([
+    const runtime = await setup([
       { name: 'inhouse', url: privateFake.url, zone: 'private', price: [5, 10] },
       { name: 'cloud', url: externalFake.url, zone: 'external', price: [0.1, 0.2] },
     ]);
@@ -90,7 +90,7 @@ describe('policy routing', () => {
     expect(outcome.status).toBe('approved');
     expect(externalFake.requests).toHaveLength(0);
     expect(privateFake.chatRequests().length).toBe(3);
-    const planner = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner');
+    const planner = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'planner');
     const decision = planner?.events.find((event) => event.type === 'route') as unknown as { chosen: string; candidates: Array<{ model: string; reasons: string[] }> };
     expect(decision.chosen).toBe('inhouse');
     expect(decision.candidates.find((candidate) => candidate.model === 'cloud')?.reasons).toContain('zone-external-confidential');
@@ -99,7 +99,7 @@ describe('policy routing', () => {
   it('without the label, prefers the cheaper external model', async () => {
     const privateFake = await fake();
     const externalFake = await fake();
-    const runtime = setup([
+    const runtime = await setup([
       { name: 'inhouse', url: privateFake.url, zone: 'private', price: [5, 10] },
       { name: 'cloud', url: externalFake.url, zone: 'external', price: [0.1, 0.2] },
     ]);
@@ -112,7 +112,7 @@ describe('policy routing', () => {
   it('keeps a goal with an e-mail address and an API key away from the external model', async () => {
     const privateFake = await fake();
     const externalFake = await fake();
-    const runtime = setup([
+    const runtime = await setup([
       { name: 'inhouse', url: privateFake.url, zone: 'private', price: [5, 10] },
       { name: 'cloud', url: externalFake.url, zone: 'external', price: [0.1, 0.2] },
     ]);
@@ -120,17 +120,17 @@ describe('policy routing', () => {
     const outcome = await runGoal(runtime, { goal: `${GOAL} Reply to jane.doe@example.com; our key is ${secret}` });
     expect(externalFake.requests).toHaveLength(0);
     expect(privateFake.chatRequests().length).toBeGreaterThan(0);
-    const decision = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner')?.events.find((event) => event.type === 'route') as unknown as {
+    const decision = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'planner')?.events.find((event) => event.type === 'route') as unknown as {
       confidential: { detectors: string[] };
     };
     expect(decision.confidential.detectors).toEqual(expect.arrayContaining(['email', 'openai-api-key']));
     // The transcript keeps neither the key nor, in the routing record, the address.
-    expect(JSON.stringify(runtime.store.turns(outcome.runId))).not.toContain(secret);
+    expect(JSON.stringify(await runtime.store.turns(outcome.runId))).not.toContain(secret);
   });
 
   it('fails closed when confidential data has no private model to go to', async () => {
     const externalFake = await fake();
-    const runtime = setup([{ name: 'cloud', url: externalFake.url, zone: 'external' }]);
+    const runtime = await setup([{ name: 'cloud', url: externalFake.url, zone: 'external' }]);
     const outcome = await runGoal(runtime, { goal: `${GOAL} Contact jane.doe@example.com` });
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.code).toBe('CONFIDENTIAL_NO_PRIVATE_MODEL');
@@ -148,7 +148,7 @@ describe('policy routing', () => {
       }
       return roleReply(request);
     });
-    const runtime = setup([{ name: 'cloud', url: server.url, zone: 'external' }]);
+    const runtime = await setup([{ name: 'cloud', url: server.url, zone: 'external' }]);
     const started = Date.now();
     const outcome = await runGoal(runtime, { goal: GOAL });
     expect(outcome.status).toBe('approved');
@@ -157,7 +157,7 @@ describe('policy routing', () => {
     expect(plannerRequests[1]!.receivedAt - plannerRequests[0]!.receivedAt).toBeGreaterThanOrEqual(990);
     expect(plannerRequests[2]!.receivedAt - plannerRequests[1]!.receivedAt).toBeGreaterThanOrEqual(990);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1980);
-    const retries = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner')?.events.filter((event) => event.type === 'retry');
+    const retries = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'planner')?.events.filter((event) => event.type === 'retry');
     expect(retries?.map((event) => event['waitMs'])).toEqual([1000, 1000]);
   }, 15_000);
 
@@ -165,14 +165,14 @@ describe('policy routing', () => {
     const failing = await fake(() => ({ status: 500, content: 'boom' }));
     const refusing = await fake(() => ({ status: 401, content: 'bad key' }));
     const healthy = await fake();
-    const runtime = setup([
+    const runtime = await setup([
       { name: 'flaky', url: failing.url, zone: 'external', price: [0.1, 0.1] },
       { name: 'locked', url: refusing.url, zone: 'external', price: [0.2, 0.2] },
       { name: 'steady', url: healthy.url, zone: 'external', price: [3, 3] },
     ], '', 2);
     const outcome = await runGoal(runtime, { goal: GOAL });
     expect(outcome.status).toBe('approved');
-    const planner = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner');
+    const planner = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'planner');
     const events = planner?.events.filter((event) => event.type !== 'route').map((event) => `${event.type}:${String(event['model'])}`);
     expect(events).toContain('retry:flaky');
     expect(events).toContain('fallback:flaky');
@@ -190,14 +190,14 @@ describe('policy routing', () => {
   it('falls back when a model\'s API key variable is not set, naming the variable', async () => {
     const keyless = await fake();
     const steady = await fake();
-    const runtime = setup([
+    const runtime = await setup([
       { name: 'keyless', url: keyless.url, zone: 'external', price: [0.1, 0.1], apiKeyEnv: 'BATON_TEST_UNSET_KEY' },
       { name: 'steady', url: steady.url, zone: 'external', price: [3, 3] },
     ]);
     const outcome = await runGoal(runtime, { goal: GOAL });
     expect(outcome.status).toBe('approved');
     expect(keyless.requests).toHaveLength(0);
-    const fallback = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner')?.events.find((event) => event.type === 'fallback');
+    const fallback = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'planner')?.events.find((event) => event.type === 'fallback');
     expect(fallback).toMatchObject({ model: 'keyless', nextModel: 'steady' });
     expect(String(fallback?.['error'])).toMatch(/BATON_TEST_UNSET_KEY, which is not set/);
   });
@@ -205,7 +205,7 @@ describe('policy routing', () => {
   it('ends failed listing what was tried when every model is down', async () => {
     const down = await fake(() => ({ status: 503, content: 'maintenance' }));
     const alsoDown = await fake(() => ({ status: 500, content: 'boom' }));
-    const runtime = setup([
+    const runtime = await setup([
       { name: 'one', url: down.url, zone: 'external' },
       { name: 'two', url: alsoDown.url, zone: 'external' },
     ]);
@@ -218,7 +218,7 @@ describe('policy routing', () => {
   it('sends an attached image only to the vision-capable model', async () => {
     const textOnly = await fake();
     const vision = await fake();
-    const runtime = setup([
+    const runtime = await setup([
       { name: 'cheap-text', url: textOnly.url, zone: 'external', price: [0.1, 0.1] },
       { name: 'seer', url: vision.url, zone: 'external', price: [5, 5], capabilities: ['text', 'vision', 'structured-output', 'tools'] },
     ]);
@@ -231,9 +231,9 @@ describe('policy routing', () => {
     expect(textOnly.chatRequests().every((request) => !JSON.stringify(request.body).includes('image_url'))).toBe(true);
     // The checker gets no image, so the cheaper text model serves it.
     expect(textOnly.chatRequests()).toHaveLength(1);
-    const run = runtime.store.getRun(outcome.runId);
+    const run = await runtime.store.getRun(outcome.runId);
     expect(run.labels['attachments']).toEqual([expect.objectContaining({ name: 'dent.png', kind: 'image', sizeBytes: 16, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
-    expect(JSON.stringify(runtime.store.turns(outcome.runId))).not.toContain('iVBORw0KGgo');
+    expect(JSON.stringify(await runtime.store.turns(outcome.runId))).not.toContain('iVBORw0KGgo');
   });
 
   it('transcribes audio first and lets the researcher cite the transcript', async () => {
@@ -245,7 +245,7 @@ describe('policy routing', () => {
       }
       return roleReply(request);
     });
-    const runtime = setup([
+    const runtime = await setup([
       { name: 'chat', url: chat.url, zone: 'external' },
       { name: 'whisper', url: speech.url, zone: 'external', capabilities: ['transcription'] },
     ]);
@@ -254,19 +254,19 @@ describe('policy routing', () => {
     const outcome = await runGoal(runtime, { goal: 'When did the harbour light fail?', attachments: await readAttachments([audio], runtime.project.baseDir) });
     expect(outcome.status).toBe('approved');
     expect(speech.requests.map((request) => request.path)).toEqual(['/v1/audio/transcriptions']);
-    const turns = runtime.store.turns(outcome.runId);
+    const turns = await runtime.store.turns(outcome.runId);
     expect(turns[1]).toMatchObject({ role: 'transcription', output: { transcript: TRANSCRIPT } });
     expect(outcome.result?.citations[0]?.source).toBe('attachment:call.wav#transcript');
   });
 
   it('ends budget_exceeded when the next call would pass the budget, with costs from reported usage and prices', async () => {
     const server = await fake();
-    const runtime = setup([{ name: 'cloud', url: server.url, zone: 'external', price: [10, 100] }]);
+    const runtime = await setup([{ name: 'cloud', url: server.url, zone: 'external', price: [10, 100] }]);
     // One call costs 1000 × $10/M + 100 × $100/M = $0.02; the router estimates the next one before sending it.
     const outcome = await runGoal(runtime, { goal: GOAL, labels: { budgetUsd: 0.05 } });
     expect(outcome.status).toBe('budget_exceeded');
     expect(outcome.result?.verification.verified ?? false).toBe(false);
-    const turns = runtime.store.turns(outcome.runId).filter((turn) => turn.model !== null);
+    const turns = (await runtime.store.turns(outcome.runId)).filter((turn) => turn.model !== null);
     for (const turn of turns) expect(turn.costUsd).toBeCloseTo((turn.usage.inputTokens * 10 + turn.usage.outputTokens * 100) / 1_000_000, 10);
     expect(outcome.costUsd).toBeCloseTo(turns.reduce((sum, turn) => sum + turn.costUsd, 0), 10);
     expect(outcome.costUsd).toBeLessThanOrEqual(0.05);

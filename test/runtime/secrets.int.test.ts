@@ -14,7 +14,7 @@ import { openRuntime, type Runtime } from '../../src/runtime/open.js';
 import { runGoal } from '../../src/runtime/run.js';
 import { createServer } from '../../src/server/app.js';
 import { computeStats } from '../../src/transcript/stats.js';
-import type { DamagedRecord } from '../../src/transcript/store.js';
+import type { DamagedRecord } from '../../src/stores/port.js';
 import { makeProject } from '../support/project.js';
 
 // Credentials are assembled at run time so that no token-shaped literal sits in the repository.
@@ -65,14 +65,14 @@ ${PLANTED.map((planted, index) => `Keeper note ${index + 1}: the lighthouse cons
 `;
 
 const runtimes: Runtime[] = [];
-afterEach(() => {
-  for (const runtime of runtimes.splice(0)) runtime.close();
+afterEach(async () => {
+  for (const runtime of runtimes.splice(0)) await runtime.close();
 });
 
-function setup(script?: ConstructorParameters<typeof ScriptedModel>[0]) {
+async function setup(script?: ConstructorParameters<typeof ScriptedModel>[0]) {
   const cwd = makeProject({ 'baton.config.yaml': 'knowledge:\n  paths: [kb]\n', 'kb/lighthouse.md': KNOWLEDGE });
   const project = loadProject({ cwd, env: {} });
-  const runtime = openRuntime(project, { env: {}, ...(script ? { modelOverrides: { offline: new ScriptedModel(script, 'offline') } } : {}), sleep: async () => undefined });
+  const runtime = await openRuntime(project, { env: {}, ...(script ? { modelOverrides: { offline: new ScriptedModel(script, 'offline') } } : {}), sleep: async () => undefined });
   runtimes.push(runtime);
   return { cwd, project, runtime };
 }
@@ -97,33 +97,36 @@ function expectNoSecret(where: string, text: string): void {
 }
 
 /** Reads every record of the store back through its schema; nothing may be damaged. */
-function readBack(runtime: Runtime, runId: string): void {
+async function readBack(runtime: Runtime, runId: string): Promise<void> {
   const damaged: DamagedRecord[] = [];
-  const runs = runtime.store.listRuns({ limit: 1000, onDamaged: (record) => damaged.push(record) });
+  const runs = await runtime.store.listRuns({ limit: 1000, onDamaged: (record) => damaged.push(record) });
   expect(runs.map((run) => run.id)).toContain(runId);
-  runtime.store.getRun(runId);
-  const turns = runtime.store.turns(runId, (record) => damaged.push(record));
+  await runtime.store.getRun(runId);
+  const turns = await runtime.store.turns(runId, (record) => damaged.push(record));
   expect(turns.length).toBeGreaterThan(2);
-  const stats = computeStats({ runs, turnsOf: (id) => runtime.store.turns(id, (record) => damaged.push(record)), damaged });
+  // computeStats reads turns synchronously: every run's turns are read first.
+  const turnsByRun = new Map<string, Awaited<ReturnType<Runtime['store']['turns']>>>();
+  for (const run of runs) turnsByRun.set(run.id, await runtime.store.turns(run.id, (record) => damaged.push(record)));
+  const stats = computeStats({ runs, turnsOf: (id) => turnsByRun.get(id) ?? [], damaged });
   expect(stats.damaged.count).toBe(0);
   expect(damaged).toEqual([]);
 }
 
 describe('secrets planted in inputs', () => {
   it.each(PLANTED)('a goal holding a $name runs, stays readable and is stored redacted', async (planted) => {
-    const { runtime } = setup();
+    const { runtime } = await setup();
     const outcome = await runGoal(runtime, { goal: `What does a lighthouse warn ships about? Our console login is ${planted.text} ok` });
     expect(outcome.error?.code).not.toBe('INTERNAL');
     expect(['approved', 'unverified']).toContain(outcome.status);
-    readBack(runtime, outcome.runId);
+    await readBack(runtime, outcome.runId);
     expectNoSecret('the outcome', JSON.stringify(outcome));
-    expectNoSecret('the transcript', JSON.stringify([runtime.store.getRun(outcome.runId), runtime.store.turns(outcome.runId)]));
+    expectNoSecret('the transcript', JSON.stringify([await runtime.store.getRun(outcome.runId), await runtime.store.turns(outcome.runId)]));
   });
 
   it('keeps every secret of the goal, the documents and the model replies out of every file, output and API answer', async () => {
     const offline = new OfflineModel();
     const all = PLANTED.map((planted) => planted.text).join(' and ');
-    const { cwd, project, runtime } = setup(async (request) => {
+    const { cwd, project, runtime } = await setup(async (request) => {
       const reply = await offline.generate(request);
       if (request.task.kind !== 'research') return { text: reply.text, usage: { inputTokens: 10, outputTokens: 10 } };
       // A model reply that repeats secrets in its claim text and quotes a document line that holds one.
@@ -137,7 +140,7 @@ describe('secrets planted in inputs', () => {
     });
     const outcome = await runGoal(runtime, { goal: `What does a lighthouse warn ships about? Credentials: ${all}` });
     expect(outcome.error?.code).not.toBe('INTERNAL');
-    readBack(runtime, outcome.runId);
+    await readBack(runtime, outcome.runId);
     expectNoSecret('the outcome', JSON.stringify(outcome));
 
     // Over the API, including a request whose query string holds secrets (logged by the server).
@@ -167,7 +170,7 @@ describe('secrets planted in inputs', () => {
     seen.push(...refused.map((answer) => answer.body));
     // Stopping the server ends (and records) the run wherever it was.
     await app.close();
-    seen.push(JSON.stringify(runtime.store.getRun(postedId)), JSON.stringify(runtime.store.turns(postedId)));
+    seen.push(JSON.stringify(await runtime.store.getRun(postedId)), JSON.stringify(await runtime.store.turns(postedId)));
     expectNoSecret('answers about a run submitted over the API', seen.join('\n'));
     logger.flush();
 
@@ -179,14 +182,14 @@ describe('secrets planted in inputs', () => {
     }
     expectNoSecret('CLI output', printed.join(''));
 
-    runtime.close();
+    await runtime.close();
     const files = filesUnder(project.dataDir);
     expect(files.map((entry) => path.basename(entry.file))).toEqual(expect.arrayContaining(['baton.db', 'checkpoints.db', 'baton.log']));
     for (const entry of files) expectNoSecret(entry.file, entry.text);
   });
 
   it('resumes from a checkpoint that holds the redacted state', async () => {
-    const { runtime } = setup();
+    const { runtime } = await setup();
     const outcome = await runGoal(runtime, { goal: `What does a lighthouse warn ships about? key ${PLANTED[0]!.text}` });
     const saver = await runtime.checkpointer;
     const graphState = await saver!.getTuple({ configurable: { thread_id: outcome.runId } });
@@ -199,7 +202,7 @@ describe('secrets planted in inputs', () => {
 
 describe('secrets typed on the command line', () => {
   it('are not repeated by error messages', async () => {
-    const { cwd } = setup();
+    const { cwd } = await setup();
     const printed: string[] = [];
     const io = { stdout: (text: string) => printed.push(text), stderr: (text: string) => printed.push(text), env: {}, cwd, onInterrupt: () => () => undefined };
     expect(await runCli(['show', PLANTED[0]!.text], io)).toBe(64);
@@ -214,12 +217,12 @@ describe('a secret name with nothing after it', () => {
   it.each(['password=', 'password= ', 'password:\nWhat is a lighthouse?', 'password=\u00ad\u00ad\u00ad\u00ad', 'token:\n\nquestion'])(
     'goal %j runs, and the runs after it are unaffected',
     async (goal) => {
-      const { runtime } = setup();
+      const { runtime } = await setup();
       const first = await runGoal(runtime, { goal });
       expect(first.error?.code).not.toBe('INTERNAL');
       const next = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
       expect(next.status).toBe('approved');
-      readBack(runtime, next.runId);
+      await readBack(runtime, next.runId);
     },
   );
 });

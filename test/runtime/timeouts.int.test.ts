@@ -41,7 +41,7 @@ interface ModelYaml {
   timeoutMs?: number;
 }
 
-function setup(models: ModelYaml[], extra = ''): Runtime {
+async function setup(models: ModelYaml[], extra = ''): Promise<Runtime> {
   const modelYaml = models
     .map(
       (model) => `  - name: ${model.name}
@@ -58,7 +58,7 @@ function setup(models: ModelYaml[], extra = ''): Runtime {
     'kb/harbour.md': `# Harbour\n\n${FACT}\n`,
   });
   const project = loadProject({ cwd, env: {} });
-  const runtime = openRuntime(project, { env: {} });
+  const runtime = await openRuntime(project, { env: {} });
   cleanups.push(() => runtime.close());
   return runtime;
 }
@@ -66,7 +66,7 @@ function setup(models: ModelYaml[], extra = ''): Runtime {
 describe('model call timeouts', () => {
   it('ends failed with MODEL_TIMEOUT naming the model, the timeout and the attempts when every attempt times out', async () => {
     const server = await slowFake();
-    const runtime = setup([{ name: 'slow', url: server.url }]);
+    const runtime = await setup([{ name: 'slow', url: server.url }]);
     const outcome = await runGoal(runtime, { goal: GOAL });
 
     expect(outcome.status).toBe('failed');
@@ -74,15 +74,15 @@ describe('model call timeouts', () => {
     expect(outcome.error?.message).toMatch(/"slow"/);
     expect(outcome.error?.message).toContain(`${TIMEOUT_MS} ms`);
     expect(outcome.error?.message).toContain('2 attempts');
-    const planner = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner');
+    const planner = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'planner');
     expect(planner?.error?.code).toBe('MODEL_TIMEOUT');
     expect(planner?.events.filter((event) => event.type === 'retry')).toMatchObject([{ model: 'slow', error: expect.stringMatching(/^MODEL_TIMEOUT/) }]);
-    expect(runtime.store.getRun(outcome.runId)).toMatchObject({ status: 'failed', error: { code: 'MODEL_TIMEOUT' } });
+    expect(await runtime.store.getRun(outcome.runId)).toMatchObject({ status: 'failed', error: { code: 'MODEL_TIMEOUT' } });
   });
 
   it('does the same for a streamed model', async () => {
     const server = await slowFake();
-    const runtime = setup([{ name: 'streamer', url: server.url, stream: true }]);
+    const runtime = await setup([{ name: 'streamer', url: server.url, stream: true }]);
     const outcome = await runGoal(runtime, { goal: GOAL });
 
     expect(outcome.status).toBe('failed');
@@ -93,7 +93,7 @@ describe('model call timeouts', () => {
   it('names every model when the fallback models all time out', async () => {
     const first = await slowFake();
     const second = await slowFake();
-    const runtime = setup([
+    const runtime = await setup([
       { name: 'first', url: first.url },
       { name: 'second', url: second.url, timeoutMs: 200 },
     ]);
@@ -103,14 +103,14 @@ describe('model call timeouts', () => {
     expect(outcome.error?.code).toBe('MODEL_TIMEOUT');
     expect(outcome.error?.message).toMatch(/"first".*150 ms.*2 attempts/);
     expect(outcome.error?.message).toMatch(/"second".*200 ms.*2 attempts/);
-    const planner = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner');
+    const planner = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'planner');
     expect(planner?.events.filter((event) => event.type === 'fallback')).toMatchObject([{ model: 'first', nextModel: 'second' }]);
   });
 
   it('ends failed with MODEL_TIMEOUT when transcribing an attachment times out', async () => {
     const chat = await slowFake();
     const speech = await slowFake();
-    const runtime = setup([
+    const runtime = await setup([
       { name: 'chat', url: chat.url },
       { name: 'whisper', url: speech.url, capabilities: ['transcription'] },
     ]);
@@ -120,7 +120,7 @@ describe('model call timeouts', () => {
 
     expect(outcome.status).toBe('failed');
     expect(outcome.error).toMatchObject({ code: 'MODEL_TIMEOUT', message: expect.stringContaining('"whisper"') });
-    const transcription = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'transcription');
+    const transcription = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'transcription');
     expect(transcription?.error?.code).toBe('MODEL_TIMEOUT');
     expect(chat.chatRequests()).toHaveLength(0);
   });
@@ -136,7 +136,7 @@ describe('model call timeouts', () => {
 
   it('still ends cancelled, not timed out, when the caller aborts during a slow call', async () => {
     const server = await slowFake();
-    const runtime = setup([{ name: 'slow', url: server.url, timeoutMs: 10_000 }]);
+    const runtime = await setup([{ name: 'slow', url: server.url, timeoutMs: 10_000 }]);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const outcome = await runGoal(runtime, { goal: GOAL, signal: controller.signal });
@@ -147,19 +147,19 @@ describe('model call timeouts', () => {
 
   it('still ends budget_exceeded, not cancelled, when the run deadline passes during a slow call', async () => {
     const server = await slowFake();
-    const runtime = setup([{ name: 'slow', url: server.url, timeoutMs: 10_000 }], 'limits:\n  maxDurationMs: 200\n');
+    const runtime = await setup([{ name: 'slow', url: server.url, timeoutMs: 10_000 }], 'limits:\n  maxDurationMs: 200\n');
     const outcome = await runGoal(runtime, { goal: GOAL });
 
     expect(outcome.status).toBe('budget_exceeded');
     expect(outcome.error).toMatchObject({ code: 'BUDGET_EXCEEDED', message: expect.stringMatching(/deadline passed while calling model "slow"/) });
-    const planner = runtime.store.turns(outcome.runId).find((turn) => turn.role === 'planner');
+    const planner = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'planner');
     expect(planner?.error?.code).toBe('BUDGET_EXCEEDED');
   });
 
   it('ends budget_exceeded, not failed, when the run deadline passes while transcribing', async () => {
     const chat = await slowFake();
     const speech = await slowFake();
-    const runtime = setup(
+    const runtime = await setup(
       [
         { name: 'chat', url: chat.url },
         { name: 'whisper', url: speech.url, capabilities: ['transcription'], timeoutMs: 10_000 },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunRecord, TurnRecord } from '../../src/transcript/schema.js';
-import { eventually, gatedModel, makeServer, waitForEnd } from './helpers.js';
+import { eventually, gatedModel, makeServer, waitForEnd, waitForStatus } from './helpers.js';
 
 type Server = Awaited<ReturnType<typeof makeServer>>;
 const servers: Server[] = [];
@@ -35,7 +35,8 @@ describe('runs', () => {
     expect(response.statusCode).toBe(202);
     const { runId, status } = response.json() as { runId: string; status: string };
     expect(runId).toMatch(/^run_/);
-    expect(['running', 'queued']).toContain(status);
+    // Recorded as queued before the answer: the store has it whatever happens next.
+    expect(status).toBe('queued');
     expect(response.headers.location).toBe(`/api/runs/${runId}`);
 
     expect(await waitForEnd(app, runId)).toBe('approved');
@@ -83,9 +84,11 @@ describe('runs', () => {
     const text = 'Quokkas are small marsupials that live on Rottnest Island.\n\nA quokka weighs about three kilograms.\n';
     const runId = await submit(app, 'How much does a quokka weigh?', { attachments: [{ name: 'quokkas.md', mimeType: 'text/markdown', dataBase64: Buffer.from(text).toString('base64') }] });
     await waitForEnd(app, runId);
-    const record = runtime.store.getRun(runId);
+    const record = await runtime.store.getRun(runId);
     expect(record.labels['attachments']).toEqual([{ name: 'quokkas.md', kind: 'document', mimeType: 'text/markdown', sizeBytes: Buffer.byteLength(text), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
-    expect(JSON.stringify(runtime.store.turns(runId))).toContain('attachment:quokkas.md');
+    expect(JSON.stringify(await runtime.store.turns(runId))).toContain('attachment:quokkas.md');
+    // The bytes waited with the queued run in the store, and are dropped once it has ended.
+    expect(await runtime.store.attachments(runId)).toEqual([]);
   });
 
   it('cancels a running run: it ends cancelled, keeps its transcript, and cannot be cancelled twice', async () => {
@@ -111,57 +114,72 @@ describe('runs', () => {
 });
 
 describe('queue', () => {
-  it('holds runs beyond the concurrency limit as queued, visible by id and in the list, in order', async () => {
+  it('records runs beyond the concurrency limit as queued, in the store, listed in order with their place', async () => {
     const gate = gatedModel(0);
     const { app, runtime } = await server({ model: gate.model, concurrency: 1 });
     const first = await submit(app, 'What is Baton?');
+    await waitForStatus(app, first, 'running');
     const secondResponse = await app.inject({ method: 'POST', url: '/api/runs', payload: { goal: 'How are transcripts stored?' } });
     expect(secondResponse.json()).toMatchObject({ status: 'queued' });
     const second = (secondResponse.json() as { runId: string }).runId;
     const third = await submit(app, 'Which models does Baton use?');
 
-    expect(((await app.inject({ url: `/api/runs/${first}` })).json() as { status: string }).status).toBe('running');
-    expect((await app.inject({ url: `/api/runs/${second}` })).json()).toMatchObject({ id: second, status: 'queued', position: 1, goal: 'How are transcripts stored?' });
+    expect((await app.inject({ url: `/api/runs/${second}` })).json()).toMatchObject({ id: second, status: 'queued', position: 1, goal: 'How are transcripts stored?', verified: false });
     expect((await app.inject({ url: `/api/runs/${third}` })).json()).toMatchObject({ status: 'queued', position: 2 });
-    expect(() => runtime.store.getRun(second)).toThrow(/no run/);
-    const list = (await app.inject({ url: '/api/runs' })).json() as { runs: Array<{ id: string }>; queued: Array<{ id: string }> };
-    expect(list.runs.map((run) => run.id)).toEqual([first]);
-    expect(list.queued.map((run) => run.id)).toEqual([second, third]);
-    expect(((await app.inject({ url: '/api/runs?status=queued' })).json() as { queued: unknown[] }).queued).toHaveLength(2);
-    expect((await app.inject({ url: `/api/runs/${second}/transcript` })).json()).toEqual({ runId: second, status: 'queued', turns: [] });
-    expect((await app.inject({ url: '/healthz' })).json()).toMatchObject({ ok: true, running: 1, queued: 2, concurrency: 1 });
+    expect(await runtime.store.getRun(second)).toMatchObject({ status: 'queued', queuedAt: expect.any(String) });
+    const list = (await app.inject({ url: '/api/runs' })).json() as { runs: Array<{ id: string; status: string; position?: number }>; queued: Array<{ id: string; position: number }> };
+    expect(list.runs.map((run) => [run.id, run.status, run.position])).toEqual([[third, 'queued', 2], [second, 'queued', 1], [first, 'running', undefined]]);
+    expect(list.queued.map((run) => [run.id, run.position])).toEqual([[second, 1], [third, 2]]);
+    const onlyQueued = (await app.inject({ url: '/api/runs?status=queued' })).json() as { runs: unknown[]; queued: unknown[] };
+    expect(onlyQueued.runs).toHaveLength(2);
+    expect(onlyQueued.queued).toHaveLength(2);
+    expect(((await app.inject({ url: '/api/runs?status=running' })).json() as { runs: Array<{ id: string }>; queued: unknown[] })).toMatchObject({ runs: [{ id: first }], queued: [] });
+    // A queued run's transcript holds its opening turn: the goal as recorded.
+    const transcript = (await app.inject({ url: `/api/runs/${second}/transcript` })).json() as { status: string; turns: TurnRecord[] };
+    expect(transcript.status).toBe('queued');
+    expect(transcript.turns.map((turn) => turn.from)).toEqual(['user']);
+    expect((await app.inject({ url: '/healthz' })).json()).toMatchObject({ ok: true, executing: 1, concurrency: 1, execute: true, store: 'sqlite' });
 
     // Cancelling a queued run records it as cancelled at once, with its goal, without waiting for a slot.
     const cancel = await app.inject({ method: 'POST', url: `/api/runs/${third}/cancel` });
     expect(cancel.json()).toEqual({ runId: third, status: 'cancelled' });
-    expect(runtime.store.getRun(third)).toMatchObject({ status: 'cancelled', goal: 'Which models does Baton use?' });
+    expect(await runtime.store.getRun(third)).toMatchObject({ status: 'cancelled', goal: 'Which models does Baton use?', error: { code: 'CANCELLED' } });
 
     gate.open();
     expect(await waitForEnd(app, first)).toBe('approved');
     expect(await waitForEnd(app, second)).toBe('approved');
-    expect(runtime.store.getRun(third).status).toBe('cancelled');
+    expect((await runtime.store.getRun(third)).status).toBe('cancelled');
   });
 
   it('refuses runs beyond the queue size with 503', async () => {
     const gate = gatedModel(0);
     const { app } = await server({ model: gate.model, concurrency: 1, maxQueued: 1 });
-    await submit(app, 'What is Baton?');
+    const first = await submit(app, 'What is Baton?');
+    await waitForStatus(app, first, 'running');
     await submit(app, 'How are transcripts stored?');
     const refused = await app.inject({ method: 'POST', url: '/api/runs', payload: { goal: 'One too many' } });
     expect(refused.statusCode).toBe(503);
     expect(errorOf(refused)).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('too many runs') });
   });
 
-  it('cancels and records every run, running or queued, when the server closes', async () => {
+  it('accepts runs without executing them when execute is off', async () => {
+    const { app, runtime } = await server({ execute: false });
+    const runId = await submit(app, 'What is Baton?');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await runtime.store.getRun(runId)).toMatchObject({ status: 'queued' });
+    expect((await app.inject({ url: '/healthz' })).json()).toMatchObject({ executing: 0, execute: false });
+  });
+
+  it('releases the runs it executes as interrupted when the server closes, and leaves queued runs queued', async () => {
     const gate = gatedModel(0);
     const created = await makeServer({ model: gate.model, concurrency: 1, shutdownGraceMs: 5000 });
     const running = await submit(created.app, 'What is Baton?');
-    const queued = await submit(created.app, 'How are transcripts stored?');
     await eventually(() => (gate.calls() >= 1 ? true : undefined), 5000, 'the first model call');
+    const queued = await submit(created.app, 'How are transcripts stored?');
     await created.app.close();
-    expect(created.runtime.store.getRun(running)).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
-    expect(created.runtime.store.getRun(queued)).toMatchObject({ status: 'cancelled', goal: 'How are transcripts stored?' });
-    expect(created.runtime.store.listRuns({ status: 'running' })).toEqual([]);
+    expect(await created.runtime.store.getRun(running)).toMatchObject({ status: 'interrupted', error: null, endedAt: null });
+    expect(await created.runtime.store.getRun(queued)).toMatchObject({ status: 'queued', goal: 'How are transcripts stored?' });
+    expect(await created.runtime.store.listRuns({ status: 'running' })).toEqual([]);
     await created.close();
   });
 });
@@ -208,8 +226,8 @@ describe('bad input', () => {
 
   it('answers 404 for an unknown run id on every run endpoint, and for unknown endpoints', async () => {
     const { app } = await server();
-    for (const [method, url] of [['GET', '/api/runs/run_nope'], ['GET', '/api/runs/run_nope/transcript'], ['GET', '/api/runs/run_nope/events'], ['POST', '/api/runs/run_nope/cancel']] as const) {
-      const response = await app.inject({ method, url });
+    for (const [method, url] of [['GET', '/api/runs/run_nope'], ['GET', '/api/runs/run_nope/transcript'], ['GET', '/api/runs/run_nope/events'], ['POST', '/api/runs/run_nope/cancel'], ['POST', '/api/runs/run_nope/decision']] as const) {
+      const response = await app.inject({ method, url, ...(url.endsWith('/decision') ? { payload: { decision: 'approve' } } : {}) });
       expect(response.statusCode, url).toBe(404);
       expect(errorOf(response), url).toMatchObject({ code: 'RUN_NOT_FOUND', message: 'no run with id "run_nope"' });
     }
@@ -271,10 +289,12 @@ describe('stats, health, description and dashboard', () => {
 
   it('serves /healthz and an OpenAPI 3.1 description generated from the request schemas', async () => {
     const { app } = await server();
-    expect((await app.inject({ url: '/healthz' })).json()).toMatchObject({ ok: true, running: 0, queued: 0, auth: false });
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ ok: true, executing: 0, concurrency: 4, execute: true, store: 'sqlite', eventStreams: 0, auth: false });
     const document = (await app.inject({ url: '/api/openapi.json' })).json() as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { additionalProperties?: boolean; properties?: Record<string, { maxLength?: number }> }> } };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/runs', '/api/runs/{id}', '/api/runs/{id}/transcript', '/api/runs/{id}/events', '/api/runs/{id}/cancel', '/api/stats', '/healthz']));
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/runs', '/api/runs/{id}', '/api/runs/{id}/transcript', '/api/runs/{id}/events', '/api/runs/{id}/cancel', '/api/decisions', '/api/runs/{id}/decision', '/api/stats', '/healthz']));
+    expect(document.components.schemas['DecisionBody']?.additionalProperties).toBe(false);
+    expect(Object.keys(document.components.schemas['DecisionBody']?.properties ?? {})).toEqual(['decision', 'note', 'reason', 'by']);
     expect(document.components.schemas['CreateRunBody']?.additionalProperties).toBe(false);
     expect(document.components.schemas['CreateRunBody']?.properties?.['goal']?.maxLength).toBe(8000);
     expect(document.components.schemas['Turn']?.properties).toHaveProperty('from');

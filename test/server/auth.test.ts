@@ -17,8 +17,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function runtime(): TestRuntime {
-  const test = makeRuntime();
+async function runtime(): Promise<TestRuntime> {
+  const test = await makeRuntime();
   cleanups.push(() => test.cleanup());
   return test;
 }
@@ -58,7 +58,7 @@ describe('tokens', () => {
     expect(() => assertSafeBinding('0.0.0.0', [])).toThrow(/refusing to listen on 0.0.0.0 without API tokens/);
     expect(() => assertSafeBinding('0.0.0.0', [TOKEN])).not.toThrow();
     expect(() => assertSafeBinding('127.0.0.1', [])).not.toThrow();
-    const test = runtime();
+    const test = await runtime();
     const refused = createServer({ runtime: test.runtime, env: {}, host: '0.0.0.0' });
     await expect(refused).rejects.toBeInstanceOf(ServerConfigError);
     await expect(createServer({ runtime: test.runtime, env: {}, host: '0.0.0.0' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', hint: expect.stringContaining('BATON_API_TOKENS') });

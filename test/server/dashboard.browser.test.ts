@@ -1,13 +1,14 @@
 /**
- * The dashboard in a real headless Chromium: submit a goal, watch its turns arrive live, open the transcript, and see
- * the charts. Skipped only on a developer machine without /usr/bin/chromium; in CI (`CI` set) it always runs.
+ * The dashboard in a real headless Chromium: submit a goal, watch its turns arrive live, open the transcript, see the
+ * charts, and decide at a human gate from the "Waiting for you" queue. Skipped only on a developer machine without
+ * /usr/bin/chromium; in CI (`CI` set) it always runs.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/app.js';
-import { eventually, makeRuntime, slowModel, type TestRuntime } from './helpers.js';
+import { eventually, GATED_CONFIG, makeRuntime, slowModel, type TestRuntime } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = !existsSync(CHROMIUM) && !process.env['CI'];
@@ -32,7 +33,7 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
 
   beforeAll(async () => {
     // Each model call takes 250 ms, so a run lasts about a second: long enough to watch it live.
-    test = makeRuntime(slowModel(250));
+    test = await makeRuntime(slowModel(250));
     server = await startServer({ runtime: test.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined });
     for (const goal of ['How are transcripts stored?', 'Which models does Baton use?']) {
       const response = await fetch(`${server.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ goal }) });
@@ -55,7 +56,7 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    test?.cleanup();
+    await test?.cleanup();
   });
 
   it('lists runs and draws the cost and model-usage charts', async () => {
@@ -115,7 +116,7 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
 
   it('asks for the API token when the server requires one, then follows a run live through fetch', async () => {
     const token = 'dashboard-test-token-0123456789';
-    const secured = makeRuntime(slowModel(250));
+    const secured = await makeRuntime(slowModel(250));
     const securedServer = await startServer({ runtime: secured.runtime, env: {}, tokens: [token], port: 0, onShutdownSignal: () => () => undefined });
     const securedPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
@@ -143,7 +144,73 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
     } finally {
       await securedPage.close();
       await securedServer.close();
-      secured.cleanup();
+      await secured.cleanup();
+    }
+  });
+
+  it('shows a run waiting at a human gate in "Waiting for you", and approves it from there and from its page', async () => {
+    const gated = await makeRuntime(slowModel(100), { config: GATED_CONFIG });
+    const gatedServer = await startServer({ runtime: gated.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined });
+    const gatedPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    gatedPage.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    gatedPage.on('pageerror', (error) => problems.push(error.message));
+    const statusOf = async (runId: string): Promise<string> => ((await (await fetch(`${gatedServer.url}/api/runs/${runId}`)).json()) as { status: string }).status;
+    const start = async (goal: string): Promise<string> => {
+      const response = await fetch(`${gatedServer.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ goal }) });
+      expect(response.status).toBe(202);
+      const { runId } = (await response.json()) as { runId: string };
+      await eventually(async () => ((await statusOf(runId)) === 'awaiting_human' ? true : undefined), 10_000, `${runId} to wait for a person`);
+      return runId;
+    };
+    try {
+      const runId = await start('What is Baton?');
+      await gatedPage.goto(gatedServer.url);
+      const decision = gatedPage.locator('#pending-list li.decision');
+      await decision.waitFor();
+      expect(await gatedPage.locator('#pending-card').isVisible()).toBe(true);
+      expect(await decision.count()).toBe(1);
+      expect(await decision.locator('.decision-goal').textContent()).toBe('What is Baton?');
+      expect(await decision.locator('.decision-prompt').textContent()).toBe('Approve this plan, or reject it with the reason it must change.');
+      expect(await decision.locator('.plan-steps li').count()).toBeGreaterThan(0);
+      expect(await decision.locator('.chip').textContent()).toContain('review · plan · round 1');
+      await gatedPage.locator('#runs-table tbody tr.run-row').first().waitFor();
+      expect(await gatedPage.locator('#runs-table tbody tr.run-row .badge').first().textContent()).toBe('waiting for you');
+
+      // Rejecting without a reason is refused on the page; nothing is sent.
+      await decision.locator('button.reject').click();
+      expect(await decision.locator('.decision-error').textContent()).toContain('A rejection needs a reason');
+      expect(await statusOf(runId)).toBe('awaiting_human');
+      await gatedPage.screenshot({ path: `${OUTPUT}dashboard-waiting.png`, fullPage: true });
+
+      await decision.locator('textarea.decision-text').fill('ship it');
+      await decision.locator('button.approve').click();
+      await expect.poll(() => gatedPage.locator('#pending-list li.decision').count(), { timeout: 5000 }).toBe(0);
+      expect(await gatedPage.locator('#pending-card').isHidden()).toBe(true);
+      await eventually(async () => ((await statusOf(runId)) === 'approved' ? true : undefined), 10_000, 'the approved run to end');
+      await expect.poll(() => gatedPage.locator('#runs-table tbody tr.run-row .badge').first().textContent(), { timeout: 10_000 }).toBe('approved');
+
+      // The run's page tells the decision in its transcript.
+      await gatedPage.goto(`${gatedServer.url}/#/runs/${runId}`);
+      await gatedPage.locator('#turns li.kind-human').waitFor();
+      expect(await gatedPage.locator('#turns li.kind-human .gist').textContent()).toBe('Approved by api: ship it');
+      expect(await gatedPage.locator('#run-status').textContent()).toBe('approved');
+
+      // A second run, decided on its own page while it is followed live.
+      const second = await start('How are transcripts stored?');
+      await gatedPage.goto(`${gatedServer.url}/#/runs/${second}`);
+      await gatedPage.locator('#run-decision li.decision').waitFor();
+      expect(await gatedPage.locator('#run-status').textContent()).toBe('waiting for you');
+      expect(await gatedPage.locator('#live').textContent()).toBe('waiting for you');
+      await gatedPage.locator('#run-decision button.approve').click();
+      await gatedPage.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.getElementById('run-status')?.textContent === 'approved', undefined, { timeout: 10_000 });
+      expect(await gatedPage.locator('#run-decision').isHidden()).toBe(true);
+      await expect.poll(() => gatedPage.locator('#turns li.turn').count()).toBe(7);
+    } finally {
+      await gatedPage.close();
+      await gatedServer.close();
+      await gated.cleanup();
     }
   });
 

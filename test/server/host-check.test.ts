@@ -73,15 +73,15 @@ describe('Host header check without API tokens (DNS rebinding)', () => {
       expect(body.error.message).toContain('does not answer to');
       expect(body.error.hint).toContain('--allowed-host');
     }
-    expect(runtime.store.listRuns({ limit: 10 })).toEqual([]);
+    expect(await runtime.store.listRuns({ limit: 10 })).toEqual([]);
   });
 
   it('refuses a request with a missing or empty Host header, on a real socket', async () => {
-    const test = makeRuntime();
+    const test = await makeRuntime();
     const running = await startServer({ runtime: test.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined });
     cleanups.push(async () => {
       await running.close();
-      test.cleanup();
+      await test.cleanup();
     });
     // HTTP/1.0 may omit Host; an HTTP/1.1 request may send it empty. inject() always fills one in, so use a socket.
     for (const head of ['GET /healthz HTTP/1.0\r\n\r\n', 'GET /healthz HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n']) {
@@ -113,7 +113,7 @@ describe('Host header check without API tokens (DNS rebinding)', () => {
   });
 
   it('refuses a malformed allowed host at start with a typed error', async () => {
-    const test = makeRuntime();
+    const test = await makeRuntime();
     cleanups.push(() => test.cleanup());
     await expect(createServer({ runtime: test.runtime, env: {}, allowedHosts: ['http://baton.example.com/'] })).rejects.toBeInstanceOf(ServerConfigError);
   });
@@ -121,11 +121,11 @@ describe('Host header check without API tokens (DNS rebinding)', () => {
 
 describe('every place a request names its host, on a real socket (inject normalises these)', () => {
   async function listening(options: { tokens?: string[] } = {}): Promise<number> {
-    const test = makeRuntime();
+    const test = await makeRuntime();
     const running = await startServer({ runtime: test.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined, ...(options.tokens ? { tokens: options.tokens } : {}) });
     cleanups.push(async () => {
       await running.close();
-      test.cleanup();
+      await test.cleanup();
     });
     return running.port;
   }

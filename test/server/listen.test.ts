@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server/app.js';
-import { eventually, gatedModel, makeRuntime } from './helpers.js';
+import { submitRun } from '../../src/runtime/run.js';
+import { eventually, gatedModel, makeRuntime, SHORT_LEASE_CONFIG } from './helpers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -9,7 +10,7 @@ afterEach(async () => {
 
 describe('startServer', () => {
   it('listens on 127.0.0.1, runs a goal over real HTTP, and serves the dashboard', async () => {
-    const test = makeRuntime();
+    const test = await makeRuntime();
     cleanups.push(() => test.cleanup());
     const server = await startServer({ runtime: test.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined });
     cleanups.push(() => server.close());
@@ -22,7 +23,7 @@ describe('startServer', () => {
     const { runId } = (await created.json()) as { runId: string };
     const run = await eventually(async () => {
       const body = (await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as { status: string; result: { answer: string } | null };
-      return body.status === 'running' ? undefined : body;
+      return body.status === 'running' || body.status === 'queued' ? undefined : body;
     });
     expect(run.status).toBe('approved');
     expect(run.result?.answer).toMatch(/SQLite/);
@@ -36,9 +37,9 @@ describe('startServer', () => {
     expect(await page.text()).toContain('<title>Baton</title>');
   });
 
-  it('stops on the shutdown signal: cancels the run in flight, records it, and settles `closed`', async () => {
+  it('stops on the shutdown signal: releases the run in flight as interrupted, and settles `closed`', async () => {
     const gate = gatedModel(0);
-    const test = makeRuntime(gate.model);
+    const test = await makeRuntime(gate.model);
     cleanups.push(() => test.cleanup());
     let signal: () => void = () => undefined;
     let removed = false;
@@ -59,13 +60,13 @@ describe('startServer', () => {
     signal();
     await server.closed;
     expect(removed).toBe(true);
-    expect(test.runtime.store.getRun(runId)).toMatchObject({ status: 'cancelled' });
+    expect(await test.runtime.store.getRun(runId)).toMatchObject({ status: 'interrupted', error: null });
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
     await server.close(); // idempotent
   });
 
   it('says clearly when the port is taken', async () => {
-    const test = makeRuntime();
+    const test = await makeRuntime();
     cleanups.push(() => test.cleanup());
     const first = await startServer({ runtime: test.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined });
     cleanups.push(() => first.close());
@@ -75,21 +76,35 @@ describe('startServer', () => {
     });
   });
 
-  it('marks runs left running by a crashed process as interrupted, when asked to', async () => {
-    const test = makeRuntime();
+  it('finds a run whose process died (its lease expired) and resumes it, or leaves it interrupted without auto-resume', async () => {
+    const test = await makeRuntime(undefined, { config: SHORT_LEASE_CONFIG });
     cleanups.push(() => test.cleanup());
-    const stale = { id: 'run_stale', goal: 'What is Baton?', status: 'running' as const, rounds: 0, startedAt: '2025-01-01T00:00:00.000Z', endedAt: null, durationMs: null, inputTokens: 0, outputTokens: 0, costUsd: 0, costEstimated: false, engine: 'offline', labels: {}, result: null, error: null };
-    test.runtime.store.createRun(stale);
-    const untouched = await startServer({ runtime: test.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined });
-    await untouched.close();
-    expect(test.runtime.store.getRun('run_stale').status).toBe('running');
-    const recovering = await startServer({ runtime: test.runtime, env: {}, port: 0, recoverStaleRuns: true, onShutdownSignal: () => () => undefined });
-    await recovering.close();
-    expect(test.runtime.store.getRun('run_stale')).toMatchObject({ status: 'failed', error: { code: 'INTERRUPTED' } });
+    // A run taken by a process that died at once: `running` under a lease nobody renews.
+    const stale = await submitRun(test.runtime, { goal: 'What is Baton?' });
+    expect(await test.runtime.store.acquire(stale.id, { owner: 'crashed-host:1:dead', expiresAt: Date.now() - 1 })).toBeDefined();
+    expect((await test.runtime.store.getRun(stale.id)).status).toBe('interrupted');
+    const server = await startServer({ runtime: test.runtime, env: {}, port: 0, sweepMs: 100, onShutdownSignal: () => () => undefined });
+    cleanups.push(() => server.close());
+    const run = await eventually(async () => {
+      const body = (await (await fetch(`${server.url}/api/runs/${stale.id}`)).json()) as { status: string; resumes?: number };
+      return ['approved', 'failed'].includes(body.status) ? body : undefined;
+    }, 10_000, 'the stale run to be resumed and end');
+    expect(run).toMatchObject({ status: 'approved' });
+
+    const manual = await makeRuntime(undefined, { config: 'runs:\n  leaseMs: 1000\n  autoResume: false\n' });
+    cleanups.push(() => manual.cleanup());
+    const left = await submitRun(manual.runtime, { goal: 'What is Baton?' });
+    await manual.runtime.store.acquire(left.id, { owner: 'crashed-host:1:dead', expiresAt: Date.now() - 1 });
+    const untouched = await startServer({ runtime: manual.runtime, env: {}, port: 0, sweepMs: 50, onShutdownSignal: () => () => undefined });
+    cleanups.push(() => untouched.close());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Marked interrupted (persisted), but not resumed: `baton resume` or a decision by a person does that.
+    expect(await manual.runtime.store.getRun(left.id)).toMatchObject({ status: 'interrupted' });
+    expect(await manual.runtime.store.listRuns({ status: 'interrupted' })).toHaveLength(1);
   });
 
   it('refuses to listen beyond loopback without tokens', async () => {
-    const test = makeRuntime();
+    const test = await makeRuntime();
     cleanups.push(() => test.cleanup());
     await expect(startServer({ runtime: test.runtime, env: {}, host: '0.0.0.0', port: 0, onShutdownSignal: () => () => undefined })).rejects.toThrow(/refusing to listen on 0.0.0.0 without API tokens/);
   });

@@ -12,12 +12,12 @@ import { makeRuntime, type TestRuntime } from './helpers.js';
 let test: TestRuntime;
 let server: RunningServer;
 beforeAll(async () => {
-  test = makeRuntime();
+  test = await makeRuntime();
   server = await startServer({ runtime: test.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined });
 });
 afterAll(async () => {
   await server.close();
-  test.cleanup();
+  await test.cleanup();
 });
 
 interface RawAnswer {

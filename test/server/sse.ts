@@ -10,6 +10,8 @@ export class SseReader {
   private buffer = '';
   private readonly decoder = new TextDecoder();
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** A read still waiting when `next` timed out: the next call takes its result rather than losing it. */
+  private pending: ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']> | undefined;
   /** True once the server closed the stream. */
   ended = false;
 
@@ -26,7 +28,9 @@ export class SseReader {
         const parsed = this.take();
         if (parsed) return parsed;
         if (this.ended) return undefined;
-        const { value, done } = await Promise.race([this.reader.read(), timeout]);
+        this.pending ??= this.reader.read();
+        const { value, done } = await Promise.race([this.pending, timeout]);
+        this.pending = undefined;
         if (done) this.ended = true;
         else this.buffer += this.decoder.decode(value, { stream: true });
       }

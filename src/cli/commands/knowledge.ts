@@ -95,7 +95,7 @@ export function registerKnowledgeCommands(program: Command, context: CliContext)
         throw new UsageError(`--input is not valid JSON: ${(error as Error).message}`);
       }
       const project = openProject(options);
-      const runtime = openRuntime(project, { env: io.env, checkpoints: false });
+      const runtime = await openRuntime(project, { env: io.env, checkpoints: false });
       try {
         const redact = createRedactor([], project.detectors);
         const result = await runtime.tools.run(name, input, {
@@ -107,7 +107,7 @@ export function registerKnowledgeCommands(program: Command, context: CliContext)
         const safe = redactDeep({ summary: result.summary, output: result.output }, redact);
         io.stdout(options.json ? `${JSON.stringify({ ...result, ...safe })}\n` : `${safe.summary}\n${JSON.stringify(safe.output, null, 2)}\n`);
       } finally {
-        runtime.close();
+        await runtime.close();
       }
     });
 }

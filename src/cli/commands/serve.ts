@@ -52,7 +52,7 @@ export function registerServeCommand(program: Command, context: CliContext): voi
       if (options.tokensFile !== undefined) await checkTokensFile(options.tokensFile, io.cwd);
       // Loaded when serving, not when the CLI starts: fastify, LangGraph and the model clients only serve needs.
       const [{ createLogger }, { openRuntime }, { startServer }] = await Promise.all([import('../../logging.js'), import('../../runtime/open.js'), import('../../server/index.js')]);
-      const runtime = openRuntime(project, { env: io.env });
+      const runtime = await openRuntime(project, { env: io.env });
       try {
         // A damaged checkpoints.db or baton.log stops the server from starting, not every run it is given.
         await runtime.checkpointer;
@@ -73,10 +73,10 @@ export function registerServeCommand(program: Command, context: CliContext): voi
           env: io.env,
           ...(options.tokensFile ? { tokensFile: options.tokensFile } : {}),
         });
-        io.stderr(`Baton is serving the API and the dashboard at ${server.url}\nEvidence: ${runtime.evidenceDescription}\nCtrl-C stops it; runs in flight are cancelled and recorded.\n`);
+        io.stderr(`Baton is serving the API and the dashboard at ${server.url}\nEvidence: ${runtime.evidenceDescription}\nCtrl-C stops it; runs in flight are released and resume at the next start.\n`);
         await server.closed;
       } finally {
-        runtime.close();
+        await runtime.close();
       }
     });
 }

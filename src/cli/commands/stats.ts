@@ -1,10 +1,10 @@
 /** `baton stats`: cost per run and per kind of goal, model usage and approval rate over a time window. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { openTranscriptStore } from '../../runtime/open-store.js';
+import { openRunStore } from '../../runtime/open-store.js';
 import { computeStats } from '../../transcript/stats.js';
 import { damagedWarning, formatCost, table, truncate } from '../format.js';
-import type { DamagedRecord } from '../../transcript/store.js';
+import type { DamagedRecord } from '../../stores/port.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { MAX_LIST_LIMIT, parseWholeNumber } from '../numbers.js';
 
@@ -55,15 +55,17 @@ export function registerStatsCommand(program: Command, context: CliContext): voi
     .description('cost per run and per kind of goal, model usage and approval rate over a time window')
     .option('--since <window>', 'how far back: 7d, 12h, 30m, 2w, or an ISO date such as 2026-11-01', '7d')
     .option('--limit <n>', `runs read at most (1 to ${MAX_LIST_LIMIT})`, '5000')
-    .action((options: CommonOptions & { since: string; limit: string }) => {
+    .action(async (options: CommonOptions & { since: string; limit: string }) => {
       const since = parseSince(options.since, new Date());
       const limit = parseWholeNumber(options.limit, '--limit', { min: 1, max: MAX_LIST_LIMIT });
       const project = openProject(options);
-      const store = openTranscriptStore(project, io.env);
+      const store = await openRunStore(project, io.env);
       try {
         const damaged: DamagedRecord[] = [];
-        const runs = store.listRuns({ since, limit: limit + 1, onDamaged: (record) => damaged.push(record) });
-        const report = computeStats({ runs: runs.slice(0, limit), turnsOf: (runId) => store.turns(runId, (turn) => damaged.push(turn)), since, truncated: runs.length > limit, damaged });
+        const runs = await store.listRuns({ since, limit: limit + 1, onDamaged: (record) => damaged.push(record) });
+        const counted = runs.slice(0, limit);
+        const turns = new Map(await Promise.all(counted.map(async (run) => [run.id, await store.turns(run.id, (turn) => damaged.push(turn))] as const)));
+        const report = computeStats({ runs: counted, turnsOf: (runId) => turns.get(runId) ?? [], since, truncated: runs.length > limit, damaged });
         if (damaged.length) io.stderr(damagedWarning(damaged));
         if (options.json) {
           io.stdout(`${JSON.stringify(report)}\n`);
@@ -80,7 +82,7 @@ export function registerStatsCommand(program: Command, context: CliContext): voi
         const recent = report.cost.perRun.slice(-15);
         io.stdout(`Cost per run (latest ${recent.length})\n${table(['RUN', 'STATUS', 'ROUNDS', 'COST', 'GOAL'], recent.map((run) => [run.runId, run.status, String(run.rounds), formatCost(run.costUsd), truncate(run.goal, 50)]))}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

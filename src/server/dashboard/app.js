@@ -1,9 +1,11 @@
 /* global document, window, setInterval, btoa */
 /**
- * The Baton dashboard: runs with their status, cost and duration; a form to submit a goal; charts of cost per task and
- * model usage over time; and a run page whose transcript grows live while the run is going.
+ * The Baton dashboard: the runs waiting for a person's decision; runs with their status, cost and duration; a form to
+ * submit a goal; charts of cost per task and model usage over time; and a run page whose transcript grows live while
+ * the run is going.
  */
 import { api, setToken } from './api.js';
+import { loadDecisions } from './decisions.js';
 import { loadHealth, loadRuns, loadStats, PAGE_SIZE, renderStats } from './overview.js';
 import { cancelRun, showRun, stopFollowing } from './run-view.js';
 import { $, showProblem, state } from './ui.js';
@@ -60,11 +62,18 @@ function updateCount() {
 
 /* ---------- wiring ---------- */
 
+/** After a decision: the queue of decisions and the runs list change. */
+function decided() {
+  void loadDecisions(decided);
+  void loadRuns();
+}
+
 function showOverview() {
   stopFollowing();
   state.runId = null;
   $('run-view').hidden = true;
   $('overview').hidden = false;
+  void loadDecisions(decided);
   void loadRuns();
   void loadStats();
 }
@@ -115,6 +124,7 @@ function start() {
     state.ticks += 1;
     void loadHealth();
     if (!$('overview').hidden) {
+      void loadDecisions(decided);
       void loadRuns();
       if (state.ticks % 3 === 0) void loadStats();
     }

@@ -77,7 +77,27 @@ export function formatWhen(iso, now = Date.now()) {
   return new Date(at).toLocaleString();
 }
 
+/** Run statuses in words (the API's names stay in the class, for styles and tests). */
+const STATUS_LABELS = {
+  queued: 'queued',
+  running: 'running',
+  interrupted: 'interrupted',
+  awaiting_human: 'waiting for you',
+  approved: 'approved',
+  unverified: 'unverified',
+  budget_exceeded: 'budget exceeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+export function statusLabel(status) {
+  return STATUS_LABELS[status] || String(status).replace(/_/g, ' ');
+}
+
+/** Statuses a run has not ended in: it may still produce turns. */
+export const ACTIVE_STATUSES = new Set(['queued', 'running', 'interrupted', 'awaiting_human']);
+
 /** A status badge. */
 export function badge(status) {
-  return el('span', { class: `badge status-${status}` }, status.replace('_', ' '));
+  return el('span', { class: `badge status-${status}`, title: status }, statusLabel(status));
 }

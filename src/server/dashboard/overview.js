@@ -2,7 +2,7 @@
 /** The overview: health, the runs table, the key figures and the two charts. */
 import { api } from './api.js';
 import { barChart, stackedBarChart } from './charts.js';
-import { badge, clear, el, formatCost, formatDuration, formatNumber, formatWhen } from './dom.js';
+import { ACTIVE_STATUSES, badge, clear, el, formatCost, formatDuration, formatNumber, formatWhen, statusLabel } from './dom.js';
 import { $, showProblem, state } from './ui.js';
 
 export const PAGE_SIZE = 20;
@@ -10,8 +10,8 @@ export const PAGE_SIZE = 20;
 export async function loadHealth() {
   try {
     const health = await api('/healthz');
-    $('health').textContent = `${health.running} running · ${health.queued} queued`;
-    $('health').className = `health ${health.running ? 'busy' : 'idle'}`;
+    $('health').textContent = health.execute === false ? 'accepting runs · workers execute them' : `${health.executing} of ${health.concurrency} slots running`;
+    $('health').className = `health ${health.executing ? 'busy' : 'idle'}`;
   } catch {
     $('health').textContent = 'server unreachable';
     $('health').className = 'health down';
@@ -28,12 +28,18 @@ export async function loadRuns() {
   }
 }
 
+/** The duration column: how long an ended run took, or where an active one stands. */
+function durationCell(run) {
+  if (run.status === 'queued') return run.position ? `#${run.position} in the queue` : 'queued';
+  if (run.status === 'running') return 'running…';
+  if (run.status === 'awaiting_human') return 'waiting for you';
+  if (run.status === 'interrupted') return 'to be resumed';
+  return formatDuration(run.durationMs);
+}
+
 function renderRuns(list) {
   const body = clear($('runs-table').tBodies[0]);
-  const queued = state.offset === 0 && !state.status ? list.queued : [];
-  for (const run of queued) {
-    body.append(el('tr', { class: 'run-row', dataset: { id: run.id } }, el('td', {}, badge('queued')), el('td', { class: 'goal' }, el('a', { href: `#/runs/${run.id}` }, run.goal)), el('td', { class: 'num muted', colspan: 4 }, `position ${run.position} in the queue`), el('td', {}, formatWhen(run.queuedAt))));
-  }
+  // Queued runs are recorded like any other: they are in `runs`, newest first, with their place in the queue.
   for (const run of list.runs) {
     body.append(
       el(
@@ -44,12 +50,12 @@ function renderRuns(list) {
         el('td', { class: 'num' }, String(run.rounds)),
         el('td', { class: 'num' }, formatNumber(run.inputTokens + run.outputTokens)),
         el('td', { class: 'num' }, formatCost(run.costUsd, run.costEstimated)),
-        el('td', { class: 'num' }, run.status === 'running' ? 'running…' : formatDuration(run.durationMs)),
+        el('td', { class: `num${ACTIVE_STATUSES.has(run.status) ? ' muted' : ''}` }, durationCell(run)),
         el('td', { title: new Date(run.startedAt).toLocaleString() }, formatWhen(run.startedAt)),
       ),
     );
   }
-  if (!body.rows.length) body.append(el('tr', {}, el('td', { colspan: 7, class: 'empty muted' }, state.status ? `No ${state.status} runs.` : 'No runs yet. Submit a goal above to start one.')));
+  if (!body.rows.length) body.append(el('tr', {}, el('td', { colspan: 7, class: 'empty muted' }, state.status ? `No ${statusLabel(state.status)} runs.` : 'No runs yet. Submit a goal above to start one.')));
   $('prev-page').disabled = state.offset === 0;
   $('next-page').disabled = !list.hasMore;
   $('page-info').textContent = list.runs.length ? `${state.offset + 1}–${state.offset + list.runs.length}` : '';
@@ -76,7 +82,7 @@ function percent(rate) {
 export function renderStats() {
   const stats = state.stats;
   if (!stats) return;
-  const ended = Object.entries(stats.runs.byStatus).filter(([status]) => status !== 'running').reduce((sum, [, count]) => sum + count, 0);
+  const ended = Object.entries(stats.runs.byStatus).filter(([status]) => !ACTIVE_STATUSES.has(status)).reduce((sum, [, count]) => sum + count, 0);
   clear($('kpis')).append(
     kpi('Runs', formatNumber(stats.runs.total), `${ended} ended`),
     kpi('Approved', percent(stats.approvalRate), 'of ended runs'),

@@ -1,6 +1,10 @@
-/** The run page: its status and figures, the answer with citations and verdicts, and the transcript, live while it runs. */
+/**
+ * The run page: its status and figures, the answer with citations and verdicts, the transcript (live while the run has
+ * not ended), and the decision form while it waits for a person.
+ */
 import { api, followRun } from './api.js';
-import { clear, el, formatCost, formatDuration, formatNumber } from './dom.js';
+import { hideRunDecision, showRunDecision } from './decisions.js';
+import { ACTIVE_STATUSES, clear, el, formatCost, formatDuration, formatNumber, statusLabel } from './dom.js';
 import { renderTurn } from './transcript.js';
 import { $, showProblem, state } from './ui.js';
 
@@ -26,28 +30,40 @@ function describeLabels(labels) {
   return parts.join(' · ');
 }
 
+/** What the live indicator says while the run has not ended. */
+function liveText(run) {
+  if (run.status === 'queued') return run.position ? `queued · position ${run.position}` : 'queued';
+  if (run.status === 'awaiting_human') return 'waiting for you';
+  if (run.status === 'interrupted') return 'interrupted · resumes when a server takes it';
+  return 'live';
+}
+
 function renderRunHead(run) {
   const status = run.status;
+  const active = ACTIVE_STATUSES.has(status);
   clear($('run-status')).className = `badge status-${status}`;
-  $('run-status').textContent = status.replace('_', ' ');
+  $('run-status').textContent = statusLabel(status);
   $('run-goal').textContent = run.goal;
-  const facts = run.status === 'queued'
-    ? [['Run id', run.id], ['Queued', new Date(run.queuedAt).toLocaleString()], ['Position', String(run.position)]]
+  const facts = status === 'queued'
+    ? [['Run id', run.id], ['Queued', new Date(run.queuedAt || run.startedAt).toLocaleString()], ['Position', run.position ? String(run.position) : '–']]
     : [
         ['Run id', run.id],
         ['Started', new Date(run.startedAt).toLocaleString()],
-        ['Duration', run.status === 'running' ? 'running…' : formatDuration(run.durationMs)],
+        ['Duration', active ? `${statusLabel(status)}…` : formatDuration(run.durationMs)],
         ['Rounds', String(run.rounds)],
         ['Tokens', formatNumber(run.inputTokens + run.outputTokens)],
         ['Cost', formatCost(run.costUsd, run.costEstimated)],
         ['Engine', run.engine],
       ];
+  if (run.resumes) facts.push(['Resumed', `${run.resumes} time${run.resumes === 1 ? '' : 's'}`]);
   const labels = describeLabels(run.labels || {});
   if (labels) facts.push(['Labels', labels]);
   clear($('run-meta')).append(...facts.map(([term, value]) => el('div', { class: 'meta-item' }, el('dt', {}, term), el('dd', {}, value))));
-  const active = status === 'running' || status === 'queued';
   $('cancel-run').hidden = !active;
   $('live').hidden = !active;
+  if (active) $('live').textContent = liveText(run);
+  if (status === 'awaiting_human') void showRunDecision(run.id, () => void refreshRun(run.id));
+  else hideRunDecision();
   $('run-error').hidden = !run.error;
   if (run.error) $('run-error').textContent = `${run.error.code}: ${run.error.message}`;
 }
@@ -86,6 +102,7 @@ export async function showRun(runId) {
   clear($('turns'));
   $('turn-count').textContent = '';
   $('answer-card').hidden = true;
+  hideRunDecision();
   let run;
   try {
     run = await api(`/api/runs/${encodeURIComponent(runId)}`);
@@ -98,15 +115,12 @@ export async function showRun(runId) {
   if (state.runId !== runId) return;
   renderRunHead(run);
   renderAnswer(run);
-  if (run.status === 'running' || run.status === 'queued') {
+  if (ACTIVE_STATUSES.has(run.status)) {
     state.stopFollowing = followRun(runId, {
-      turn: (turn) => {
-        if ($('run-status').textContent === 'queued') void refreshRun(runId);
-        addTurn(turn);
-      },
-      status: (info) => {
-        $('live').textContent = info.status === 'queued' ? `queued · position ${info.position}` : 'live';
-      },
+      turn: addTurn,
+      // Queued with its place, running again, interrupted, or parked at a human gate: the head (and the decision
+      // form) follow the record.
+      status: () => void refreshRun(runId),
       end: () => void refreshRun(runId),
       error: (message) => showProblem(new Error(message), $('run-error')),
     });

@@ -12,7 +12,9 @@ function gist(turn) {
   const output = isObject(turn.output) ? turn.output : {};
   if (turn.error) return `Error ${turn.error.code}: ${turn.error.message}`;
   if (turn.kind === 'supervisor' && turn.from === 'user') return turn.messages[0]?.content || 'Goal received';
+  if (turn.kind === 'supervisor' && output.awaiting) return `Waiting for a person to review the ${output.review || 'work'}: ${turn.messages[0]?.content || ''}`;
   if (turn.kind === 'supervisor') return `Run ended: ${output.status || 'unknown'}${output.verified ? ' (verified)' : ''}`;
+  if (turn.kind === 'human') return `${output.decision === 'approve' ? 'Approved' : 'Rejected'} by ${output.by || 'someone'}${output.note ? `: ${output.note}` : ''}`;
   if (Array.isArray(output.steps)) return `Plan of ${output.steps.length} step${output.steps.length === 1 ? '' : 's'}: ${output.steps.map((step) => step.question).join(' · ')}`;
   if (Array.isArray(output.claims)) return `${output.claims.length} claim${output.claims.length === 1 ? '' : 's'} with citations${Array.isArray(output.gaps) && output.gaps.length ? `, ${output.gaps.length} gap(s)` : ''}`;
   if (turn.kind === 'checker' && output.decision) return `${output.decision === 'approve' ? 'Approved' : 'Rejected'}${overruled(output) ? ' (the model approved; the evidence check overruled it)' : ''}${output.feedback ? `: ${output.feedback}` : ''}`;

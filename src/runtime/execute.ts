@@ -1,0 +1,324 @@
+/**
+ * Executes a run the caller has acquired (it holds the lease): from its first node, or from its last checkpoint
+ * after an interruption or a person's decision. The same code serves `baton run`, `baton resume`, `baton approve`,
+ * servers and workers. It renews the lease while the graph runs, parks the run at a human gate, and ends it in one
+ * place. Whatever ends a run, the turns recorded so far stay in the transcript.
+ */
+import { Command, type BaseCheckpointSaver } from '@langchain/langgraph';
+import type { Project, Stage } from '../config/load.js';
+import { BatonError, CancelledError, errorMessage, InternalError } from '../errors.js';
+import { buildRunGraph, SUPERVISOR_KEY } from '../graph/build.js';
+import type { GateQuestion } from '../graph/human-gate.js';
+import type { RunEvent, SupervisorDeps } from '../graph/node.js';
+import type { RunStateValue } from '../graph/state.js';
+import { budgetExceeded, finalStatus, maxRounds } from '../graph/supervisor.js';
+import { RoutedModel, type TurnMeter } from '../models/routed.js';
+import { RunLabels } from '../routing/needs.js';
+import { DeadlineExceededError } from '../routing/resilience.js';
+import type { Decision } from '../stores/port.js';
+import { closingTurn } from '../stores/records.js';
+import { redactDeep } from '../transcript/redact.js';
+import type { RunRecord } from '../transcript/schema.js';
+import { CombinedEvidence } from './attachments.js';
+import { leaseTiming, startHeartbeat } from './lease.js';
+import { createLimiter } from './limiter.js';
+import { buildResult, endStatus, type AbortReason, type FailureInfo } from './outcome.js';
+import type { RunDependencies, RunOutcome } from './run.js';
+import { prepareRunSources } from './sources.js';
+
+const graphs = new WeakMap<Project, Map<BaseCheckpointSaver | undefined, ReturnType<typeof buildRunGraph>>>();
+const stopsByProject = new WeakMap<Project, SupervisorDeps['stops']>();
+
+/** The stop conditions of a project's limits. */
+function graphStops(project: Project): SupervisorDeps['stops'] {
+  let stops = stopsByProject.get(project);
+  if (!stops) {
+    const limits = project.config.limits;
+    stops = [finalStatus(), budgetExceeded(limits), maxRounds(limits.maxRounds)];
+    stopsByProject.set(project, stops);
+  }
+  return stops;
+}
+
+/** One compiled graph per project and checkpointer: compiling costs more than a short run. */
+export function compiledGraph(project: Project, checkpointer: BaseCheckpointSaver | undefined): ReturnType<typeof buildRunGraph> {
+  let byCheckpointer = graphs.get(project);
+  if (!byCheckpointer) graphs.set(project, (byCheckpointer = new Map()));
+  let graph = byCheckpointer.get(checkpointer);
+  if (!graph) byCheckpointer.set(checkpointer, (graph = buildRunGraph(project.stages, checkpointer)));
+  return graph;
+}
+
+export interface ExecuteOptions {
+  /** The lease holder (this process); the caller has acquired the run under it. */
+  owner: string;
+  /** Aborting it cancels the run. */
+  signal?: AbortSignal;
+  /** Aborting it releases the run: it stops here and writes nothing more, to be resumed later (a stopping server). */
+  release?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+type Graph = ReturnType<typeof buildRunGraph>;
+type GraphConfig = Parameters<Graph['invoke']>[1];
+
+/** What to hand `graph.invoke`: the goal (a fresh run), null (continue), a decision, or nothing (the graph had ended). */
+async function graphInput(graph: Graph, config: GraphConfig, record: RunRecord, deps: RunDependencies): Promise<{ input: unknown } | { ended: RunStateValue }> {
+  const snapshot = await graph.getState(config!);
+  const values = snapshot.values as Partial<RunStateValue> | undefined;
+  // No checkpoint yet: the run never got past its start. The graph (and so every model, role output and checkpoint)
+  // sees the goal as it was recorded: redacted.
+  if (!values || values.runId === undefined) return { input: { runId: record.id, goal: record.goal } };
+  const waiting = snapshot.tasks.some((task) => task.interrupts.length > 0);
+  if (waiting) {
+    const gates = await deps.store.gates(record.id);
+    const decided = gates.filter((gate) => gate.decision !== null).pop();
+    if (!decided?.decision) throw new InternalError(`run ${record.id} waits at a human gate and has no decision to resume with`);
+    return { input: new Command({ resume: decided.decision satisfies Decision }) };
+  }
+  if (snapshot.next.length > 0) return { input: null };
+  return { ended: values as RunStateValue };
+}
+
+/** The question of the human gate the graph stopped at, if it did. */
+async function pendingGate(graph: Graph, config: GraphConfig): Promise<GateQuestion | undefined> {
+  const snapshot = await graph.getState(config!);
+  for (const task of snapshot.tasks) {
+    const question = task.interrupts[0]?.value as GateQuestion | undefined;
+    if (question) return question;
+  }
+  return undefined;
+}
+
+export async function executeRun(deps: RunDependencies, acquired: RunRecord, options: ExecuteOptions): Promise<RunOutcome> {
+  const clock = deps.clock ?? (() => new Date());
+  const now = deps.now ?? (() => performance.now());
+  const { project, store } = deps;
+  const runId = acquired.id;
+  const started = now();
+  const limits = project.config.limits;
+  const segmentStart = clock().getTime();
+  // Each execution gets the run's maximum duration from when it starts (time spent queued, interrupted or waiting for
+  // a person does not count); a deadline the caller gave is a wall-clock time and still applies.
+  // The record's labels also hold tags and attachment records; only the routing labels are read back.
+  const { confidential, priority, budgetUsd, deadlineMs } = acquired.labels as Partial<RunLabels>;
+  const recorded = RunLabels.parse({ confidential, priority, budgetUsd, deadlineMs });
+  const labels: RunLabels = RunLabels.parse({
+    ...recorded,
+    deadlineMs: Math.min(recorded.deadlineMs ?? Infinity, segmentStart + limits.maxDurationMs),
+  });
+  const checkpointer = await deps.checkpointer;
+  const graph = compiledGraph(project, checkpointer);
+  const controller = new AbortController();
+  let abortReason: AbortReason | undefined;
+  const abort = (reason: AbortReason): void => {
+    if (abortReason) return;
+    abortReason = reason;
+    controller.abort(reason === 'deadline' ? new DeadlineExceededError(undefined) : new CancelledError(reason === 'cancelled' ? 'the run was cancelled' : 'another process took the run'));
+  };
+  const onUserAbort = (): void => abort('cancelled');
+  const onRelease = (): void => abort('lease-lost');
+  if (options.signal?.aborted) onUserAbort();
+  if (options.release?.aborted) onRelease();
+  options.signal?.addEventListener('abort', onUserAbort, { once: true });
+  options.release?.addEventListener('abort', onRelease, { once: true });
+  const deadline = setTimeout(() => abort('deadline'), Math.max(0, (labels.deadlineMs ?? Infinity) - segmentStart));
+  deadline.unref?.();
+  const heartbeat = startHeartbeat(store, runId, options.owner, leaseTiming(project.config.runs), {
+    onCancel: () => abort('cancelled'),
+    onLost: () => abort('lease-lost'),
+  });
+
+  const attachments = await store.attachments(runId);
+  const images = attachments.filter((attachment) => attachment.kind === 'image');
+  let evidence = deps.evidence;
+  let failure: FailureInfo | null = null;
+  if (attachments.some((attachment) => attachment.kind !== 'image')) {
+    try {
+      const runSources = await prepareRunSources(attachments, { deps, runId, labels, clock, now, signal: controller.signal });
+      evidence = new CombinedEvidence([runSources, deps.evidence]);
+    } catch (error) {
+      failure = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
+    }
+  }
+  const limiters = new Map<string, ReturnType<typeof createLimiter>>();
+  const supervisor: SupervisorDeps = {
+    runId,
+    stages: project.stages,
+    stops: graphStops(project),
+    store,
+    contextFor: (stage: Stage, state: RunStateValue) => {
+      const meter: TurnMeter = { events: [], costUsd: 0 };
+      return {
+        stage,
+        meter,
+        model: new RoutedModel({
+          registry: deps.models,
+          specs: project.models,
+          needs: stage.needs,
+          labels,
+          health: deps.health,
+          detectors: project.detectors,
+          meter,
+          spentUsd: () => state.usage.reduce((sum, entry) => sum + entry.costUsd, 0),
+          now,
+          retry: project.config.resilience,
+          redact: store.redact,
+          ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        }),
+        redact: store.redact,
+        limits,
+        tools: deps.tools,
+        evidence,
+        images,
+        fetchPolicy: project.config.tools.fetch,
+        ...(project.config.tools.webSearch ? { webSearchUrl: project.config.tools.webSearch.url } : {}),
+        // Pages fetched earlier in the run, from the state: the same text in whichever process resumes it.
+        sourceCache: new Map(Object.entries(state.fetched)),
+        signal: controller.signal,
+        now,
+      };
+    },
+    abortReason: () => abortReason,
+    limiterFor: (stage) => {
+      let limiter = limiters.get(stage.name);
+      if (!limiter) limiters.set(stage.name, (limiter = createLimiter(stage.concurrency)));
+      return limiter;
+    },
+    now,
+    clock,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  };
+  const config: GraphConfig = {
+    recursionLimit: (project.stages.length + 2) * (limits.maxRounds + 1) + 10,
+    configurable: { thread_id: runId, [SUPERVISOR_KEY]: supervisor },
+    // Every step is checkpointed before the next starts, so a process killed at any point resumes from its last step.
+    durability: 'sync',
+  };
+
+  let state: RunStateValue | undefined;
+  let gate: GateQuestion | undefined;
+  try {
+    if (!failure) {
+      // Without a checkpointer (library users may go without) a run starts from its goal and cannot pause or resume.
+      const start = checkpointer ? await graphInput(graph, config, acquired, deps) : { input: { runId: acquired.id, goal: acquired.goal } };
+      if ('ended' in start) state = start.ended;
+      // Roles never throw into the graph (the supervisor turns their errors into end states), so invoke returns the
+      // final state; only a fault in the graph itself throws, and every turn recorded before it stays.
+      else state = (await graph.invoke(start.input as never, config)) as RunStateValue;
+      gate = abortReason || !checkpointer ? undefined : await pendingGate(graph, config);
+    }
+  } catch (error) {
+    failure = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
+  } finally {
+    clearTimeout(deadline);
+    heartbeat.stop();
+    options.signal?.removeEventListener('abort', onUserAbort);
+    options.release?.removeEventListener('abort', onRelease);
+  }
+
+  if (abortReason === 'lease-lost') {
+    // Another process holds the run now: it writes the rest; this one writes nothing more.
+    return { ...(await currentOutcome(deps, runId)), durationMs: now() - started };
+  }
+  if (gate) return park(deps, acquired, gate, state, options.owner, now() - started);
+
+  const status = endStatus(state, abortReason, failure);
+  const error = failure ?? (state?.error ? { code: state.error.code, message: state.error.message, ...(state.error.hint ? { hint: state.error.hint } : {}) } : null);
+  // What is returned is printed and served, so it gets the same redaction as what is stored.
+  const result = state ? redactDeep(buildResult(state, status, project.stages), store.redact) : null;
+  const usage = state?.usage ?? [];
+  const outcome: RunOutcome = {
+    runId,
+    status,
+    result,
+    rounds: state?.round ?? acquired.rounds,
+    inputTokens: usage.reduce((sum, entry) => sum + entry.inputTokens, 0),
+    outputTokens: usage.reduce((sum, entry) => sum + entry.outputTokens, 0),
+    costUsd: usage.reduce((sum, entry) => sum + entry.costUsd, 0),
+    costEstimated: usage.some((entry) => entry.estimated),
+    durationMs: now() - started,
+    objections: result ? result.verification.verdicts.flatMap((verdict) => verdict.objections) : [],
+    error: redactDeep(status === 'failed' || status === 'cancelled' ? (error ?? (status === 'cancelled' ? { code: 'CANCELLED', message: 'the run was cancelled' } : null)) : error, store.redact),
+  };
+  const endedAt = clock();
+  const finished = await store.finishRun(
+    {
+      ...acquired,
+      status,
+      rounds: outcome.rounds,
+      endedAt: endedAt.toISOString(),
+      // A run's duration is the time from its start to its end, whatever waited in between.
+      durationMs: Math.max(0, endedAt.getTime() - Date.parse(acquired.startedAt)),
+      inputTokens: outcome.inputTokens,
+      outputTokens: outcome.outputTokens,
+      costUsd: outcome.costUsd,
+      costEstimated: outcome.costEstimated,
+      result,
+      error: outcome.error,
+    },
+    closingTurn({ id: runId, rounds: outcome.rounds }, endedAt, { status, answer: result?.answer ?? null, objections: outcome.objections, error: outcome.error }),
+    options.owner,
+  );
+  if (!finished) return { ...(await currentOutcome(deps, runId)), durationMs: now() - started };
+  return outcome;
+}
+
+/** Parks the run at a human gate: the request is stored, the run reads `awaiting_human` and the lease is released. */
+async function park(deps: RunDependencies, acquired: RunRecord, gate: GateQuestion, state: RunStateValue | undefined, owner: string, durationMs: number): Promise<RunOutcome> {
+  const clock = deps.clock ?? (() => new Date());
+  const usage = state?.usage ?? [];
+  const totals = {
+    rounds: state?.round ?? acquired.rounds,
+    inputTokens: usage.reduce((sum, entry) => sum + entry.inputTokens, 0),
+    outputTokens: usage.reduce((sum, entry) => sum + entry.outputTokens, 0),
+    costUsd: usage.reduce((sum, entry) => sum + entry.costUsd, 0),
+    costEstimated: usage.some((entry) => entry.estimated),
+  };
+  await deps.store.appendTurn(
+    {
+      runId: acquired.id,
+      round: gate.round,
+      from: 'supervisor',
+      to: [gate.gate],
+      role: 'supervisor',
+      kind: 'supervisor',
+      model: null,
+      startedAt: clock().toISOString(),
+      latencyMs: 0,
+      messages: [{ role: 'user', content: gate.prompt }],
+      output: { awaiting: gate.gate, review: gate.review },
+      toolCalls: [],
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
+      costUsd: 0,
+      attempts: 0,
+      events: [],
+    },
+    { key: { round: gate.round, stage: `await:${gate.gate}`, attempt: (state?.turnKeys ?? []).filter((key) => key.startsWith(`${gate.round}/${gate.gate}/`)).length }, stateUpdate: null },
+  );
+  await deps.store.updateRun({ ...acquired, ...totals }, owner);
+  const parked = await deps.store.awaitDecision(
+    { runId: acquired.id, gate: gate.gate, review: gate.review, prompt: gate.prompt, subject: gate.subject, round: gate.round, requestedAt: clock().toISOString() },
+    owner,
+  );
+  if (!parked) return { ...(await currentOutcome(deps, acquired.id)), durationMs };
+  return { runId: acquired.id, status: 'awaiting_human', result: null, ...totals, durationMs, objections: [], error: null };
+}
+
+/** The outcome as the store has it (another process finished or holds the run). */
+async function currentOutcome(deps: RunDependencies, runId: string): Promise<RunOutcome> {
+  const record = await deps.store.getRun(runId);
+  return {
+    runId,
+    status: record.status,
+    result: record.result,
+    rounds: record.rounds,
+    inputTokens: record.inputTokens,
+    outputTokens: record.outputTokens,
+    costUsd: record.costUsd,
+    costEstimated: record.costEstimated,
+    durationMs: 0,
+    objections: record.result ? record.result.verification.verdicts.flatMap((verdict) => verdict.objections) : [],
+    error: record.error,
+  };
+}

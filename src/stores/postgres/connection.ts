@@ -1,0 +1,169 @@
+/**
+ * Connecting to PostgreSQL: the URL read once into what messages may show (host, port, database: never the user's
+ * password), a `pg` pool that cannot crash the process when an idle connection drops, and the translation of
+ * connection failures (server down, refused password, unknown database, a host that does not resolve) into
+ * {@link StoreUnavailableError}s that say what happened and where.
+ */
+import pg from 'pg';
+import { errorMessage, StoreUnavailableError } from '../../errors.js';
+
+/** Where a PostgreSQL URL points, for messages. */
+export interface PostgresTarget {
+  /** The URL as given (holds the password: never put it in a message). */
+  url: string;
+  host: string;
+  port: number;
+  database: string;
+  user: string | undefined;
+  /** `host:port/database`. */
+  location: string;
+  /** Texts to remove from any message (the password, raw and decoded). */
+  secrets: string[];
+}
+
+const HINT = 'check `store.url` in the config (or the variable it names, such as BATON_DATABASE_URL), and that the PostgreSQL server runs and accepts connections from here';
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Reads a `postgres://` or `postgresql://` URL. Throws StoreUnavailableError (without the URL) when it is not one. */
+export function parsePostgresUrl(url: string): PostgresTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new StoreUnavailableError('the PostgreSQL store URL is not a valid URL', { hint: `write it as postgres://user:password@host:5432/database; ${HINT}` });
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new StoreUnavailableError(`the PostgreSQL store URL must start with postgres:// or postgresql:// (it starts with ${parsed.protocol}//)`, { hint: HINT });
+  }
+  const user = parsed.username ? decode(parsed.username) : parsed.searchParams.get('user') ?? undefined;
+  const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
+  const port = Number(parsed.port || parsed.searchParams.get('port') || 5432);
+  const database = decode(parsed.pathname.replace(/^\//, '')) || parsed.searchParams.get('dbname') || user || 'postgres';
+  const secrets = [parsed.password, decode(parsed.password), parsed.searchParams.get('password') ?? ''].filter((secret) => secret.length > 0);
+  return { url, host, port, database, user, location: `${host}:${port}/${database}`, secrets: [...new Set(secrets)] };
+}
+
+/** `text` with the target's password (in any form it was given) replaced. */
+export function scrub(target: PostgresTarget, text: string): string {
+  let result = text;
+  for (const secret of target.secrets) result = result.split(secret).join('***');
+  return result.split(target.url).join('(the store URL)');
+}
+
+/** SQLSTATE classes and codes that mean "the server cannot be used", not "this statement failed". */
+function isConnectionSqlState(code: string): boolean {
+  return code.startsWith('08') || code.startsWith('28') || ['3D000', '57P01', '57P02', '57P03', '53300'].includes(code);
+}
+
+interface CodedError {
+  code?: unknown;
+  errors?: unknown;
+  message?: unknown;
+}
+
+/** The error code of a failure, looking inside an AggregateError (Node tries each address of `localhost`). */
+function codeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const coded = error as CodedError;
+  if (typeof coded.code === 'string') return coded.code;
+  if (Array.isArray(coded.errors)) for (const inner of coded.errors) { const code = codeOf(inner); if (code) return code; }
+  return undefined;
+}
+
+/** What happened, in words, when the failure is about reaching or logging into the server; undefined otherwise. */
+function describeConnectionFailure(target: PostgresTarget, error: unknown): string | undefined {
+  const code = codeOf(error);
+  const user = target.user ? `user "${target.user}"` : 'the user';
+  const message = errorMessage(error);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'the connection was refused (is the server running, and on this port?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      return `the host name "${target.host}" could not be resolved (DNS)`;
+    case 'ETIMEDOUT':
+      return 'the connection timed out';
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'the server closed the connection';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'the host is unreachable from here';
+    case 'ENOENT':
+      return 'there is no server socket at that path';
+    case '28P01':
+      return `the password was refused for ${user}`;
+    case '28000':
+      return `the server does not allow ${user} to connect (pg_hba.conf): ${message}`;
+    case '3D000':
+      return `the database "${target.database}" does not exist`;
+    case '57P03':
+      return 'the server is starting up or shutting down';
+    case '53300':
+      return 'the server has no connection slots left';
+    default:
+      if (code && isConnectionSqlState(code)) return message;
+      if (/timeout expired|connection timeout|Connection terminated/i.test(message)) return message;
+      if (/SASL|password must be a string|self[- ]signed|certificate|SSL/i.test(message)) return message;
+      return undefined;
+  }
+}
+
+/**
+ * A connection failure as a StoreUnavailableError naming host, port and database; any other error unchanged (a
+ * statement's own error, a constraint violation). Never carries the password, in the message or the cause.
+ */
+export function mapConnectionError(target: PostgresTarget, error: unknown): unknown {
+  if (error instanceof StoreUnavailableError) return error;
+  const what = describeConnectionFailure(target, error);
+  if (what === undefined) return error;
+  const code = codeOf(error);
+  return new StoreUnavailableError(scrub(target, `cannot use the PostgreSQL store at ${target.location}: ${what}${code ? ` [${code}]` : ''}`), { hint: HINT });
+}
+
+/** Runs `work`, turning connection failures into StoreUnavailableErrors. */
+export async function withConnectionErrors<T>(target: PostgresTarget, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw mapConnectionError(target, error);
+  }
+}
+
+/** A pool for `target`. Connection errors outside a query (the server restarted) go to `onError`, never thrown. */
+export function createPool(target: PostgresTarget, options: { max?: number; onError?: (error: unknown) => void } = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 15_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'baton',
+  });
+  const report = (error: unknown): void => options.onError?.(mapConnectionError(target, error));
+  // An idle client's error is emitted by the pool; a checked-out client's by the client itself (the query in flight
+  // fails as well). Either would end the process if nobody listened.
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
+  return pool;
+}
+
+/** A single client (for LISTEN), connected, with the same error handling. */
+export async function connectClient(target: PostgresTarget, onError?: (error: unknown) => void): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: 15_000, application_name: 'baton-listen' });
+  client.on('error', (error) => onError?.(mapConnectionError(target, error)));
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw mapConnectionError(target, error);
+  }
+  return client;
+}
