@@ -6,7 +6,7 @@
  */
 import { Command, type BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Project, Stage } from '../config/load.js';
-import { BatonError, CancelledError, errorMessage, InternalError } from '../errors.js';
+import { BatonError, CancelledError, errorMessage } from '../errors.js';
 import { buildRunGraph, SUPERVISOR_KEY } from '../graph/build.js';
 import type { GateQuestion } from '../graph/human-gate.js';
 import type { RunEvent, SupervisorDeps } from '../graph/node.js';
@@ -62,19 +62,27 @@ export interface ExecuteOptions {
 type Graph = ReturnType<typeof buildRunGraph>;
 type GraphConfig = Parameters<Graph['invoke']>[1];
 
-/** What to hand `graph.invoke`: the goal (a fresh run), null (continue), a decision, or nothing (the graph had ended). */
-async function graphInput(graph: Graph, config: GraphConfig, record: RunRecord, deps: RunDependencies): Promise<{ input: unknown } | { ended: RunStateValue }> {
+/**
+ * What to hand `graph.invoke`: the goal (a fresh run), null (continue), the decision at the gate it waits at, or
+ * nothing: the graph had ended, or it waits at a gate nobody has decided yet (its process died before parking it).
+ */
+async function graphInput(
+  graph: Graph,
+  config: GraphConfig,
+  record: RunRecord,
+  deps: RunDependencies,
+): Promise<{ input: unknown } | { ended: RunStateValue } | { park: GateQuestion; state: RunStateValue }> {
   const snapshot = await graph.getState(config!);
   const values = snapshot.values as Partial<RunStateValue> | undefined;
   // No checkpoint yet: the run never got past its start. The graph (and so every model, role output and checkpoint)
   // sees the goal as it was recorded: redacted.
   if (!values || values.runId === undefined) return { input: { runId: record.id, goal: record.goal } };
-  const waiting = snapshot.tasks.some((task) => task.interrupts.length > 0);
-  if (waiting) {
-    const gates = await deps.store.gates(record.id);
-    const decided = gates.filter((gate) => gate.decision !== null).pop();
-    if (!decided?.decision) throw new InternalError(`run ${record.id} waits at a human gate and has no decision to resume with`);
-    return { input: new Command({ resume: decided.decision satisfies Decision }) };
+  const question = snapshot.tasks.flatMap((task) => task.interrupts).map((entry) => entry.value as GateQuestion | undefined).find(Boolean);
+  if (question) {
+    // Only a decision on this very question (this gate, this round) answers it; an older one never does.
+    const last = (await deps.store.gates(record.id)).at(-1);
+    if (last?.decision && last.gate === question.gate && last.round === question.round) return { input: new Command({ resume: last.decision satisfies Decision }) };
+    return { park: question, state: values as RunStateValue };
   }
   if (snapshot.next.length > 0) return { input: null };
   return { ended: values as RunStateValue };
@@ -203,10 +211,14 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
       // Without a checkpointer (library users may go without) a run starts from its goal and cannot pause or resume.
       const start = checkpointer ? await graphInput(graph, config, acquired, deps) : { input: { runId: acquired.id, goal: acquired.goal } };
       if ('ended' in start) state = start.ended;
+      else if ('park' in start) {
+        state = start.state;
+        gate = start.park;
+      }
       // Roles never throw into the graph (the supervisor turns their errors into end states), so invoke returns the
       // final state; only a fault in the graph itself throws, and every turn recorded before it stays.
       else state = (await graph.invoke(start.input as never, config)) as RunStateValue;
-      gate = abortReason || !checkpointer ? undefined : await pendingGate(graph, config);
+      if (!('park' in start)) gate = abortReason || !checkpointer ? undefined : await pendingGate(graph, config);
     }
   } catch (error) {
     failure = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };

@@ -105,6 +105,30 @@ describe('a human gate', () => {
     expect((await changed.store.getRun(parked.runId)).status).toBe('queued');
   });
 
+  it('parks again, and never reuses an older decision, when its process died before the run was parked', async () => {
+    const cwd = project(PLAN_GATE);
+    const runtime = await runtimeFor(cwd);
+    const parked = await runGoal(runtime, { goal: 'What does the Lighthouse project keep a ledger of?' });
+    await decideRun(runtime, parked.runId, { decision: 'reject', by: 'ana', note: 'add who signs it' });
+    // The process "dies" between the gate's interrupt in round 2 and recording the request.
+    const store = runtime.store;
+    const crashing = Object.create(store) as typeof store;
+    crashing.awaitDecision = async () => {
+      throw new Error('killed before parking');
+    };
+    await expect(resumeRun({ ...runtime, store: crashing }, parked.runId)).rejects.toThrow('killed before parking');
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the lease (1 s) expires
+    expect((await store.getRun(parked.runId)).status).toBe('interrupted');
+    const again = await resumeRun(runtime, parked.runId);
+    expect(again.status).toBe('awaiting_human');
+    const gates = await store.gates(parked.runId);
+    expect(gates.map((gate) => [gate.round, gate.decision?.decision ?? null])).toEqual([
+      [1, 'reject'],
+      [2, null],
+    ]);
+    expect((await store.turns(parked.runId)).filter((turn) => turn.role === 'planner')).toHaveLength(2);
+  });
+
   it('is refused at load when it has nothing to review', async () => {
     const cwd = project('[{ human: review, review: plan }, planner, researcher, checker]');
     expect(() => loadProject({ cwd, env: {} })).toThrow(/reviews the plan, so a planner must come before it/);

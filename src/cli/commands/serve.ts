@@ -45,9 +45,10 @@ export function registerServeCommand(program: Command, context: CliContext): voi
     .option('--host <host>', 'address to listen on; anything but loopback requires API tokens', listenHost, '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', port, 8787)
     .option('--concurrency <n>', `runs executed at once (1 to ${MAX_CONCURRENCY}); the rest wait in a queue`, concurrency, 4)
+    .option('--no-execute', 'accept runs and serve the API only; `baton worker` processes execute them')
     .option('--tokens-file <file>', 'file with API tokens, one per line (or set BATON_API_TOKENS, comma-separated)')
     .option('--allowed-host <name>', 'also answer requests for this Host name (repeatable; adds to server.allowedHosts); others than loopback names are refused', allowedHost)
-    .action(async (options: CommonOptions & { host: string; port: number; concurrency: number; tokensFile?: string; allowedHost?: string[] }) => {
+    .action(async (options: CommonOptions & { host: string; port: number; concurrency: number; execute: boolean; tokensFile?: string; allowedHost?: string[] }) => {
       const project = openProject(options);
       if (options.tokensFile !== undefined) await checkTokensFile(options.tokensFile, io.cwd);
       // Loaded when serving, not when the CLI starts: fastify, LangGraph and the model clients only serve needs.
@@ -69,6 +70,7 @@ export function registerServeCommand(program: Command, context: CliContext): voi
           host: options.host,
           port: options.port,
           concurrency: options.concurrency,
+          execute: options.execute,
           allowedHosts: [...project.config.server.allowedHosts, ...(options.allowedHost ?? [])],
           env: io.env,
           ...(options.tokensFile ? { tokensFile: options.tokensFile } : {}),
