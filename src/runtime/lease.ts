@@ -28,8 +28,8 @@ export interface Heartbeat {
 
 /**
  * Renews `owner`'s lease on `runId` every `heartbeatMs`. Calls `onCancel` once when another process asked for a
- * cancellation, and `onLost` once when another process took the run (this one must stop writing to it). A failed
- * renewal (a database blip) is retried at the next beat; the lease only expires after a whole lease without one.
+ * cancellation, and `onLost` once when another process took the run or the lease ran out without a renewal (this one
+ * must stop writing to it). A failed renewal (a database blip) is retried at the next beat.
  */
 export function startHeartbeat(
   store: RunStore,
@@ -42,18 +42,31 @@ export function startHeartbeat(
   let stopped = false;
   let beating = false;
   let cancelled = false;
+  const lose = (): void => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    clearTimeout(fence);
+    handlers.onLost();
+  };
+  // A holder that could not renew within its lease (a database outage, a starved event loop) stops by itself when the
+  // lease runs out: by then another process may have taken the run, and two holders must never write to one run.
+  let fence = setTimeout(lose, timing.leaseMs);
+  fence.unref?.();
   const beat = async (): Promise<void> => {
     if (stopped || beating) return;
     beating = true;
     try {
-      const renewal = await store.renewLease(runId, owner, now() + timing.leaseMs);
+      const expiresAt = now() + timing.leaseMs;
+      const renewal = await store.renewLease(runId, owner, expiresAt);
       if (stopped) return;
       if (!renewal.held) {
-        stopped = true;
-        clearInterval(timer);
-        handlers.onLost();
+        lose();
         return;
       }
+      clearTimeout(fence);
+      fence = setTimeout(lose, Math.max(0, expiresAt - now()));
+      fence.unref?.();
       if (renewal.cancelRequested && !cancelled) {
         cancelled = true;
         handlers.onCancel();
@@ -70,6 +83,7 @@ export function startHeartbeat(
     stop: () => {
       stopped = true;
       clearInterval(timer);
+      clearTimeout(fence);
     },
   };
 }
