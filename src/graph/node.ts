@@ -198,6 +198,7 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
         error: info,
       }, { key, stateUpdate: failedUpdate });
       deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
+      if (record.startedAt !== startedAt) return (await replayedTurn(stage, state, key, deps)) ?? decided(stage, state, failedUpdate, deps);
       return decided(stage, state, failedUpdate, deps);
     }
     // What a role produced is redacted before it enters the state (and so the checkpoints and the next prompts): a
@@ -247,6 +248,8 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       events: [...context.meter.events, ...outcome.call.events].sort((left, right) => left.at - right.at),
     }, { key, stateUpdate: update });
     deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
+    // Another holder recorded this turn first (its lease had passed to it): the transcript's version is the run's.
+    if (record.startedAt !== startedAt) return (await replayedTurn(stage, state, key, deps)) ?? decided(stage, state, update, deps);
     return { update, next, state: { ...projected, status: update.status ? reduceStatus(projected.status, update.status as RunStatus) : projected.status } };
   };
   return stage.kind === 'researcher' ? deps.limiterFor(stage)(run) : run();
