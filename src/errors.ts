@@ -39,6 +39,7 @@ export type BatonErrorCode =
   | 'RUN_NOT_AWAITING'
   | 'RUN_FLOW_CHANGED'
   | 'RUN_BUSY'
+  | 'RUN_LEASE_LOST'
   | 'STORE_UNAVAILABLE'
   | 'STORE_SCHEMA'
   | 'INTERNAL';
@@ -267,6 +268,13 @@ export class RunNotAwaitingError extends BatonError {
 export class RunBusyError extends BatonError {
   readonly code = 'RUN_BUSY' as const;
 }
+/** This process no longer holds the run's lease (another process took it): it must stop writing to the run. */
+export class RunLeaseLostError extends BatonError {
+  readonly code = 'RUN_LEASE_LOST' as const;
+  constructor(runId: string) {
+    super(`this process no longer holds run ${runId} (its lease passed to another process)`);
+  }
+}
 /** The run was started under another flow than the project has now. */
 export class RunFlowChangedError extends BatonError {
   readonly code = 'RUN_FLOW_CHANGED' as const;
@@ -296,6 +304,7 @@ export function exitCodeFor(error: unknown): number {
     case 'RUN_NOT_AWAITING':
       return 64; // EX_USAGE
     case 'RUN_BUSY':
+    case 'RUN_LEASE_LOST':
       return 75; // EX_TEMPFAIL
     case 'STORE_UNAVAILABLE':
       return 69; // EX_UNAVAILABLE

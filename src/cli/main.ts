@@ -101,6 +101,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
           ...(attachments ? { attachments } : {}),
           signal: session.signal,
           onStart: (runId) => {
+            session.follow(runId);
             session.logger.info({ runId, goal, engine: project.modelSource }, 'run-start');
             if (session.live) io.stderr(`Run ${runId}\n`);
           },
@@ -125,7 +126,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
         if (options.json) {
           io.stdout(`${JSON.stringify(runs.map((run) => ({ id: run.id, goal: run.goal, status: run.status, rounds: run.rounds, tokens: run.inputTokens + run.outputTokens, costUsd: run.costUsd, costEstimated: run.costEstimated, durationMs: run.durationMs, startedAt: run.startedAt })))}\n`);
         } else if (runs.length === 0) {
-          io.stdout('No runs yet. Start one with: baton run "<goal>"\n');
+          io.stdout(options.status ? `No runs with status ${options.status}.\n` : 'No runs yet. Start one with: baton run "<goal>"\n');
         } else {
           io.stdout(`${table(['ID', 'STATUS', 'ROUNDS', 'TOKENS', 'COST', 'DURATION', 'STARTED', 'GOAL'], runs.map(runRow))}\n`);
         }

@@ -17,6 +17,8 @@ export interface RunSession {
   live: boolean;
   /** Aborted by Ctrl-C. */
   signal: AbortSignal;
+  /** Shows live progress of this run only (a shared PostgreSQL store tells every process about every run's turns). */
+  follow(runId: string): void;
   close(): Promise<void>;
 }
 
@@ -42,7 +44,8 @@ export async function startRunSession(runtime: Runtime, project: Project, io: Cl
     throw error;
   }
   const live = !options.json && !options.quiet;
-  const unsubscribe = live ? runtime.store.onTurn((turn) => io.stderr(`${progressLine(turn)}\n`)) : () => undefined;
+  let followed: string | undefined;
+  const unsubscribe = live ? runtime.store.onTurn((turn) => turn.runId === followed && io.stderr(`${progressLine(turn)}\n`)) : () => undefined;
   const controller = new AbortController();
   let interrupts = 0;
   const removeInterrupt = io.onInterrupt(() => {
@@ -55,6 +58,7 @@ export async function startRunSession(runtime: Runtime, project: Project, io: Cl
     logger,
     live,
     signal: controller.signal,
+    follow: (runId) => (followed = runId),
     close: async () => {
       removeInterrupt();
       unsubscribe();

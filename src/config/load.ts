@@ -178,6 +178,16 @@ function resolveStore(config: BatonConfig, env: Readonly<Record<string, string |
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new ConfigError(`store.url has the scheme "${parsed.protocol.replace(/:$/, '')}"; expected postgres://user@host:port/database`, [locate(['store', 'url'])]);
   }
+  // The URL is never quoted back: what looks like a host or a path may be part of a password written unencoded.
+  if (!/^\/[^/@]*$/.test(parsed.pathname) || parsed.hash !== '' || parsed.hostname === '') {
+    throw new ConfigError('store.url does not read as postgres://user:password@host:port/database: a password holding @, /, # or ? must be percent-encoded (%40, %2F, %23, %3F)', [locate(['store', 'url'])]);
+  }
+  try {
+    decodeURIComponent(parsed.password);
+    decodeURIComponent(parsed.username);
+  } catch {
+    throw new ConfigError('store.url holds a % that does not start a percent-encoded character in its user or password; write % itself as %25', [locate(['store', 'url'])]);
+  }
   return { kind: 'postgres', url };
 }
 

@@ -30,20 +30,35 @@ export const HumanGateStage = z
   .strict();
 export type HumanGateStage = z.infer<typeof HumanGateStage>;
 
-/** One stage of the flow: a role name, a role with options, or a human gate. */
-export const FlowStage = z.union([
-  z.string().min(1),
-  HumanGateStage,
-  z
-    .object({
-      role: z.string().min(1),
-      /** Researcher stages: how many plan steps are researched at once. */
-      concurrency: z.number().int().min(1).max(32).optional(),
-      /** Checker gates: the stage a rejection goes back to; defaults to the planner. */
-      onReject: z.string().optional(),
-    })
-    .strict(),
-]);
+/** A role with options. */
+const RoleStage = z
+  .object({
+    role: z.string().min(1),
+    /** Researcher stages: how many plan steps are researched at once. */
+    concurrency: z.number().int().min(1).max(32).optional(),
+    /** Checker gates: the stage a rejection goes back to; defaults to the planner. */
+    onReject: z.string().optional(),
+  })
+  .strict();
+
+/**
+ * One stage of the flow: a role name, a role with options, or a human gate. Chosen by shape (a string; an object with
+ * `human`; any other object), so a mistake is reported against the one form it was meant as, field by field.
+ */
+export const FlowStage = z.union([z.string().min(1), HumanGateStage, RoleStage]);
+const NotAStage = z.custom<never>(() => false, { message: 'expected a role name, { role: <name>, ... } or a human gate { human: <name>, review: plan | draft }' });
+function flowStageForm(value: unknown): z.ZodType {
+  if (typeof value === 'string') return z.string().min(1);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return NotAStage;
+  return 'human' in value ? HumanGateStage : RoleStage;
+}
+/** Parses one flow entry against the form it was meant as. */
+export const FlowStageInput = z.unknown().transform((value, context) => {
+  const parsed = flowStageForm(value).safeParse(value);
+  if (parsed.success) return parsed.data as z.infer<typeof FlowStage>;
+  for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path } as never);
+  return z.NEVER;
+});
 export type FlowStage = z.infer<typeof FlowStage>;
 
 export const Limits = z
@@ -99,7 +114,7 @@ export const BatonConfig = z
      * confidentiality, priority and cost among the declared models.
      */
     defaultNeeds: RoleModelNeeds.optional(),
-    flow: z.array(FlowStage).min(1).default(['planner', { role: 'researcher', concurrency: 4 }, 'checker']),
+    flow: z.array(FlowStageInput).min(1).default(['planner', { role: 'researcher', concurrency: 4 }, 'checker']),
     limits: Limits.default(Limits.parse({})),
     tools: z
       .object({
@@ -166,9 +181,14 @@ export const BatonConfig = z
         heartbeatMs: z.number().int().min(100).max(600_000).optional(),
         /** Servers and workers resume interrupted runs on their own. */
         autoResume: z.boolean().default(true),
+        /**
+         * Interruptions after which servers and workers stop resuming a run and end it `failed` (a run that crashes
+         * its process would otherwise take down every worker in turn); `baton resume` still continues it by hand.
+         */
+        maxResumes: z.number().int().min(0).max(100).default(3),
       })
       .strict()
-      .default({ leaseMs: 15_000, autoResume: true }),
+      .default({ leaseMs: 15_000, autoResume: true, maxResumes: 3 }),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -53,7 +53,7 @@ export async function superviseHumanGate(stage: Stage, state: RunStateValue, dep
   if (outcome.next.type === 'end') update.status = outcome.next.status;
   const to = destinations(outcome.next);
   update.messages = to.map((target) => ({ from: stage.name, to: target, round: state.round, content: `${decision.decision} by ${decision.by}${decision.note ? `: ${decision.note}` : ''}` }));
-  const record = await deps.store.appendTurn(
+  const recorded = await deps.store.recordTurn(
     {
       runId: deps.runId,
       round: state.round,
@@ -72,8 +72,8 @@ export async function superviseHumanGate(stage: Stage, state: RunStateValue, dep
       attempts: 0,
       events: [],
     },
-    { key, stateUpdate: update },
+    { key, stateUpdate: update, owner: deps.owner },
   );
-  deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
-  return decided(stage, state, update, deps);
+  deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: recorded.turn.seq });
+  return decided(stage, state, recorded.existed ? (recorded.stateUpdate as RunStateUpdate) : update, deps);
 }

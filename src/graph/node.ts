@@ -28,6 +28,8 @@ export type RunEvent =
 
 export interface SupervisorDeps {
   runId: string;
+  /** The lease holder: turns are recorded only while it holds the run. */
+  owner: string;
   stages: readonly Stage[];
   stops: readonly StopCondition[];
   store: RunStore;
@@ -120,7 +122,8 @@ export function decided(stage: Stage, state: RunStateValue, update: RunStateUpda
 export function turnKeyOf(stage: Stage, state: RunStateValue, step: PlanStep | undefined): TurnKey {
   const round = stage.kind === 'planner' ? state.round + 1 : state.round;
   const prefix = turnKeyText({ round, stage: stage.name, ...(step ? { step: step.id } : {}), attempt: 0 }).replace(/\/0$/, '/');
-  const attempt = state.turnKeys.filter((key) => key.startsWith(prefix)).length;
+  // Checkpoints written before turn keys existed have none: such a run's turns are matched from this resume on.
+  const attempt = (state.turnKeys ?? []).filter((key) => key.startsWith(prefix)).length;
   return { round, stage: stage.name, ...(step ? { step: step.id } : {}), attempt };
 }
 
@@ -183,7 +186,7 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
           ? [{ role: stage.name, model, calls, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: context.meter.costUsd, estimated: usage.estimated }]
           : [];
       const failedUpdate: RunStateUpdate = { ...roundStarted, status, error: { ...info, role: stage.name }, turnKeys: [keyText], ...(spent.length ? { usage: spent } : {}) };
-      const record = await deps.store.appendTurn({
+      const recorded = await deps.store.recordTurn({
         ...base,
         to: ['user'],
         model,
@@ -196,10 +199,10 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
         attempts: calls,
         events: [...context.meter.events, ...(partial?.events ?? [])].sort((left, right) => left.at - right.at),
         error: info,
-      }, { key, stateUpdate: failedUpdate });
-      deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
-      if (record.startedAt !== startedAt) return (await replayedTurn(stage, state, key, deps)) ?? decided(stage, state, failedUpdate, deps);
-      return decided(stage, state, failedUpdate, deps);
+      }, { key, stateUpdate: failedUpdate, owner: deps.owner });
+      deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: recorded.turn.seq });
+      // Another holder recorded this turn first: the transcript's version is the run's.
+      return decided(stage, state, recorded.existed ? (recorded.stateUpdate as RunStateUpdate) : failedUpdate, deps);
     }
     // What a role produced is redacted before it enters the state (and so the checkpoints and the next prompts): a
     // role that was shown a secret, or that transformed one, cannot pass it on.
@@ -234,7 +237,9 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
     if (next.type === 'end' && stage.kind !== 'researcher') update.status = next.status;
     else if (next.type === 'end' && next.status !== 'approved') update.status = next.status;
     update.messages = to.map((target) => ({ from: stage.name, to: target, round, content: outcome.summary }));
-    const record = await deps.store.appendTurn({
+    // Checked again after the role: a holder whose lease passed on while it waited for the model stops here.
+    if (deps.abortReason() === 'lease-lost') throw new CancelledError('another process took the run');
+    const recorded = await deps.store.recordTurn({
       ...base,
       to,
       model: outcome.call.model,
@@ -246,20 +251,20 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       costUsd,
       attempts: outcome.call.attempts,
       events: [...context.meter.events, ...outcome.call.events].sort((left, right) => left.at - right.at),
-    }, { key, stateUpdate: update });
-    deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: record.seq });
+    }, { key, stateUpdate: update, owner: deps.owner });
+    deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: recorded.turn.seq });
     // Another holder recorded this turn first (its lease had passed to it): the transcript's version is the run's.
-    if (record.startedAt !== startedAt) return (await replayedTurn(stage, state, key, deps)) ?? decided(stage, state, update, deps);
+    if (recorded.existed) return decided(stage, state, recorded.stateUpdate as RunStateUpdate, deps);
     return { update, next, state: { ...projected, status: update.status ? reduceStatus(projected.status, update.status as RunStatus) : projected.status } };
   };
   return stage.kind === 'researcher' ? deps.limiterFor(stage)(run) : run();
 }
 
 /** The pages a turn fetched that the state does not hold yet, redacted; undefined when there are none. */
-function newlyFetched(cache: ReadonlyMap<string, string>, known: Readonly<Record<string, string>>, redact: Redactor): Record<string, string> | undefined {
+function newlyFetched(cache: ReadonlyMap<string, string>, known: Readonly<Record<string, string>> | undefined, redact: Redactor): Record<string, string> | undefined {
   let fetched: Record<string, string> | undefined;
   for (const [url, text] of cache) {
-    if (url in known) continue;
+    if (known && url in known) continue;
     (fetched ??= {})[url] = redact(text);
   }
   return fetched;

@@ -5,7 +5,7 @@
  * works for any run in the store, wherever it executes.
  */
 import type { Logger } from '../logging.js';
-import { BatonError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { RunStatus } from '../graph/status.js';
 import { isEndStatus } from '../graph/status.js';
 import type { CancelOutcome, Decision, GateRecord, QueueConsumer, RunQueue } from '../stores/port.js';
@@ -51,6 +51,7 @@ export class RunDispatcher {
   private consumer: QueueConsumer | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private closing = false;
+  private sweepFailing = false;
 
   constructor(private readonly options: DispatcherOptions) {
     this.owner = options.runtime.owner ?? newOwnerId();
@@ -60,7 +61,7 @@ export class RunDispatcher {
   async start(): Promise<void> {
     const { runtime } = this.options;
     const timing = leaseTiming(runtime.project.config.runs);
-    await this.sweep();
+    await this.sweep(true);
     const sweepMs = this.options.sweepMs ?? timing.heartbeatMs;
     const loop = (): void => {
       this.sweeper = setTimeout(() => void this.sweep().finally(() => !this.closing && loop()), sweepMs);
@@ -147,36 +148,62 @@ export class RunDispatcher {
     return { released, unfinished: [...this.executing.keys()] };
   }
 
-  /** Marks runs whose lease expired as interrupted and, with auto-resume, queues them again. */
-  private async sweep(): Promise<void> {
+  /**
+   * Marks runs whose lease expired as interrupted and, with auto-resume, queues them again: at start every interrupted
+   * run (their processes died while none was up), afterwards the newly expired ones (a run left interrupted on
+   * purpose, such as one whose flow changed, is not taken again and again). Queued runs that lost their job get one.
+   */
+  private async sweep(first = false): Promise<void> {
     const { runtime, logger } = this.options;
+    const runs = runtime.project.config.runs;
     try {
       const expired = await runtime.store.expireLeases(Date.now());
       if (expired.length) logger.warn({ runs: expired }, 'runs whose process stopped renewing their lease are interrupted');
-      if (!runtime.project.config.runs.autoResume) return;
-      const interrupted = expired.length ? expired : (await runtime.store.listRuns({ status: 'interrupted', limit: 100 })).map((run) => run.id);
-      for (const runId of interrupted) {
-        if (await runtime.store.requeue(runId, new Date())) logger.info({ runId }, 'run-requeued');
+      if (runs.autoResume) {
+        const interrupted = first ? (await runtime.store.listRuns({ status: 'interrupted', limit: 1000 })).map((run) => run.id) : expired;
+        for (const runId of interrupted) {
+          if (await runtime.store.requeue(runId, new Date())) logger.info({ runId }, 'run-requeued');
+        }
       }
-      if (interrupted.length) runtime.queue.wake();
+      const stranded = await runtime.store.ensureQueued(Date.now() - 2 * runs.leaseMs);
+      if (stranded.length) logger.warn({ runs: stranded }, 'queued runs whose job was used up without starting them are queued again');
+      runtime.queue.wake();
+      if (this.sweepFailing) logger.info('the run store answers again');
+      this.sweepFailing = false;
     } catch (error) {
-      logger.warn({ err: error }, 'could not look for interrupted runs');
+      // Said once per outage, not at every sweep (a database that is down would fill the terminal and the log).
+      if (!this.sweepFailing) logger.warn({ error: errorMessage(error) }, 'could not look for interrupted runs; trying again at every sweep');
+      this.sweepFailing = true;
     }
+  }
+
+  /** Releases a run this process holds: recorded `interrupted`, and queued again when auto-resume is on. */
+  private async releaseRun(runId: string, requeue: boolean): Promise<void> {
+    const { runtime } = this.options;
+    const current = await runtime.store.getRun(runId).catch(() => undefined);
+    if (!current || isEndStatus(current.status) || current.status === 'awaiting_human') return;
+    const released = await runtime.store.updateRun({ ...current, status: 'interrupted' }, this.owner).catch(() => false);
+    if (released && requeue) await runtime.store.requeue(runId, new Date()).catch(() => false);
   }
 
   /** A queue handler: takes the run if it is still takeable, and executes it. */
   private async take(runId: string): Promise<void> {
     if (this.closing || this.executing.has(runId)) return;
     const { runtime, logger } = this.options;
-    const record = await runtime.store.getRun(runId).catch(() => undefined);
+    const runs = runtime.project.config.runs;
+    const record = await runtime.store.getRun(runId).catch((error: unknown) => {
+      logger.warn({ runId, err: error }, 'could not read a queued run');
+      return undefined;
+    });
     if (!record || isEndStatus(record.status) || record.status === 'awaiting_human') return;
-    const timing = leaseTiming(runtime.project.config.runs);
+    const timing = leaseTiming(runs);
     if (this.closing) return;
-    const acquired = await runtime.store.acquire(runId, { owner: this.owner, expiresAt: Date.now() + timing.leaseMs });
+    const leaseExpiresAt = Date.now() + timing.leaseMs;
+    const acquired = await runtime.store.acquire(runId, { owner: this.owner, expiresAt: leaseExpiresAt });
     if (!acquired) return;
     if (this.closing) {
       // Taken while this process began stopping (after it released what it executes): put back in the queue at once.
-      if (await runtime.store.updateRun({ ...acquired, status: 'interrupted' }, this.owner).catch(() => false)) await runtime.store.requeue(runId, new Date()).catch(() => false);
+      await this.releaseRun(runId, true);
       return;
     }
     const controller = new AbortController();
@@ -186,15 +213,38 @@ export class RunDispatcher {
     this.executing.set(runId, { controller, release, done });
     let end: RunEnd;
     try {
-      checkFlow(runtime.project, acquired);
-      const resumed = acquired.rounds > 0 || acquired.resumes !== undefined || (await runtime.store.turns(runId)).length > 1;
-      const record = resumed ? { ...acquired, resumes: (acquired.resumes ?? 0) + 1 } : acquired;
-      if (resumed) await runtime.store.updateRun(record, this.owner);
-      logger.info({ runId, resumed }, 'run-start');
-      const outcome = await executeRun(runtime, record, { owner: this.owner, signal: controller.signal, release: release.signal });
+      const turns = await runtime.store.turns(runId);
+      const started = turns.length > 1;
+      // A run that waited for a person continues after the decision; any other started run was interrupted.
+      const afterDecision = started && typeof (turns.at(-1)?.output as { awaiting?: unknown } | null)?.awaiting === 'string';
+      const interruptions = (acquired.interruptions ?? 0) + (started && !afterDecision ? 1 : 0);
+      const record: RunRecord = started ? { ...acquired, resumes: (acquired.resumes ?? 0) + 1, interruptions } : acquired;
+      try {
+        checkFlow(runtime.project, record);
+      } catch (error) {
+        // Another flow than the run's: left interrupted for a process with the run's own flow (or `baton resume`).
+        logger.error({ runId, err: error }, 'run-flow-changed');
+        await runtime.store.updateRun({ ...acquired, status: 'interrupted' }, this.owner).catch(() => false);
+        end = { runId, status: 'interrupted', outcome: null };
+        return;
+      }
+      if (interruptions > runs.maxResumes) {
+        const info = {
+          code: 'RESUME_LIMIT',
+          message: `the run's process stopped ${interruptions} times before it ended, more than runs.maxResumes (${runs.maxResumes}); it is not resumed on its own again`,
+          hint: `look in the server or worker log for why; \`baton resume ${runId}\` continues it by hand`,
+        };
+        logger.error({ runId, interruptions }, 'run-resume-limit');
+        await runtime.store.finishRun(failedRun(record, info, new Date()), failureTurn(record, info, new Date()), this.owner).catch(() => false);
+        end = { runId, status: 'failed', outcome: null };
+        return;
+      }
+      if (started) await runtime.store.updateRun(record, this.owner);
+      logger.info({ runId, resumed: started, interruptions }, 'run-start');
+      const outcome = await executeRun(runtime, record, { owner: this.owner, leaseExpiresAt, signal: controller.signal, release: release.signal });
       if (release.signal.aborted && !isEndStatus(outcome.status) && outcome.status !== 'awaiting_human') {
         // Released (this process is stopping): recorded as interrupted, so the next server or worker resumes it.
-        await runtime.store.updateRun({ ...(await runtime.store.getRun(runId)), status: 'interrupted' }, this.owner).catch(() => false);
+        await this.releaseRun(runId, false);
         logger.info({ runId }, 'run-released');
         end = { runId, status: 'interrupted', outcome: null };
       } else {
@@ -203,16 +253,16 @@ export class RunDispatcher {
         end = { runId, status: outcome.status, outcome };
       }
     } catch (error) {
-      // A run this flow cannot continue, or a store that failed mid-run: recorded as failed when it can be.
-      const info = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
-      logger.error({ runId, err: error }, 'run-crashed');
-      const current = await runtime.store.getRun(runId).catch(() => undefined);
-      if (current && !isEndStatus(current.status)) await runtime.store.finishRun(failedRun(current, info, new Date()), failureTurn(current, info, new Date()), this.owner).catch(() => false);
-      end = { runId, status: 'failed', outcome: null };
+      // Only the store can fail here (the graph's own failures end the run inside executeRun): the run is released,
+      // not failed, and resumed from its last checkpoint once the store answers again.
+      logger.error({ runId, err: error }, 'run-released-after-store-error');
+      await this.releaseRun(runId, runs.autoResume);
+      end = { runId, status: 'interrupted', outcome: null };
+    } finally {
+      this.executing.delete(runId);
+      settle(end!);
+      this.emitEnd(end!);
     }
-    this.executing.delete(runId);
-    settle(end);
-    this.emitEnd(end);
   }
 
   private emitEnd(end: RunEnd): void {

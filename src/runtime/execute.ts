@@ -19,7 +19,7 @@ import type { Decision } from '../stores/port.js';
 import { closingTurn } from '../stores/records.js';
 import { redactDeep } from '../transcript/redact.js';
 import type { RunRecord } from '../transcript/schema.js';
-import { CombinedEvidence } from './attachments.js';
+import { CombinedEvidence, type Attachment } from './attachments.js';
 import { leaseTiming, startHeartbeat } from './lease.js';
 import { createLimiter } from './limiter.js';
 import { buildResult, endStatus, type AbortReason, type FailureInfo } from './outcome.js';
@@ -52,6 +52,8 @@ export function compiledGraph(project: Project, checkpointer: BaseCheckpointSave
 export interface ExecuteOptions {
   /** The lease holder (this process); the caller has acquired the run under it. */
   owner: string;
+  /** When the lease the caller acquired expires (epoch ms): without a renewal by then, this process stops. */
+  leaseExpiresAt: number;
   /** Aborting it cancels the run. */
   signal?: AbortSignal;
   /** Aborting it releases the run: it stops here and writes nothing more, to be resumed later (a stopping server). */
@@ -135,23 +137,38 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
   const heartbeat = startHeartbeat(store, runId, options.owner, leaseTiming(project.config.runs), {
     onCancel: () => abort('cancelled'),
     onLost: () => abort('lease-lost'),
+    firstExpiry: options.leaseExpiresAt,
   });
+  const stopped = (): void => {
+    clearTimeout(deadline);
+    heartbeat.stop();
+    options.signal?.removeEventListener('abort', onUserAbort);
+    options.release?.removeEventListener('abort', onRelease);
+  };
 
-  const attachments = await store.attachments(runId);
-  const images = attachments.filter((attachment) => attachment.kind === 'image');
+  let images: Attachment[] = [];
   let evidence = deps.evidence;
   let failure: FailureInfo | null = null;
-  if (attachments.some((attachment) => attachment.kind !== 'image')) {
-    try {
-      const runSources = await prepareRunSources(attachments, { deps, runId, labels, clock, now, signal: controller.signal });
-      evidence = new CombinedEvidence([runSources, deps.evidence]);
-    } catch (error) {
-      failure = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
+  try {
+    const attachments = await store.attachments(runId);
+    images = attachments.filter((attachment) => attachment.kind === 'image');
+    if (attachments.some((attachment) => attachment.kind !== 'image')) {
+      try {
+        const runSources = await prepareRunSources(attachments, { deps, runId, labels, clock, now, signal: controller.signal });
+        evidence = new CombinedEvidence([runSources, deps.evidence]);
+      } catch (error) {
+        failure = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
+      }
     }
+  } catch (error) {
+    // The store failed before anything ran: stop renewing the lease, so the run can be resumed once it is back.
+    stopped();
+    throw error;
   }
   const limiters = new Map<string, ReturnType<typeof createLimiter>>();
   const supervisor: SupervisorDeps = {
     runId,
+    owner: options.owner,
     stages: project.stages,
     stops: graphStops(project),
     store,
@@ -182,7 +199,7 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
         fetchPolicy: project.config.tools.fetch,
         ...(project.config.tools.webSearch ? { webSearchUrl: project.config.tools.webSearch.url } : {}),
         // Pages fetched earlier in the run, from the state: the same text in whichever process resumes it.
-        sourceCache: new Map(Object.entries(state.fetched)),
+        sourceCache: new Map(Object.entries(state.fetched ?? {})),
         signal: controller.signal,
         now,
       };
@@ -223,17 +240,15 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
   } catch (error) {
     failure = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
   } finally {
-    clearTimeout(deadline);
-    heartbeat.stop();
-    options.signal?.removeEventListener('abort', onUserAbort);
-    options.release?.removeEventListener('abort', onRelease);
+    stopped();
   }
 
   if (abortReason === 'lease-lost') {
     // Another process holds the run now: it writes the rest; this one writes nothing more.
     return { ...(await currentOutcome(deps, runId)), durationMs: now() - started };
   }
-  if (gate) return park(deps, acquired, gate, state, options.owner, now() - started);
+  // A run cancelled while it reached the gate ends cancelled; it is not parked for a person.
+  if (gate && abortReason !== 'cancelled') return park(deps, acquired, gate, state, options.owner, now() - started);
 
   const status = endStatus(state, abortReason, failure);
   const error = failure ?? (state?.error ? { code: state.error.code, message: state.error.message, ...(state.error.hint ? { hint: state.error.hint } : {}) } : null);
@@ -287,7 +302,7 @@ async function park(deps: RunDependencies, acquired: RunRecord, gate: GateQuesti
     costUsd: usage.reduce((sum, entry) => sum + entry.costUsd, 0),
     costEstimated: usage.some((entry) => entry.estimated),
   };
-  await deps.store.appendTurn(
+  await deps.store.recordTurn(
     {
       runId: acquired.id,
       round: gate.round,
@@ -306,14 +321,15 @@ async function park(deps: RunDependencies, acquired: RunRecord, gate: GateQuesti
       attempts: 0,
       events: [],
     },
-    { key: { round: gate.round, stage: `await:${gate.gate}`, attempt: (state?.turnKeys ?? []).filter((key) => key.startsWith(`${gate.round}/${gate.gate}/`)).length }, stateUpdate: null },
+    { key: { round: gate.round, stage: `await:${gate.gate}`, attempt: 0 }, stateUpdate: null, owner },
   );
   await deps.store.updateRun({ ...acquired, ...totals }, owner);
   const parked = await deps.store.awaitDecision(
     { runId: acquired.id, gate: gate.gate, review: gate.review, prompt: gate.prompt, subject: gate.subject, round: gate.round, requestedAt: clock().toISOString() },
     owner,
   );
-  if (!parked) return { ...(await currentOutcome(deps, acquired.id)), durationMs };
+  // Not parked: another process holds the run now, or a cancellation asked for meanwhile ended it.
+  if (!parked || (await deps.store.getRun(acquired.id)).status !== 'awaiting_human') return { ...(await currentOutcome(deps, acquired.id)), durationMs };
   return { runId: acquired.id, status: 'awaiting_human', result: null, ...totals, durationMs, objections: [], error: null };
 }
 

@@ -9,6 +9,12 @@ import type { Project } from '../config/load.js';
 export interface FlowFingerprint {
   hash: string;
   stages: string[];
+  /** A hash of each stage (by name) and of the limits, to say what changed. */
+  parts: Record<string, string>;
+}
+
+function shortHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
 
 export function flowFingerprint(project: Project): FlowFingerprint {
@@ -21,6 +27,21 @@ export function flowFingerprint(project: Project): FlowFingerprint {
     prompt: stage.kind === 'human' ? null : { system: stage.prompt.system, user: stage.prompt.user },
     onReject: stage.onReject ?? null,
   }));
-  const hash = createHash('sha256').update(JSON.stringify({ stages: described, limits: project.config.limits })).digest('hex').slice(0, 16);
-  return { hash, stages: project.stages.map((stage) => (stage.kind === 'human' ? `${stage.name} (human)` : stage.name)) };
+  const hash = shortHash({ stages: described, limits: project.config.limits });
+  const parts: Record<string, string> = { limits: shortHash(project.config.limits) };
+  for (const stage of described) parts[stage.name] = shortHash(stage);
+  return { hash, stages: project.stages.map((stage) => (stage.kind === 'human' ? `${stage.name} (human)` : stage.name)), parts };
+}
+
+/** What differs between two fingerprints, in words: stages added, removed or changed, and the limits. */
+export function flowChanges(before: Pick<FlowFingerprint, 'stages'> & { parts?: Record<string, string> | undefined }, after: FlowFingerprint): string {
+  if (!before.parts) return 'the stages, roles, prompts or limits';
+  const changes: string[] = [];
+  for (const [name, part] of Object.entries(after.parts)) {
+    if (!(name in before.parts)) changes.push(`${name} added`);
+    else if (before.parts[name] !== part) changes.push(name === 'limits' ? 'the limits' : `${name} (its role, prompt or gate)`);
+  }
+  for (const name of Object.keys(before.parts)) if (!(name in after.parts)) changes.push(`${name} removed`);
+  if (changes.length === 0 && before.stages.join() !== after.stages.join()) changes.push('the order of the stages');
+  return changes.join(', ') || 'the flow';
 }

@@ -36,7 +36,7 @@ export function startHeartbeat(
   runId: string,
   owner: string,
   timing: LeaseTiming,
-  handlers: { onCancel: () => void; onLost: () => void; onError?: (error: unknown) => void; now?: () => number },
+  handlers: { onCancel: () => void; onLost: () => void; onError?: (error: unknown) => void; now?: () => number; firstExpiry?: number },
 ): Heartbeat {
   const now = handlers.now ?? Date.now;
   let stopped = false;
@@ -51,7 +51,7 @@ export function startHeartbeat(
   };
   // A holder that could not renew within its lease (a database outage, a starved event loop) stops by itself when the
   // lease runs out: by then another process may have taken the run, and two holders must never write to one run.
-  let fence = setTimeout(lose, timing.leaseMs);
+  let fence = setTimeout(lose, Math.max(0, (handlers.firstExpiry ?? now() + timing.leaseMs) - now()));
   fence.unref?.();
   const beat = async (): Promise<void> => {
     if (stopped || beating) return;

@@ -12,7 +12,15 @@ import { createRedactor, type Redactor } from '../transcript/redact.js';
 export function secretValues(project: Project, env: Readonly<Record<string, string | undefined>>): string[] {
   const values = project.models.flatMap((model) => (model.provider === 'openai-compatible' && model.apiKeyEnv ? [env[model.apiKeyEnv] ?? ''] : []));
   // The database password is a secret too: it must never reach a record, a log or an error.
-  if (project.store.kind === 'postgres') values.push(decodeURIComponent(new URL(project.store.url).password));
+  if (project.store.kind === 'postgres') {
+    const password = new URL(project.store.url).password;
+    values.push(password);
+    try {
+      values.push(decodeURIComponent(password));
+    } catch {
+      // Not valid percent-encoding (`50%off`): the password is used as written.
+    }
+  }
   return values.filter(Boolean);
 }
 

@@ -18,6 +18,9 @@ export class PollingQueue implements RunQueue {
 
   async consume(handler: (runId: string) => Promise<void>, options: { concurrency: number }): Promise<QueueConsumer> {
     const active = new Map<string, Promise<void>>();
+    // A run whose handler returned without taking it (damaged, held elsewhere) is not offered again until the next
+    // tick: offering it at once would spin the event loop on a run nobody can take.
+    const resting = new Map<string, number>();
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let polling = false;
@@ -33,13 +36,17 @@ export class PollingQueue implements RunQueue {
         const free = options.concurrency - active.size;
         if (free <= 0) return;
         // Ask for more than the free slots: some ids may already run here, or be taken by another process first.
-        const ids = (await this.store.takeable(free + active.size)).filter((id) => !active.has(id)).slice(0, free);
+        const now = Date.now();
+        for (const [id, until] of resting) if (until <= now) resting.delete(id);
+        const ids = (await this.store.takeable(free + active.size + resting.size)).filter((id) => !active.has(id) && !resting.has(id)).slice(0, free);
         for (const id of ids) {
           const task = handler(id)
             .catch(() => undefined)
             .finally(() => {
               active.delete(id);
-              void poll();
+              resting.set(id, Date.now() + this.pollMs);
+              // The check phase first: pending I/O and timers (heartbeats, HTTP) go before the next poll.
+              setImmediate(() => void poll());
             });
           active.set(id, task);
         }

@@ -19,7 +19,7 @@ import { attachmentRecord, type Attachment } from './attachments.js';
 import type { HealthTracker } from '../routing/health.js';
 import { RunLabels } from '../routing/needs.js';
 import { executeRun } from './execute.js';
-import { flowFingerprint } from './flow.js';
+import { flowChanges, flowFingerprint } from './flow.js';
 import { leaseTiming, newOwnerId } from './lease.js';
 
 function minDefined(left: number | undefined, right: number | undefined): number | undefined {
@@ -156,11 +156,12 @@ export async function runGoal(deps: RunDependencies, options: RunOptions): Promi
   // recorded as `running`.
   await deps.checkpointer;
   const timing = leaseTiming(deps.project.config.runs);
+  const leaseExpiresAt = Date.now() + timing.leaseMs;
   const created = await deps.store.createRun(run, opening, {
-    state: { status: 'running', lease: { owner, expiresAt: Date.now() + timing.leaseMs }, ...(options.attachments?.length ? { attachments: options.attachments } : {}) },
+    state: { status: 'running', lease: { owner, expiresAt: leaseExpiresAt }, ...(options.attachments?.length ? { attachments: options.attachments } : {}) },
   });
   options.onStart?.(created.id);
-  return executeRun(deps, created, { owner, ...(options.signal ? { signal: options.signal } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+  return executeRun(deps, created, { owner, leaseExpiresAt, ...(options.signal ? { signal: options.signal } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
 }
 
 /** Records a run as `queued` (its attachments with it) for a server or worker, and returns its record. */
@@ -177,7 +178,7 @@ export function checkFlow(project: Project, record: RunRecord): void {
   const current = flowFingerprint(project);
   if (current.hash === record.flow.hash) return;
   throw new RunFlowChangedError(
-    `run ${record.id} was started under flow ${record.flow.hash} (${record.flow.stages.join(' → ')}), and the project's flow is now ${current.hash} (${current.stages.join(' → ')}); a run only continues under the flow it was started with`,
+    `run ${record.id} was started under flow ${record.flow.hash} (${record.flow.stages.join(' → ')}), and the project's flow is now ${current.hash} (${current.stages.join(' → ')}); changed: ${flowChanges(record.flow, current)}. A run only continues under the flow it was started with`,
     { hint: 'restore the config, roles and prompts the run was started with, or start a new run' },
   );
 }
@@ -187,7 +188,7 @@ export function checkFlow(project: Project, record: RunRecord): void {
  * Refuses an unknown run, a finished one, one waiting for a person, one another process holds, and one whose flow
  * changed, each with its own error.
  */
-export async function resumeRun(deps: RunDependencies, runId: string, options: Pick<RunOptions, 'signal' | 'onEvent'> = {}): Promise<RunOutcome> {
+export async function resumeRun(deps: RunDependencies, runId: string, options: Pick<RunOptions, 'signal' | 'onEvent' | 'onStart'> = {}): Promise<RunOutcome> {
   const record = await deps.store.getRun(runId);
   if (record.status === 'running') {
     throw new RunBusyError(`run ${runId} is running in another process (its lease is held)`, { hint: `wait for it, or cancel it with \`baton cancel ${runId}\`` });
@@ -200,11 +201,18 @@ export async function resumeRun(deps: RunDependencies, runId: string, options: P
   await deps.checkpointer;
   const owner = deps.owner ?? newOwnerId();
   const timing = leaseTiming(deps.project.config.runs);
-  const acquired = await deps.store.acquire(runId, { owner, expiresAt: Date.now() + timing.leaseMs });
-  if (!acquired) throw new RunBusyError(`run ${runId} was just taken by another process`, { hint: `follow it with \`baton show ${runId}\`` });
-  const resumed = { ...acquired, resumes: (acquired.resumes ?? 0) + 1 };
+  const leaseExpiresAt = Date.now() + timing.leaseMs;
+  const acquired = await deps.store.acquire(runId, { owner, expiresAt: leaseExpiresAt });
+  if (!acquired) {
+    // Taken by another process first, or cancelled (a cancellation asked for while it was interrupted).
+    const now = await deps.store.getRun(runId);
+    if (now.status !== 'running') throw new RunNotResumableError(runId, now.status);
+    throw new RunBusyError(`run ${runId} was just taken by another process`, { hint: `follow it with \`baton show ${runId}\`` });
+  }
+  const resumed = { ...acquired, resumes: (acquired.resumes ?? 0) + 1, ...(record.status === 'interrupted' ? { interruptions: (acquired.interruptions ?? 0) + 1 } : {}) };
   await deps.store.updateRun(resumed, owner);
-  return executeRun(deps, resumed, { owner, ...options });
+  options.onStart?.(runId);
+  return executeRun(deps, resumed, { owner, leaseExpiresAt, ...(options.signal ? { signal: options.signal } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
 }
 
 /** Records a person's decision at the run's open human gate and queues the run to continue. */

@@ -82,7 +82,7 @@ export const DecisionBody = z
     by: z
       .string()
       .trim()
-      .min(1)
+      .min(1, 'is blank: expected who decides, e.g. "ana"')
       .max(200)
       .superRefine(refuseCharacters(isInvisibleOrFormatCharacter, 'a name holds no control, format or invisible characters'))
       .optional()

@@ -148,11 +148,15 @@ export interface RunStore {
   finishRun(run: RunRecord, closing: NewTurn, owner: string): Promise<boolean>;
 
   // --- turns ------------------------------------------------------------------------------------------------------
+  /** Appends a turn (a supervisor's record, not a node's), assigning the next sequence number, and tells listeners. */
+  appendTurn(turn: NewTurn): Promise<TurnRecord>;
   /**
-   * Appends a turn, assigning the next sequence number, and tells listeners. With a key, the write is idempotent: when
-   * a turn with the same key exists, nothing is written and the existing turn is returned.
+   * Records a node's turn under its key, idempotently and fenced by the lease, in one commit: when `owner` does not
+   * hold the run, nothing is written and {@link RunLeaseLostError} is thrown; when a turn with the same key exists,
+   * nothing is written and the existing turn and its state update come back with `existed: true` (the node must go
+   * on with those, not with its own). Listeners are told about new turns only.
    */
-  appendTurn(turn: NewTurn, key?: { key: TurnKey; stateUpdate: unknown }): Promise<TurnRecord>;
+  recordTurn(turn: NewTurn, keyed: { key: TurnKey; stateUpdate: unknown; owner: string }): Promise<KeyedTurn & { existed: boolean }>;
   /** The turn recorded under `key`, with its state update. */
   findTurn(runId: string, key: TurnKey): Promise<KeyedTurn | undefined>;
   /** The run's turns in order; damaged ones are skipped and reported. */
@@ -172,13 +176,20 @@ export interface RunStore {
   /**
    * Takes a run to execute: a `queued` run, or an `interrupted` one (a `running` run whose lease expired). Sets it
    * `running` under `lease` and returns the record; undefined when the run is not takeable (another process holds
-   * it, it waits for a person, it ended, or it does not exist).
+   * it, it waits for a person, it ended, or it does not exist). A run whose cancellation was asked for is cancelled
+   * instead (undefined).
    */
   acquire(runId: string, lease: Lease): Promise<RunRecord | undefined>;
   /** Extends the lease while `owner` holds it; reports a requested cancellation. */
   renewLease(runId: string, owner: string, expiresAt: number): Promise<LeaseRenewal>;
   /** Ids of `queued` runs, oldest `queuedAt` first (SQLite workers poll this; PostgreSQL workers get jobs). */
   takeable(limit: number): Promise<string[]>;
+  /**
+   * Makes sure every run `queued` since before `olderThan` (epoch ms) can still be taken: PostgreSQL adds its job again
+   * when none is waiting (a job may have been used up without the run being taken); SQLite has nothing to do (its
+   * workers poll). Returns the ids whose job was added again.
+   */
+  ensureQueued(olderThan: number): Promise<string[]>;
   /** Marks `running` runs whose lease expired before `now` as `interrupted` (persisted); returns their ids. */
   expireLeases(now: number): Promise<string[]>;
   /**
@@ -196,7 +207,8 @@ export interface RunStore {
   // --- human decisions --------------------------------------------------------------------------------------------
   /**
    * Parks a run at a gate: records the request, sets the run `awaiting_human` and releases `owner`'s lease, in one
-   * commit. False when `owner` no longer holds the run.
+   * commit. False when `owner` no longer holds the run. When a cancellation was asked for meanwhile, the run is
+   * cancelled instead (as {@link requestCancel} does for a waiting run) and the answer is still true.
    */
   awaitDecision(request: DecisionRequest, owner: string): Promise<boolean>;
   /** Runs waiting for a person, oldest request first. */

@@ -34,6 +34,18 @@ export function parseRecord<T>(schema: RecordSchema<T>, text: string, what: stri
 }
 
 /**
+ * Reads stored JSON text that has no schema of its own (a state update, a gate's subject, a decision). Text that is not
+ * JSON is a {@link TranscriptError} naming `what`, like {@link parseRecord}.
+ */
+export function parseJsonText(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new TranscriptError(`${what} is not valid JSON in the transcript store`);
+  }
+}
+
+/**
  * Reads a record for a list: undefined (and `onDamaged` told which record and why) when it cannot be read, so one
  * damaged record never fails a whole list.
  */
@@ -87,14 +99,42 @@ export const CANCELLED_ERROR = { code: 'CANCELLED', message: 'the run was cancel
  * A queued, interrupted or waiting run cancelled from outside: no process executes it, so the store writes its end
  * itself (the record here, the turn from {@link cancellationTurn}).
  */
-export function cancelledRun(record: RunRecord, now: Date): RunRecord {
+export function cancelledRun(record: RunRecord, now: Date, turnTexts: readonly string[] = []): RunRecord {
   const started = Date.parse(record.startedAt);
   return {
     ...record,
+    // A run cancelled where it waited never reached its own closing write: its totals come from its turns.
+    ...totalsOfTurns(record, turnTexts),
     status: 'cancelled',
     endedAt: now.toISOString(),
     durationMs: Number.isFinite(started) ? Math.max(0, now.getTime() - started) : record.durationMs,
     error: { ...CANCELLED_ERROR },
+  };
+}
+
+/**
+ * Rounds, tokens and cost of a run, summed from its recorded turns (as stored JSON; unreadable ones are left out),
+ * never less than what the record already says.
+ */
+export function totalsOfTurns(record: RunRecord, turnTexts: readonly string[]): Pick<RunRecord, 'rounds' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'costEstimated'> {
+  const totals = { rounds: record.rounds, inputTokens: 0, outputTokens: 0, costUsd: 0, costEstimated: record.costEstimated };
+  for (const text of turnTexts) {
+    try {
+      const turn = JSON.parse(text) as Partial<TurnRecord>;
+      totals.rounds = Math.max(totals.rounds, turn.round ?? 0);
+      totals.inputTokens += turn.usage?.inputTokens ?? 0;
+      totals.outputTokens += turn.usage?.outputTokens ?? 0;
+      totals.costUsd += turn.costUsd ?? 0;
+      totals.costEstimated ||= turn.usage?.estimated ?? false;
+    } catch {
+      // A damaged turn is reported by readers; it adds nothing here.
+    }
+  }
+  return {
+    ...totals,
+    inputTokens: Math.max(totals.inputTokens, record.inputTokens),
+    outputTokens: Math.max(totals.outputTokens, record.outputTokens),
+    costUsd: Math.max(totals.costUsd, record.costUsd),
   };
 }
 

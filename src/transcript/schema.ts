@@ -116,11 +116,13 @@ export const RunRecord = z
     result: RunResult.nullable(),
     error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).strict().nullable(),
     /** The flow the run was started under: a hash of its stages, roles and prompts, and the stage names. */
-    flow: z.object({ hash: z.string(), stages: z.array(z.string()) }).strict().optional(),
+    flow: z.object({ hash: z.string(), stages: z.array(z.string()), parts: z.record(z.string(), z.string()).optional() }).strict().optional(),
     /** When the run was accepted into the queue (absent for runs started directly). */
     queuedAt: z.string().optional(),
     /** How often the run was resumed after an interruption or a decision. */
     resumes: z.number().int().nonnegative().optional(),
+    /** How often its process died (or let it go) before it ended; servers and workers stop resuming it at `runs.maxResumes`. */
+    interruptions: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type RunRecord = z.infer<typeof RunRecord>;

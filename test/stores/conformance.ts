@@ -4,7 +4,7 @@
  * harness's, so lease expiry is tested without waiting.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunNotAwaitingError, RunNotFoundError, TranscriptError } from '../../src/errors.js';
+import { RunLeaseLostError, RunNotAwaitingError, RunNotFoundError, TranscriptError } from '../../src/errors.js';
 import type { RunStatus } from '../../src/graph/status.js';
 import type { Decision, DecisionRequest, RunStore, StoredAttachment, TurnKey } from '../../src/stores/port.js';
 import { createRedactor, type Redactor } from '../../src/transcript/redact.js';
@@ -18,6 +18,13 @@ export interface ConformanceHarness {
   cleanup(): Promise<void>;
   /** Damages the stored run record and every turn of the run so that none can be read back (optional). */
   corrupt?(runId: string): Promise<void>;
+  /** Damages every stored state update of the run's keyed turns (text that is not JSON). */
+  corruptStateUpdates(runId: string): Promise<void>;
+  /**
+   * Loses a queued run's way to the workers (PostgreSQL: removes its waiting job); absent where nothing can be lost
+   * (SQLite workers poll the runs themselves).
+   */
+  loseJob?(runId: string): Promise<void>;
 }
 
 /**
@@ -194,25 +201,107 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
       expect((await store.turns('a'))[1]).toMatchObject({ version: 1, seq: 2, runId: 'a', messages: [{ role: 'user', content: 'two' }] });
     });
 
-    it('writes a keyed turn once: a replay gets the stored turn and its state update back', async () => {
+    it('records a keyed turn once: a replay gets the stored turn and its state update back', async () => {
       await running('a');
       const key: TurnKey = { round: 1, stage: 'plan', attempt: 0 };
       const seen: number[] = [];
       store.onTurn((turn) => seen.push(turn.seq));
-      const first = await store.appendTurn(newTurn('a', 'planned'), { key, stateUpdate: { plan: ['step'] } });
-      const replay = await store.appendTurn(newTurn('a', 'planned again'), { key, stateUpdate: { plan: ['other'] } });
-      expect(replay).toEqual(first);
-      expect(content(replay)).toBe('planned');
+      const first = await store.recordTurn(newTurn('a', 'planned'), { key, stateUpdate: { plan: ['step'] }, owner: 'owner-a' });
+      expect(first).toMatchObject({ existed: false, stateUpdate: { plan: ['step'] }, turn: { seq: 2, runId: 'a' } });
+      expect(content(first.turn)).toBe('planned');
+      const replay = await store.recordTurn(newTurn('a', 'planned again'), { key, stateUpdate: { plan: ['other'] }, owner: 'owner-a' });
+      expect(replay).toEqual({ turn: first.turn, stateUpdate: { plan: ['step'] }, existed: true });
       expect((await store.turns('a')).map((turn) => turn.seq)).toEqual([1, 2]);
       expect(seen).toEqual([2]);
-      expect(await store.findTurn('a', key)).toEqual({ turn: first, stateUpdate: { plan: ['step'] } });
+      expect(await store.findTurn('a', key)).toEqual({ turn: first.turn, stateUpdate: { plan: ['step'] } });
       // Another attempt, another step or another round is another turn.
-      const retry = await store.appendTurn(newTurn('a', 'retried'), { key: { ...key, attempt: 1 }, stateUpdate: null });
-      const step = await store.appendTurn(newTurn('a', 'step'), { key: { ...key, step: 's1' }, stateUpdate: undefined });
-      expect([retry.seq, step.seq]).toEqual([3, 4]);
-      expect(await store.findTurn('a', { ...key, step: 's1' })).toEqual({ turn: step, stateUpdate: null });
+      const retry = await store.recordTurn(newTurn('a', 'retried'), { key: { ...key, attempt: 1 }, stateUpdate: null, owner: 'owner-a' });
+      const step = await store.recordTurn(newTurn('a', 'step'), { key: { ...key, step: 's1' }, stateUpdate: undefined, owner: 'owner-a' });
+      expect([retry.turn.seq, step.turn.seq, retry.existed, step.existed]).toEqual([3, 4, false, false]);
+      expect(await store.findTurn('a', { ...key, step: 's1' })).toEqual({ turn: step.turn, stateUpdate: null });
       expect(await store.findTurn('a', { ...key, round: 2 })).toBeUndefined();
       expect(await store.findTurn('b', key)).toBeUndefined();
+      expect(seen).toEqual([2, 3, 4]);
+    });
+
+    it('gives a turn recorded by the previous holder, with its update, to the process that took the run over', async () => {
+      await running('a', 'owner-a', T0 + MINUTE);
+      const key: TurnKey = { round: 1, stage: 'research', step: 's1', attempt: 0 };
+      const first = await store.recordTurn(newTurn('a', 'researched'), { key, stateUpdate: { findings: ['first'] }, owner: 'owner-a' });
+      // owner-a stops heart-beating; another process takes the run and replays the node.
+      harness.now.set(T0 + 2 * MINUTE);
+      const other = await second();
+      expect(await other.acquire('a', { owner: 'owner-b', expiresAt: T0 + 3 * MINUTE })).toMatchObject({ status: 'running' });
+      const seen: number[] = [];
+      other.onTurn((turn) => seen.push(turn.seq));
+      const replay = await other.recordTurn(newTurn('a', 'researched again'), { key, stateUpdate: { findings: ['second'] }, owner: 'owner-b' });
+      expect(replay).toEqual({ turn: first.turn, stateUpdate: { findings: ['first'] }, existed: true });
+      expect(seen).toEqual([]);
+      expect((await store.turns('a')).map(content)).toEqual(['opening', 'researched']);
+    });
+
+    it('refuses a keyed turn from a process that does not hold the run: RunLeaseLostError, nothing written', async () => {
+      await running('a', 'owner-a', T0 + MINUTE);
+      await queued('q');
+      await waiting('w');
+      const done = await running('done');
+      await store.finishRun({ ...done, status: 'approved', endedAt: iso(T0) }, newTurn('done', 'closing'), 'owner-a');
+      const seen: number[] = [];
+      const changes: string[] = [];
+      store.onTurn((turn) => seen.push(turn.seq));
+      store.onRunChange((change) => changes.push(change.status));
+      const key: TurnKey = { round: 1, stage: 'plan', attempt: 0 };
+      const record = (runId: string, owner: string): Promise<unknown> => store.recordTurn(newTurn(runId, `by ${owner}`), { key, stateUpdate: { by: owner }, owner });
+      await expect(record('a', 'owner-b')).rejects.toThrow(RunLeaseLostError);
+      await expect(record('a', 'owner-b')).rejects.toThrow('this process no longer holds run a');
+      // Nobody holds a run that is queued, waits for a person or has ended.
+      for (const id of ['q', 'w', 'done']) await expect(record(id, 'owner-a')).rejects.toThrow(RunLeaseLostError);
+      await expect(record('missing', 'owner-a')).rejects.toThrow(RunNotFoundError);
+      // An expired lease nobody took still lets its owner write; once another process took the run, it does not.
+      harness.now.set(T0 + 2 * MINUTE);
+      expect((await store.recordTurn(newTurn('a', 'late'), { key, stateUpdate: { by: 'owner-a' }, owner: 'owner-a' })).existed).toBe(false);
+      expect(await store.acquire('a', { owner: 'owner-b', expiresAt: T0 + 3 * MINUTE })).toMatchObject({ status: 'running' });
+      const after = { ...key, attempt: 1 };
+      await expect(store.recordTurn(newTurn('a', 'later'), { key: after, stateUpdate: 1, owner: 'owner-a' })).rejects.toThrow(RunLeaseLostError);
+      // Even a key that exists: the process that lost the lease learns that, not the stored update.
+      await expect(record('a', 'owner-a')).rejects.toThrow(RunLeaseLostError);
+      expect(await store.findTurn('a', after)).toBeUndefined();
+      expect((await store.turns('a')).map(content)).toEqual(['opening', 'late']);
+      expect(await store.findTurn('q', key)).toBeUndefined();
+      expect((await store.turns('q')).length).toBe(1);
+      expect((await store.turns('w')).length).toBe(1);
+      expect((await store.turns('done')).length).toBe(2);
+      expect(seen).toEqual([2]);
+      expect(changes).toEqual(['running']);
+      // A persisted expiry takes the lease from its owner too.
+      await running('b', 'owner-a', T0 + 2 * MINUTE + 1000);
+      await store.expireLeases(T0 + 3 * MINUTE);
+      await expect(record('b', 'owner-a')).rejects.toThrow(RunLeaseLostError);
+    });
+
+    it('lets exactly one of two racing writers of a key record it', async () => {
+      await running('a');
+      const other = await second();
+      const key: TurnKey = { round: 2, stage: 'draft', attempt: 0 };
+      const results = await Promise.all([
+        store.recordTurn(newTurn('a', 'one'), { key, stateUpdate: 'one', owner: 'owner-a' }),
+        other.recordTurn(newTurn('a', 'two'), { key, stateUpdate: 'two', owner: 'owner-a' }),
+      ]);
+      expect(results.map((result) => result.existed).sort()).toEqual([false, true]);
+      const winner = results.find((result) => !result.existed);
+      expect(results.find((result) => result.existed)).toEqual({ turn: winner?.turn, stateUpdate: winner?.stateUpdate, existed: true });
+      expect((await store.turns('a')).length).toBe(2);
+    });
+
+    it('reads a damaged state update as a TranscriptError naming the turn', async () => {
+      await running('a');
+      const key: TurnKey = { round: 1, stage: 'plan', attempt: 0 };
+      await store.recordTurn(newTurn('a', 'planned'), { key, stateUpdate: { plan: ['step'] }, owner: 'owner-a' });
+      await harness.corruptStateUpdates('a');
+      await expect(store.findTurn('a', key)).rejects.toThrow(TranscriptError);
+      await expect(store.findTurn('a', key)).rejects.toThrow('the state update of turn 2 of run a is not valid JSON');
+      await expect(store.recordTurn(newTurn('a', 'again'), { key, stateUpdate: null, owner: 'owner-a' })).rejects.toThrow(TranscriptError);
+      expect((await store.turns('a')).length).toBe(2);
     });
 
     it('tells turn listeners exactly the stored records; a throwing listener never breaks recording', async () => {
@@ -311,6 +400,21 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
       expect((await store.turns('expired')).length).toBe(1);
     });
 
+    it('ends cancelled, with its totals from its turns, a run whose cancellation came before its process died', async () => {
+      await running('doomed', 'owner-a', T0 + MINUTE);
+      await store.recordTurn(
+        { ...newTurn('doomed', 'plan'), round: 1, usage: { inputTokens: 100, outputTokens: 10, totalTokens: 110, estimated: false }, costUsd: 0.5 },
+        { key: { round: 1, stage: 'planner', attempt: 0 }, stateUpdate: {}, owner: 'owner-a' },
+      );
+      expect(await store.requestCancel('doomed', new Date(T0 + 1000))).toBe('requested');
+      expect(await store.expireLeases(T0 + 2 * MINUTE)).toEqual([]);
+      const record = await store.getRun('doomed');
+      // The opening turn of the test's runs counts 1 + 1 tokens.
+      expect(record).toMatchObject({ status: 'cancelled', rounds: 1, inputTokens: 101, outputTokens: 11, costUsd: 0.5 });
+      expect((await store.turns('doomed')).at(-1)).toMatchObject({ role: 'supervisor', round: 1, output: { status: 'cancelled' } });
+      expect(await store.requeue('doomed', new Date(T0 + 3 * MINUTE))).toBe(false);
+    });
+
     it('requeues an interrupted run, persisted or read as such, and nothing else', async () => {
       await running('persisted', 'owner-a', T0 + MINUTE);
       await running('expired', 'owner-a', T0 + MINUTE, { startedAt: iso(T0 + 1) });
@@ -324,15 +428,47 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
       expect(await store.requeue('live', later)).toBe(false);
       expect(await store.requeue('queued', later)).toBe(false);
       expect(await store.requeue('missing', later)).toBe(false);
-      expect((await store.getRun('persisted')).status).toBe('queued');
+      expect(await store.getRun('persisted')).toMatchObject({ status: 'queued', queuedAt: later.toISOString() });
+      expect(await store.getRun('expired')).toMatchObject({ status: 'queued', queuedAt: later.toISOString() });
+      expect((await store.listRuns({ status: 'queued' })).map((run) => [run.id, run.queuedAt])).toEqual([
+        ['expired', later.toISOString()], ['queued', iso(T0)], ['persisted', later.toISOString()],
+      ]);
       expect(await store.takeable(10)).toEqual(['queued', 'persisted', 'expired']);
       expect(await store.acquire('expired', { owner: 'owner-c', expiresAt: T0 + 5 * MINUTE })).toMatchObject({ status: 'running' });
     });
   });
 
+  describe(`${name} run store: ensureQueued`, () => {
+    it('finds nothing to do while every queued run can be taken', async () => {
+      await queued('old', { queuedAt: iso(T0 - 2 * MINUTE) });
+      await queued('new', { queuedAt: iso(T0) });
+      await running('busy');
+      expect(await store.ensureQueued(T0 + MINUTE)).toEqual([]);
+      expect(await store.takeable(10)).toEqual(['old', 'new']);
+    });
+
+    it('gives a queued run that lost its way to the workers its way back, once, when it has waited long enough', async () => {
+      if (!harness.loseJob) {
+        // Its workers poll the runs themselves: a queued run cannot be lost, and there is never anything to add.
+        await queued('old', { queuedAt: iso(T0 - 2 * MINUTE) });
+        expect(await store.ensureQueued(T0 + MINUTE)).toEqual([]);
+        return;
+      }
+      await queued('old', { queuedAt: iso(T0 - 2 * MINUTE) });
+      await queued('older', { queuedAt: iso(T0 - 3 * MINUTE) });
+      await queued('new', { queuedAt: iso(T0) });
+      await queued('kept', { queuedAt: iso(T0 - 5 * MINUTE) });
+      for (const id of ['old', 'older', 'new']) await harness.loseJob(id);
+      expect(await store.ensureQueued(T0 - MINUTE)).toEqual(['older', 'old']);
+      expect(await store.ensureQueued(T0 - MINUTE)).toEqual([]);
+      expect(await store.ensureQueued(T0 + MINUTE)).toEqual(['new']);
+      expect(await store.ensureQueued(T0 + MINUTE)).toEqual([]);
+    });
+  });
+
   describe(`${name} run store: cancellation`, () => {
-    const expectCancelled = async (runId: string, turns: number): Promise<void> => {
-      expect(await store.getRun(runId)).toMatchObject({ status: 'cancelled', endedAt: iso(T0 + MINUTE), error: { code: 'CANCELLED' } });
+    const expectCancelled = async (runId: string, turns: number, endedAt = T0 + MINUTE): Promise<void> => {
+      expect(await store.getRun(runId)).toMatchObject({ status: 'cancelled', endedAt: iso(endedAt), error: { code: 'CANCELLED' } });
       const recorded = await store.turns(runId);
       expect(recorded.map((turn) => turn.seq)).toEqual(Array.from({ length: turns }, (_, index) => index + 1));
       expect(recorded.at(-1)).toMatchObject({
@@ -380,6 +516,55 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
       expect(await store.renewLease('a', 'owner-b', T0 + 11 * MINUTE)).toEqual({ held: false, cancelRequested: true });
     });
 
+    it('cancels instead of parking a run whose cancellation was asked for while it executed', async () => {
+      await store.createRun(newRun('a'), newTurn('a', 'opening'), {
+        state: { status: 'running', lease: { owner: 'owner-a', expiresAt: T0 + 10 * MINUTE }, attachments: [attachment('notes.md', 'text')] },
+      });
+      expect(await store.requestCancel('a', new Date(T0))).toBe('requested');
+      harness.now.set(T0 + MINUTE);
+      const changes: string[] = [];
+      store.onRunChange((change) => changes.push(change.status));
+      expect(await store.awaitDecision(request('a'), 'owner-b')).toBe(false);
+      expect((await store.getRun('a')).status).toBe('running');
+      expect(await store.awaitDecision(request('a'), 'owner-a')).toBe(true);
+      await expectCancelled('a', 2);
+      expect(changes).toEqual(['cancelled']);
+      expect(await store.pendingDecisions()).toEqual([]);
+      expect(await store.gates('a')).toEqual([]);
+      expect(await store.renewLease('a', 'owner-a', T0 + 11 * MINUTE)).toEqual({ held: false, cancelRequested: false });
+      await expect(store.decide('a', decision('approve'))).rejects.toThrow(/it is cancelled/);
+      expect(await store.requestCancel('a', new Date(T0 + 2 * MINUTE))).toBe('finished');
+    });
+
+    it('cancels instead of handing out a run whose holder stopped before it could act on a cancellation', async () => {
+      await store.createRun(newRun('expired'), newTurn('expired', 'opening'), {
+        state: { status: 'running', lease: { owner: 'owner-a', expiresAt: T0 + MINUTE - 1 }, attachments: [attachment('notes.md', 'text')] },
+      });
+      await running('persisted', 'owner-a', T0 + 1000);
+      await running('requeued', 'owner-a', T0 + 1000);
+      for (const id of ['expired', 'persisted', 'requeued']) expect(await store.requestCancel(id, new Date(T0))).toBe('requested');
+      // The sweep ends the two whose lease it finds expired: cancelled, not interrupted (never resumed).
+      expect(await store.expireLeases(T0 + MINUTE - 1)).toEqual([]);
+      await expectCancelled('persisted', 2, T0 + MINUTE - 1);
+      await expectCancelled('requeued', 2, T0 + MINUTE - 1);
+      // `expired` reads as interrupted without that being persisted (its lease ended after the sweep looked).
+      await running('live', 'owner-b', T0 + 10 * MINUTE);
+      harness.now.set(T0 + MINUTE);
+      expect(await store.requeue('requeued', new Date(T0 + MINUTE))).toBe(false);
+      const changes: string[] = [];
+      store.onRunChange((change) => changes.push(`${change.runId}:${change.status}`));
+      // Taking it cancels it instead.
+      expect(await store.acquire('expired', { owner: 'owner-c', expiresAt: T0 + 5 * MINUTE })).toBeUndefined();
+      await expectCancelled('expired', 2);
+      expect(await store.renewLease('expired', 'owner-c', T0 + 6 * MINUTE)).toEqual({ held: false, cancelRequested: false });
+      expect(changes).toEqual(['expired:cancelled']);
+      expect(await store.takeable(10)).toEqual([]);
+      expect(await store.ensureQueued(T0 + 10 * MINUTE)).toEqual([]);
+      // A run nobody asked to cancel is taken as usual.
+      harness.now.set(T0 + 11 * MINUTE);
+      expect(await store.acquire('live', { owner: 'owner-c', expiresAt: T0 + 12 * MINUTE })).toMatchObject({ status: 'running' });
+    });
+
     it('reports a run that already ended as finished, and an unknown run as not found', async () => {
       const record = await running('a');
       await store.finishRun({ ...record, status: 'unverified', endedAt: iso(T0) }, newTurn('a', 'closing'), 'owner-a');
@@ -414,9 +599,11 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
 
     it('records an approval and queues the run to continue', async () => {
       await waiting('a');
+      harness.now.set(T0 + 30_000);
       const gate = await store.decide('a', decision('approve'));
       expect(gate).toEqual({ ...request('a'), decision: decision('approve') });
-      expect((await store.getRun('a')).status).toBe('queued');
+      // Queued again now (the store's clock): readers see when.
+      expect(await store.getRun('a')).toMatchObject({ status: 'queued', queuedAt: iso(T0 + 30_000) });
       expect(await store.takeable(10)).toEqual(['a']);
       expect(await store.pendingDecisions()).toEqual([]);
       expect(await store.gates('a')).toEqual([gate]);
@@ -470,7 +657,7 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
         state: { status: 'running', lease: { owner: 'owner-a', expiresAt: T0 + MINUTE } },
       });
       const key: TurnKey = { round: 1, stage: 'research', attempt: 0 };
-      await store.appendTurn(newTurn('a', secret, { output: { text: secret } }), { key, stateUpdate: { draft: secret } });
+      await store.recordTurn(newTurn('a', secret, { output: { text: secret } }), { key, stateUpdate: { draft: secret }, owner: 'owner-a' });
       await store.updateRun({ ...record, rounds: 1, labels: { again: secret } }, 'owner-a');
       await store.awaitDecision(request('a', { prompt: `approve ${secret}?`, subject: { plan: secret } }), 'owner-a');
       const gate = await store.decide('a', decision('approve', { note: `fine, ${secret}`, by: secret }));
@@ -482,6 +669,16 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
       expect(everything).not.toContain(CONFORMANCE_SECRET);
       expect(content(seen[0])).toBe('key [REDACTED:openai-api-key] and [REDACTED:secret]');
       expect((await store.getRun('a')).goal).toBe('use key [REDACTED:openai-api-key] and [REDACTED:secret]');
+    });
+
+    it("redacts an attachment's name; its bytes, kind, media type and digest are kept as given", async () => {
+      const sha256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+      const file: StoredAttachment = { name: `notes ${CONFORMANCE_SECRET}.md`, kind: 'document', mimeType: 'text/markdown', bytes: Buffer.from(`raw ${CONFORMANCE_SECRET}`), sha256 };
+      await queued('a', {}, [file]);
+      const [stored] = await store.attachments('a');
+      expect(stored && { ...stored, bytes: Buffer.from(stored.bytes).toString() }).toEqual({
+        name: 'notes [REDACTED:secret].md', kind: 'document', mimeType: 'text/markdown', sha256, bytes: `raw ${CONFORMANCE_SECRET}`,
+      });
     });
 
     it('redacts what a pending decision shows', async () => {
@@ -553,6 +750,9 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
       await store.awaitDecision(request('a'), 'owner-b');
       await store.acquire('a', { owner: 'owner-b', expiresAt: T0 + MINUTE });
       await expect(store.decide('a', decision('approve'))).rejects.toThrow(RunNotAwaitingError);
+      await expect(store.recordTurn(newTurn('a', 'intruder'), { key: { round: 1, stage: 'plan', attempt: 0 }, stateUpdate: null, owner: 'owner-b' })).rejects.toThrow(
+        RunLeaseLostError,
+      );
       expect([changes, turns]).toEqual([[], []]);
     });
   });

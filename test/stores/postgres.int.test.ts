@@ -13,7 +13,7 @@ import { openPostgresCheckpointer } from '../../src/stores/postgres/checkpointer
 import { openPostgresQueue } from '../../src/stores/postgres/queue.js';
 import { PostgresRunStore } from '../../src/stores/postgres/store.js';
 import type { NewTurn, RunRecord, TurnRecord } from '../../src/transcript/schema.js';
-import { conformanceRedactor, CONFORMANCE_SECRET, describeRunStoreConformance } from './conformance.js';
+import { conformanceRedactor, CONFORMANCE_SECRET, describeRunStoreConformance, type ConformanceHarness } from './conformance.js';
 import { describePostgres, freshDatabase, type FreshDatabase, withDatabase, postgresUrl } from '../support/postgres.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -152,7 +152,7 @@ describePostgres('PostgreSQL store', () => {
       const peer = shared.get(other);
       if (!peer) throw new Error('not a store of this harness');
       const store = await PostgresRunStore.open({ url: peer.url, redact, now: () => peer.clock.now });
-      return { store, now: { set: (ms) => void (peer.clock.now = ms) }, cleanup: () => store.close() };
+      return { store, now: { set: (ms) => void (peer.clock.now = ms) }, cleanup: () => store.close(), ...damage(peer.url) };
     }
     const database = await freshDatabase();
     const clock = { now: T0 };
@@ -171,8 +171,17 @@ describePostgres('PostgreSQL store', () => {
           await client.query("UPDATE baton.turns SET data = '{\"version\": 99}' WHERE run_id = $1", [runId]);
         });
       },
+      ...damage(database.url),
     };
   });
+
+  /** The harness's hooks that change rows behind the store's back. */
+  function damage(url: string): Pick<ConformanceHarness, 'corruptStateUpdates' | 'loseJob'> {
+    return {
+      corruptStateUpdates: async (runId) => void (await sql(url, (client) => client.query("UPDATE baton.turn_keys SET state_update = '{not json' WHERE run_id = $1", [runId]))),
+      loseJob: async (runId) => void (await sql(url, (client) => client.query('SELECT graphile_worker.remove_job($1)', [runId]))),
+    };
+  }
 
   describe('shared by several processes', () => {
     let database: FreshDatabase;
@@ -354,6 +363,28 @@ describePostgres('PostgreSQL store', () => {
       await store.decide('gated', { decision: 'approve', by: 'alice', decidedAt: iso(T0) });
       await eventually(() => (received.length === 1 ? true : undefined));
       expect(received).toEqual(['gated']);
+    });
+
+    it('adds the job of a queued run that lost it again (ensureQueued), and the run reaches a consumer', async () => {
+      await setup();
+      clock.now = T0;
+      await store.createRun(newRun('lost'), newTurn('lost', 'opening'), { state: { status: 'queued' } });
+      await sql(database.url, (client) => client.query('SELECT graphile_worker.remove_job($1)', ['lost']));
+      expect(await jobs()).toBe(0);
+      // A job used up without the run being taken (its one attempt failed) does not count as waiting either.
+      await store.createRun(newRun('spent'), newTurn('spent', 'opening'), { state: { status: 'queued' } });
+      await sql(database.url, (client) => client.query('UPDATE graphile_worker._private_jobs SET attempts = max_attempts WHERE key = $1', ['spent']));
+      expect(await store.ensureQueued(T0)).toEqual([]);
+      expect(await store.ensureQueued(T0 + 1)).toEqual(['lost', 'spent']);
+      expect(await store.ensureQueued(T0 + 1)).toEqual([]);
+      const received: string[] = [];
+      await consume(async (runId) => {
+        const taken = await store.acquire(runId, { owner: 'worker', expiresAt: clock.now + MINUTE });
+        received.push(`${runId}:${taken?.status}`);
+      });
+      await eventually(() => (received.length === 2 ? true : undefined));
+      expect(received.sort()).toEqual(['lost:running', 'spent:running']);
+      expect(await store.ensureQueued(T0 + MINUTE)).toEqual([]);
     });
 
     it('stops gracefully: waits for the handlers in flight, then takes no more runs', async () => {

@@ -36,6 +36,11 @@ describeRunStoreConformance('sqlite', async (shared) => {
       raw.prepare("UPDATE runs SET data = '{not json' WHERE id = ?").run(runId);
       raw.close();
     },
+    corruptStateUpdates: async (runId) => {
+      const raw = new Database(store.location);
+      raw.prepare("UPDATE turn_keys SET state_update = '{not json' WHERE run_id = ?").run(runId);
+      raw.close();
+    },
   };
 });
 

@@ -41,8 +41,11 @@ export function registerDurableCommands(program: Command, context: CliContext, s
     const runtime = await openRuntime(project, { env: io.env });
     const session = await startRunSession(runtime, project, io, options);
     try {
-      if (session.live) io.stderr(`Resuming run ${runId} from its last checkpoint\n`);
-      const outcome = await resumeRun(runtime, runId, { signal: session.signal });
+      session.follow(runId);
+      const outcome = await resumeRun(runtime, runId, {
+        signal: session.signal,
+        onStart: () => session.live && io.stderr(`Resuming run ${runId} from its last checkpoint\n`),
+      });
       setExitCode(printOutcome(outcome, io, options, session.logger));
     } catch (error) {
       if (!(error instanceof RunBusyError) || !afterDecision) throw error;
@@ -91,11 +94,18 @@ export function registerDurableCommands(program: Command, context: CliContext, s
       .option('--verbose', 'also log info-level lines to the terminal');
 
   const record = async (runId: string, decision: 'approve' | 'reject', note: string | undefined, options: ForegroundOptions & { by?: string }): Promise<void> => {
+    // The same rules as the API's decision body: a name that is not blank, text without control characters, 4000 at most.
+    const { DecisionBody } = await import('../../server/schemas.js');
+    const checked = DecisionBody.safeParse({ decision, ...(note === undefined ? {} : decision === 'approve' ? { note } : { reason: note }), ...(options.by === undefined ? {} : { by: options.by }) });
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new UsageError(`--${String(issue?.path[0] ?? 'note')}: ${issue?.message ?? 'invalid'}`);
+    }
     const project = openProject(options);
     const [{ decideRun }] = await Promise.all([import('../../runtime/run.js')]);
     const store = await openRunStore(project, io.env);
     try {
-      const gate = await decideRun({ store }, runId, { decision, by: options.by ?? defaultDecider(io.env), ...(note ? { note } : {}) });
+      const gate = await decideRun({ store }, runId, { decision, by: checked.data.by ?? defaultDecider(io.env), ...(note ? { note } : {}) });
       if (options.json && options.wait === false) io.stdout(`${JSON.stringify({ runId, gate: gate.gate, decision: gate.decision, status: 'queued' })}\n`);
       else if (!options.quiet) io.stderr(`${decision === 'approve' ? 'Approved' : 'Rejected'} at gate "${gate.gate}" by ${gate.decision?.by}; the run is queued to continue\n`);
     } finally {
@@ -149,6 +159,8 @@ export function registerDurableCommands(program: Command, context: CliContext, s
         const dispatcher = new RunDispatcher({ runtime, logger, concurrency: options.concurrency });
         await dispatcher.start();
         io.stderr(`Baton worker ${dispatcher.owner} takes runs from the ${project.store.kind} queue (${runtime.store.location}), ${options.concurrency} at once. Ctrl-C stops it; runs in flight are released and resumed elsewhere.\n`);
+        // The queue's own timers do not keep the process alive (a server's socket does); the worker waits for a signal.
+        const keepAlive = setInterval(() => undefined, 60_000);
         await new Promise<void>((resolve) => {
           const remove = io.onInterrupt(() => {
             remove();
@@ -156,6 +168,7 @@ export function registerDurableCommands(program: Command, context: CliContext, s
           });
           process.once('SIGTERM', () => resolve());
         });
+        clearInterval(keepAlive);
         const { released } = await dispatcher.shutdown(10_000);
         if (released.length) io.stderr(`Released ${released.length} run(s) to be resumed: ${released.join(', ')}\n`);
       } finally {

@@ -5,7 +5,7 @@
  * {@link StoreUnavailableError}s that say what happened and where.
  */
 import pg from 'pg';
-import { errorMessage, StoreUnavailableError } from '../../errors.js';
+import { BatonError, errorMessage, StoreUnavailableError } from '../../errors.js';
 
 /** Where a PostgreSQL URL points, for messages. */
 export interface PostgresTarget {
@@ -122,7 +122,8 @@ function describeConnectionFailure(target: PostgresTarget, error: unknown): stri
  * statement's own error, a constraint violation). Never carries the password, in the message or the cause.
  */
 export function mapConnectionError(target: PostgresTarget, error: unknown): unknown {
-  if (error instanceof StoreUnavailableError) return error;
+  // Baton's own errors (a lost lease, an unknown run) are never about the connection, whatever their text says.
+  if (error instanceof BatonError) return error;
   const what = describeConnectionFailure(target, error);
   if (what === undefined) return error;
   const code = codeOf(error);

@@ -6,12 +6,12 @@
  */
 import type pg from 'pg';
 import { RunNotAwaitingError, RunNotFoundError } from '../../errors.js';
-import { isEndStatus } from '../../graph/status.js';
+import { isEndStatus, type RunStatus } from '../../graph/status.js';
 import { redactDeep, type Redactor } from '../../transcript/redact.js';
 import { RunRecord } from '../../transcript/schema.js';
 import type { CancelOutcome, Decision, DecisionRequest, GateRecord, Lease, LeaseRenewal, PendingDecision, StoredAttachment } from '../port.js';
 import { cancellationTurn, cancelledRun, parseRecord, redactRun, withStatus } from '../records.js';
-import { readRun, statusOf, type RunRow, type Transaction } from './rows.js';
+import { readRun, RUN_TASK, statusOf, type RunRow, type Transaction } from './rows.js';
 
 export interface LifecycleContext {
   redact: Redactor;
@@ -47,6 +47,11 @@ export class Lifecycle {
       if (!row) return undefined;
       const status = statusOf(row, now);
       if (status !== 'queued' && status !== 'interrupted') return undefined;
+      if (row.cancel_requested) {
+        // Cancelled while it executed, and its holder stopped before it could end it: end it here instead.
+        await this.cancelHere(tx, row, status, new Date(now));
+        return undefined;
+      }
       const record = withStatus(readRun(row, now), 'running');
       await tx.query("UPDATE baton.runs SET status = 'running', lease_owner = $2, lease_expires_at = $3, data = $4 WHERE id = $1", [
         runId,
@@ -75,6 +80,32 @@ export class Lifecycle {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * Adds the job of every run queued before `olderThan` again when none waits for a worker: no job under the run's key
+   * that is unlocked with attempts left (graphile-worker's `jobs` view; `is_available` in its table). A job a worker
+   * holds does not count: the run is still queued, so that worker has not taken it (it may have died holding the job).
+   * Rows another transaction holds (a run being taken right now) are left to the next call.
+   */
+  async ensureQueued(olderThan: number): Promise<string[]> {
+    // queued_at is ISO 8601 UTC text (every writer stores toISOString()), so text order is time order.
+    const before = new Date(olderThan).toISOString();
+    return this.context.transaction(async (tx) => {
+      const rows = await tx.query<{ id: string }>(
+        `SELECT r.id FROM baton.runs r
+         WHERE r.status = 'queued' AND r.queued_at < $1
+           AND NOT EXISTS (
+             SELECT 1 FROM graphile_worker.jobs j
+             WHERE j.key = r.id AND j.task_identifier = $2 AND j.locked_at IS NULL AND j.attempts < j.max_attempts
+           )
+         ORDER BY r.queued_at, r.position
+         FOR UPDATE OF r SKIP LOCKED`,
+        [before, RUN_TASK],
+      );
+      for (const row of rows) await tx.addJob(row.id);
+      return rows.map((row) => row.id);
+    });
+  }
+
   async expireLeases(now: number): Promise<string[]> {
     return this.context.transaction(async (tx) => {
       // Rows another transaction holds (a run being taken or finished right now) are left to the next sweep.
@@ -83,13 +114,18 @@ export class Lifecycle {
         [now],
       );
       for (const row of rows) {
+        // A run whose cancellation was asked for while its process died ends cancelled, never to be resumed.
+        if (row.cancel_requested) {
+          await this.cancelHere(tx, row, 'interrupted', new Date(now));
+          continue;
+        }
         // A damaged record keeps its text; the status column is what decides, and readers report the damage.
         const data = parseJson<Record<string, unknown>>(row.data);
         const text = data && typeof data === 'object' ? JSON.stringify({ ...data, status: 'interrupted' }) : row.data;
         await tx.query("UPDATE baton.runs SET status = 'interrupted', lease_owner = NULL, lease_expires_at = NULL, data = $2 WHERE id = $1", [row.id, text]);
         await tx.runChanged(row.id, 'interrupted');
       }
-      return rows.map((row) => row.id);
+      return rows.filter((row) => !row.cancel_requested).map((row) => row.id);
     });
   }
 
@@ -130,16 +166,7 @@ export class Lifecycle {
         return 'requested';
       }
       // Queued, interrupted or waiting for a person: no process executes it, so the store writes its end.
-      const stored = withStatus(storedRecord(row), status);
-      const record = redactRun(cancelledRun(stored, now), this.redact);
-      await tx.appendTurn(cancellationTurn(stored, now), this.redact);
-      await tx.query(
-        "UPDATE baton.runs SET status = 'cancelled', data = $2, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = false WHERE id = $1",
-        [runId, JSON.stringify(record)],
-      );
-      await tx.query('DELETE FROM baton.attachments WHERE run_id = $1', [runId]);
-      if (row.status === 'queued') await tx.removeJob(runId);
-      await tx.runChanged(runId, 'cancelled');
+      await this.cancelHere(tx, row, status, now);
       return 'cancelled';
     });
   }
@@ -149,6 +176,11 @@ export class Lifecycle {
     return this.context.transaction(async (tx) => {
       const row = await tx.lockRun(request.runId);
       if (!row || row.lease_owner !== owner) return false;
+      if (row.cancel_requested) {
+        // A cancellation was asked for while it executed: it is not parked, it ends here, as a waiting run would.
+        await this.cancelHere(tx, row, row.status, new Date(this.context.now()));
+        return true;
+      }
       const record = withStatus(storedRecord(row), 'awaiting_human');
       await tx.query('INSERT INTO baton.gates (run_id, requested_at, request) VALUES ($1, $2, $3)', [request.runId, stored.requestedAt, JSON.stringify(stored)]);
       await tx.query("UPDATE baton.runs SET status = 'awaiting_human', data = $2, lease_owner = NULL, lease_expires_at = NULL WHERE id = $1", [
@@ -205,5 +237,25 @@ export class Lifecycle {
       await tx.runChanged(runId, 'queued');
       return { ...request, decision: decided };
     });
+  }
+
+  /**
+   * Cancels a run no process executes (queued, interrupted, waiting for a person, or one whose holder found the cancel
+   * flag), in the caller's transaction on its locked row: the cancelled record, the supervisor's cancellation turn, no
+   * lease, no cancel flag, no attachments, no waiting job.
+   */
+  private async cancelHere(tx: Transaction, row: RunRow, status: RunStatus, now: Date): Promise<void> {
+    const stored = withStatus(storedRecord(row), status);
+    const turnTexts = (await tx.query<{ data: string }>('SELECT data FROM baton.turns WHERE run_id = $1 ORDER BY seq', [row.id])).map((turn) => turn.data);
+    const cancelled = cancelledRun(stored, now, turnTexts);
+    const record = redactRun(cancelled, this.redact);
+    await tx.appendTurn(cancellationTurn(cancelled, now), this.redact);
+    await tx.query(
+      "UPDATE baton.runs SET status = 'cancelled', data = $2, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = false WHERE id = $1",
+      [row.id, JSON.stringify(record)],
+    );
+    await tx.query('DELETE FROM baton.attachments WHERE run_id = $1', [row.id]);
+    if (row.status === 'queued') await tx.removeJob(row.id);
+    await tx.runChanged(row.id, 'cancelled');
   }
 }

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { RunStatus } from '../../graph/status.js';
-import { redactDeep, type Redactor } from '../../transcript/redact.js';
+import type { Redactor } from '../../transcript/redact.js';
 import type { StoredAttachment } from '../port.js';
 import { RunRecord, type NewTurn, type TurnRecord } from '../../transcript/schema.js';
 import { effectiveStatus, parseRecord, redactTurn, withStatus } from '../records.js';
@@ -86,17 +86,19 @@ export class Transaction {
     this.runs.push({ runId, status });
   }
 
-  /** Keeps a queued run's files (their names redacted; bytes as given) until the run ends. */
+  /**
+   * Keeps a queued run's files until the run ends: the bytes, kind, media type and digest as given (the user's files,
+   * and no secrets), the name redacted as text like any other (as the SQLite store does).
+   */
   async insertAttachments(runId: string, files: readonly StoredAttachment[], redact: Redactor): Promise<void> {
     for (const [position, file] of files.entries()) {
-      const named = redactDeep({ name: file.name, mimeType: file.mimeType, sha256: file.sha256 }, redact);
       await this.query('INSERT INTO baton.attachments (run_id, position, name, kind, mime_type, sha256, bytes) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
         runId,
         position,
-        named.name,
+        redact(file.name),
         file.kind,
-        named.mimeType,
-        named.sha256,
+        file.mimeType,
+        file.sha256,
         file.bytes,
       ]);
     }

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { isEndStatus, type RunStatus } from '../../graph/status.js';
-import { RunNotFoundError } from '../../errors.js';
+import { RunLeaseLostError, RunNotFoundError } from '../../errors.js';
 import { RunRecord, TurnRecord, type NewTurn } from '../../transcript/schema.js';
 import type {
   CancelOutcome,
@@ -32,7 +32,7 @@ import type {
 } from '../port.js';
 import { turnKeyText } from '../port.js';
 import type { Redactor } from '../../transcript/redact.js';
-import { notify, parseRecord, readOrReport, redactedJson, redactRun, redactTurn } from '../records.js';
+import { notify, parseJsonText, parseRecord, readOrReport, redactedJson, redactRun, redactTurn } from '../records.js';
 import { createPool, mapConnectionError, parsePostgresUrl, type PostgresTarget } from './connection.js';
 import { Lifecycle } from './lifecycle.js';
 import { NotificationListener } from './notify.js';
@@ -52,6 +52,24 @@ export interface PostgresRunStoreOptions {
 }
 
 const DEFAULT_LIST_LIMIT = 50;
+
+/** A keyed turn with its state update, as {@link KEYED_TURN} selects it. */
+interface KeyedRow {
+  seq: number;
+  data: string;
+  state_update: string;
+}
+
+const KEYED_TURN =
+  'SELECT t.seq, t.data, k.state_update FROM baton.turn_keys k JOIN baton.turns t ON t.run_id = k.run_id AND t.seq = k.seq WHERE k.run_id = $1 AND k.key = $2';
+
+/** A keyed turn read back; a damaged turn or state update is a TranscriptError naming it. */
+function readKeyed(runId: string, row: KeyedRow): KeyedTurn {
+  return {
+    turn: parseRecord(TurnRecord, row.data, `turn ${row.seq} of run ${runId}`),
+    stateUpdate: parseJsonText(row.state_update, `the state update of turn ${row.seq} of run ${runId}`),
+  };
+}
 
 export class PostgresRunStore implements RunStore {
   readonly kind = 'postgres' as const;
@@ -247,39 +265,38 @@ export class PostgresRunStore implements RunStore {
 
   // --- turns --------------------------------------------------------------------------------------------------------
 
-  async appendTurn(turn: NewTurn, key?: { key: TurnKey; stateUpdate: unknown }): Promise<TurnRecord> {
+  async appendTurn(turn: NewTurn): Promise<TurnRecord> {
     return this.transaction(async (tx) => {
       // The run's row lock orders every writer of this run, in any process: the next number is always free.
       const [run] = await tx.query<{ id: string }>('SELECT id FROM baton.runs WHERE id = $1 FOR UPDATE', [turn.runId]);
       if (!run) throw new RunNotFoundError(turn.runId);
-      if (key) {
-        const [existing] = await tx.query<{ seq: number; data: string }>(
-          'SELECT t.seq, t.data FROM baton.turn_keys k JOIN baton.turns t ON t.run_id = k.run_id AND t.seq = k.seq WHERE k.run_id = $1 AND k.key = $2',
-          [turn.runId, turnKeyText(key.key)],
-        );
-        if (existing) return parseRecord(TurnRecord, existing.data, `turn ${existing.seq} of run ${turn.runId}`);
-      }
+      return tx.appendTurn(turn, this.redact);
+    });
+  }
+
+  async recordTurn(turn: NewTurn, keyed: { key: TurnKey; stateUpdate: unknown; owner: string }): Promise<KeyedTurn & { existed: boolean }> {
+    return this.transaction(async (tx) => {
+      // The row lock orders every writer of this run (the next number is free) and holds the lease still until commit.
+      const row = await tx.lockRun(turn.runId);
+      if (!row) throw new RunNotFoundError(turn.runId);
+      // The lease fences every node write: a process whose run passed to another must not add to its transcript.
+      if (row.status !== 'running' || row.lease_owner !== keyed.owner) throw new RunLeaseLostError(turn.runId);
+      const [existing] = await tx.query<KeyedRow>(KEYED_TURN, [turn.runId, turnKeyText(keyed.key)]);
+      if (existing) return { ...readKeyed(turn.runId, existing), existed: true };
       const record = await tx.appendTurn(turn, this.redact);
-      if (key) {
-        await tx.query('INSERT INTO baton.turn_keys (run_id, key, seq, state_update) VALUES ($1, $2, $3, $4)', [
-          record.runId,
-          turnKeyText(key.key),
-          record.seq,
-          redactedJson(key.stateUpdate, this.redact),
-        ]);
-      }
-      return record;
+      await tx.query('INSERT INTO baton.turn_keys (run_id, key, seq, state_update) VALUES ($1, $2, $3, $4)', [
+        record.runId,
+        turnKeyText(keyed.key),
+        record.seq,
+        redactedJson(keyed.stateUpdate, this.redact),
+      ]);
+      return { turn: record, stateUpdate: keyed.stateUpdate, existed: false };
     });
   }
 
   async findTurn(runId: string, key: TurnKey): Promise<KeyedTurn | undefined> {
-    const [row] = await this.query<{ seq: number; data: string; state_update: string }>(
-      'SELECT t.seq, t.data, k.state_update FROM baton.turn_keys k JOIN baton.turns t ON t.run_id = k.run_id AND t.seq = k.seq WHERE k.run_id = $1 AND k.key = $2',
-      [runId, turnKeyText(key)],
-    );
-    if (!row) return undefined;
-    const turn = parseRecord(TurnRecord, row.data, `turn ${row.seq} of run ${runId}`);
-    return { turn, stateUpdate: JSON.parse(row.state_update) as unknown };
+    const [row] = await this.query<KeyedRow>(KEYED_TURN, [runId, turnKeyText(key)]);
+    return row ? readKeyed(runId, row) : undefined;
   }
 
   async turns(runId: string, onDamaged?: DamagedListener): Promise<TurnRecord[]> {
@@ -312,6 +329,9 @@ export class PostgresRunStore implements RunStore {
   }
   takeable(limit: number): Promise<string[]> {
     return this.lifecycle.takeable(limit);
+  }
+  ensureQueued(olderThan: number): Promise<string[]> {
+    return this.lifecycle.ensureQueued(olderThan);
   }
   expireLeases(now: number): Promise<string[]> {
     return this.lifecycle.expireLeases(now);

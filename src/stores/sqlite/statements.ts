@@ -10,6 +10,8 @@ export interface RunRow {
   status: string;
   lease_expires_at: number | null;
   data: string;
+  /** 1 when a cancellation was asked for while the run executed (selected by `getRun`, not by lists). */
+  cancel_requested?: number;
 }
 
 export interface GateRow {
@@ -24,10 +26,17 @@ export interface GateRow {
   decision: string | null;
 }
 
-/** Sets a run's status in its column and in its record, releasing any lease (the record may be damaged: then as is). */
+/**
+ * Sets a run's status in its column and in its record, releasing any lease; a `@queuedAt` (the run is queued again)
+ * goes into both too. The record may be damaged: then it stays as is.
+ */
 const SET_STATUS = `
   UPDATE runs SET status = @status,
-    data = CASE WHEN json_valid(data) THEN json_set(data, '$.status', @status) ELSE data END,
+    data = CASE
+      WHEN NOT json_valid(data) THEN data
+      WHEN @queuedAt IS NULL THEN json_set(data, '$.status', @status)
+      ELSE json_set(data, '$.status', @status, '$.queuedAt', @queuedAt)
+    END,
     lease_owner = NULL, lease_expires_at = NULL, queued_at = COALESCE(@queuedAt, queued_at)
   WHERE id = @id`;
 
@@ -48,8 +57,8 @@ export function prepareStatements(database: Database.Database): Record<Statement
     insertRun: prepare(`
       INSERT INTO runs (id, goal, status, started_at, data, lease_owner, lease_expires_at, queued_at)
       VALUES (@id, @goal, @status, @startedAt, @data, @leaseOwner, @leaseExpiresAt, @queuedAt)`),
-    getRun: prepare('SELECT id, status, lease_expires_at, data FROM runs WHERE id = ?'),
-    holder: prepare('SELECT status, lease_owner FROM runs WHERE id = ?'),
+    getRun: prepare('SELECT id, status, lease_expires_at, data, cancel_requested FROM runs WHERE id = ?'),
+    holder: prepare('SELECT status, lease_owner, cancel_requested FROM runs WHERE id = ?'),
     updateRun: prepare(UPDATE_RUN),
     setStatus: prepare(SET_STATUS),
     take: prepare("UPDATE runs SET status = 'running', data = @data, lease_owner = @owner, lease_expires_at = @expiresAt WHERE id = @id"),

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ensureDirectory } from '../../data-dir.js';
-import { RunNotAwaitingError, RunNotFoundError, TranscriptError } from '../../errors.js';
+import { RunLeaseLostError, RunNotAwaitingError, RunNotFoundError } from '../../errors.js';
 import { isEndStatus, RunStatus } from '../../graph/status.js';
 import type { Redactor } from '../../transcript/redact.js';
 import { RunRecord, TurnRecord, type NewTurn } from '../../transcript/schema.js';
@@ -20,7 +20,7 @@ import {
   type StoredAttachment, type TurnKey, type TurnListener,
 } from '../port.js';
 import {
-  cancellationTurn, cancelledRun, effectiveStatus, notify, parseRecord, readOrReport, redactedJson, redactRun, redactTurn, withStatus,
+  cancellationTurn, cancelledRun, effectiveStatus, notify, parseJsonText, parseRecord, readOrReport, redactedJson, redactRun, redactTurn, withStatus,
 } from '../records.js';
 import { openStoreDatabase } from './schema.js';
 import { prepareStatements, type GateRow, type RunRow, type Statements } from './statements.js';
@@ -33,6 +33,13 @@ export interface SqliteRunStoreOptions {
   file?: string;
   /** The clock leases are judged by (epoch ms); tests set their own. */
   now?: () => number;
+}
+
+/** Who holds a run, and whether a cancellation was asked for while it executed. */
+interface HolderRow {
+  status: string;
+  lease_owner: string | null;
+  cancel_requested: number;
 }
 
 /** What a commit tells listeners once it is committed (never before: a rolled-back write was never there). */
@@ -144,16 +151,26 @@ export class SqliteRunStore implements RunStore {
 
   // --- turns ------------------------------------------------------------------------------------------------------
 
-  async appendTurn(turn: NewTurn, key?: { key: TurnKey; stateUpdate: unknown }): Promise<TurnRecord> {
+  async appendTurn(turn: NewTurn): Promise<TurnRecord> {
     return this.commit((effects) => {
-      if (key) {
-        const existing = this.findKeyed(turn.runId, key.key);
-        if (existing) return existing.turn;
-      }
       const record = this.insertTurn(turn);
-      if (key) this.sql.insertKey.run(turn.runId, turnKeyText(key.key), record.seq, redactedJson(key.stateUpdate, this.redact));
       effects.turns.push(record);
       return record;
+    });
+  }
+
+  async recordTurn(turn: NewTurn, keyed: { key: TurnKey; stateUpdate: unknown; owner: string }): Promise<KeyedTurn & { existed: boolean }> {
+    return this.commit((effects) => {
+      const held = this.sql.holder.get(turn.runId) as HolderRow | undefined;
+      if (!held) throw new RunNotFoundError(turn.runId);
+      // The lease fences every node write: a process whose run passed to another must not add to its transcript.
+      if (held.status !== 'running' || held.lease_owner !== keyed.owner) throw new RunLeaseLostError(turn.runId);
+      const existing = this.findKeyed(turn.runId, keyed.key);
+      if (existing) return { ...existing, existed: true };
+      const record = this.insertTurn(turn);
+      this.sql.insertKey.run(turn.runId, turnKeyText(keyed.key), record.seq, redactedJson(keyed.stateUpdate, this.redact));
+      effects.turns.push(record);
+      return { turn: record, stateUpdate: keyed.stateUpdate, existed: false };
     });
   }
 
@@ -185,6 +202,11 @@ export class SqliteRunStore implements RunStore {
       const now = this.now();
       const status = effectiveStatus(row.status as RunStatus, row.lease_expires_at, now);
       if (status !== 'queued' && status !== 'interrupted') return undefined;
+      if (row.cancel_requested === 1) {
+        // Cancelled while it executed, and its holder stopped before it could end it: end it here instead.
+        this.cancelHere(row, new Date(now), effects);
+        return undefined;
+      }
       const record = withStatus(this.readRun(row, now), 'running');
       this.sql.take.run({ id: runId, data: JSON.stringify(record), owner: lease.owner, expiresAt: lease.expiresAt });
       effects.changes.push({ runId, status: 'running' });
@@ -204,12 +226,24 @@ export class SqliteRunStore implements RunStore {
     return (this.sql.takeable.all(limit) as Array<{ id: string }>).map((row) => row.id);
   }
 
+  /** Nothing to do: SQLite workers poll {@link takeable}, so a queued run cannot lose its way to them. */
+  async ensureQueued(_olderThan: number): Promise<string[]> {
+    return [];
+  }
+
   async expireLeases(now: number): Promise<string[]> {
     return this.commit((effects) => {
-      const ids = (this.sql.expired.all(now) as Array<{ id: string }>).map((row) => row.id);
-      for (const id of ids) {
+      const ids: string[] = [];
+      for (const { id } of this.sql.expired.all(now) as Array<{ id: string }>) {
+        const row = this.sql.getRun.get(id) as RunRow;
+        // A run whose cancellation was asked for while its process died ends cancelled, never to be resumed.
+        if (row.cancel_requested) {
+          this.cancelHere(row, new Date(now), effects);
+          continue;
+        }
         this.sql.setStatus.run({ id, status: 'interrupted', queuedAt: null });
         effects.changes.push({ runId: id, status: 'interrupted' });
+        ids.push(id);
       }
       return ids;
     });
@@ -245,10 +279,7 @@ export class SqliteRunStore implements RunStore {
       }
       // Queued, interrupted or waiting for a person: nobody executes it, so the store writes its end here. An open
       // gate request stays without a decision; it is no longer pending once the run is cancelled.
-      const record = cancelledRun(this.readRun(row, now.getTime()), now);
-      effects.turns.push(this.insertTurn(cancellationTurn(record, now)));
-      this.endRun(record);
-      effects.changes.push({ runId, status: 'cancelled' });
+      this.cancelHere(row, now, effects);
       return 'cancelled';
     });
   }
@@ -257,8 +288,13 @@ export class SqliteRunStore implements RunStore {
 
   async awaitDecision(request: DecisionRequest, owner: string): Promise<boolean> {
     return this.commit((effects) => {
-      const held = this.sql.holder.get(request.runId) as { lease_owner: string | null } | undefined;
+      const held = this.sql.holder.get(request.runId) as HolderRow | undefined;
       if (held?.lease_owner !== owner) return false;
+      if (held.cancel_requested === 1) {
+        // A cancellation was asked for while it executed: it is not parked, it ends here, as a waiting run would.
+        this.cancelHere(this.sql.getRun.get(request.runId) as RunRow, new Date(this.now()), effects);
+        return true;
+      }
       this.sql.insertGate.run({
         runId: request.runId, gate: this.redact(request.gate), review: request.review, prompt: this.redact(request.prompt),
         subject: redactedJson(request.subject, this.redact), round: request.round, requestedAt: request.requestedAt,
@@ -289,7 +325,7 @@ export class SqliteRunStore implements RunStore {
       if (row.status !== 'awaiting_human' || !open) throw new RunNotAwaitingError(runId, effectiveStatus(row.status as RunStatus, row.lease_expires_at, this.now()));
       const decided = redactedJson(decision, this.redact);
       this.sql.decide.run({ runId, position: open.position, decision: decided });
-      this.sql.setStatus.run({ id: runId, status: 'queued', queuedAt: decision.decidedAt });
+      this.sql.setStatus.run({ id: runId, status: 'queued', queuedAt: new Date(this.now()).toISOString() });
       effects.changes.push({ runId, status: 'queued' });
       return readGate({ ...open, decision: decided });
     });
@@ -320,6 +356,18 @@ export class SqliteRunStore implements RunStore {
     return record;
   }
 
+  /**
+   * Cancels a run no process executes (queued, interrupted, waiting for a person, or one whose holder found the cancel
+   * flag): the cancelled record, the supervisor's cancellation turn, no lease, no attachments, no cancel flag.
+   */
+  private cancelHere(row: RunRow, now: Date, effects: Effects): void {
+    const turnTexts = (this.sql.turns.all(row.id) as Array<{ data: string }>).map((turn) => turn.data);
+    const record = cancelledRun(this.readRun(row, now.getTime()), now, turnTexts);
+    effects.turns.push(this.insertTurn(cancellationTurn(record, now)));
+    this.endRun(record);
+    effects.changes.push({ runId: record.id, status: 'cancelled' });
+  }
+
   /** Writes a run's end: the record, no lease, no cancel flag, no attachments. */
   private endRun(record: RunRecord): void {
     this.sql.updateRun.run({ id: record.id, status: record.status, data: JSON.stringify(record), release: 1, ended: 1 });
@@ -329,7 +377,7 @@ export class SqliteRunStore implements RunStore {
   private findKeyed(runId: string, key: TurnKey): KeyedTurn | undefined {
     const row = this.sql.keyed.get(runId, turnKeyText(key)) as { seq: number; data: string; state_update: string } | undefined;
     if (!row) return undefined;
-    return { turn: parseTurn(runId, row), stateUpdate: parseJson(row.state_update, `the state update of turn ${row.seq} of run ${runId}`) };
+    return { turn: parseTurn(runId, row), stateUpdate: parseJsonText(row.state_update, `the state update of turn ${row.seq} of run ${runId}`) };
   }
 
   /** The run's record with the status a reader sees (the column is the truth; see {@link effectiveStatus}). */
@@ -344,14 +392,6 @@ function parseTurn(runId: string, row: { seq: number; data: string }): TurnRecor
   return parseRecord(TurnRecord, row.data, `turn ${row.seq} of run ${runId}`);
 }
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new TranscriptError(`${what} is not valid JSON in the transcript store`);
-  }
-}
-
 function readGate(row: GateRow): GateRecord {
   const what = `gate request ${row.position} of run ${row.run_id}`;
   return {
@@ -359,9 +399,9 @@ function readGate(row: GateRow): GateRecord {
     gate: row.gate,
     review: row.review,
     prompt: row.prompt,
-    subject: parseJson(row.subject, what),
+    subject: parseJsonText(row.subject, what),
     round: row.round,
     requestedAt: row.requested_at,
-    decision: row.decision === null ? null : (parseJson(row.decision, `the decision on ${what}`) as Decision),
+    decision: row.decision === null ? null : (parseJsonText(row.decision, `the decision on ${what}`) as Decision),
   };
 }
