@@ -87,6 +87,16 @@ export function summariseProblems(problems: readonly FileProblem[]): FileProblem
   return kept;
 }
 
+/**
+ * `url: ${NAME}` inside `{ ... }` reads as a new map to YAML: when the first broken line holds `${`, the first problem
+ * says to quote the value.
+ */
+function withReferenceHint(text: string, line: number | undefined, problems: FileProblem[]): FileProblem[] {
+  const first = problems[0];
+  if (!first || line === undefined || !text.split('\n')[line - 1]?.includes('${')) return problems;
+  return [{ ...first, message: `${first.message} (a value holding \${NAME} must be quoted, e.g. url: "\${BATON_DATABASE_URL}")` }, ...problems.slice(1)];
+}
+
 /** A parsed YAML document that can say on which line a field path stands. */
 export class YamlSource {
   readonly file: string;
@@ -117,7 +127,7 @@ export class YamlSource {
     const refused = [...document.errors, ...document.warnings.filter((warning) => warning.code === 'TAG_RESOLVE_FAILED')];
     if (refused.length > 0) {
       return {
-        problems: summariseProblems(
+        problems: withReferenceHint(text, refused[0]?.linePos?.[0]?.line, summariseProblems(
           refused.map((error) => {
             const position = error.linePos?.[0];
             const first = error.message.split('\n')[0] ?? '';
@@ -128,7 +138,7 @@ export class YamlSource {
                 : `invalid YAML: ${first}`;
             return { message, location: { file, ...(position ? { line: position.line, column: position.col } : {}) } };
           }),
-        ),
+        )),
       };
     }
     const complexKey = findComplexKey(document, lines);

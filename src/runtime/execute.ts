@@ -6,7 +6,7 @@
  */
 import { Command, type BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Project, Stage } from '../config/load.js';
-import { BatonError, CancelledError, errorMessage } from '../errors.js';
+import { BatonError, CancelledError, errorMessage, RunLeaseLostError, StoreUnavailableError } from '../errors.js';
 import { buildRunGraph, SUPERVISOR_KEY } from '../graph/build.js';
 import type { GateQuestion } from '../graph/human-gate.js';
 import type { RunEvent, SupervisorDeps } from '../graph/node.js';
@@ -238,6 +238,9 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
       if (!('park' in start)) gate = abortReason || !checkpointer ? undefined : await pendingGate(graph, config);
     }
   } catch (error) {
+    // The store failed (the database went away) or another process holds the run: this is not the run's failure.
+    // It is left to its lease: once that expires the run reads interrupted and is resumed from its last checkpoint.
+    if (error instanceof StoreUnavailableError || error instanceof RunLeaseLostError) throw error;
     failure = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
   } finally {
     stopped();
