@@ -30,6 +30,11 @@ export interface SupervisorDeps {
   runId: string;
   /** The lease holder: turns are recorded only while it holds the run. */
   owner: string;
+  /**
+   * The run has executed before (it is resumed): a node first looks for its turn in the transcript. A run executing
+   * for the first time has none to find (a turn another holder records meanwhile is still caught by recordTurn).
+   */
+  resumed: boolean;
   stages: readonly Stage[];
   stops: readonly StopCondition[];
   store: RunStore;
@@ -132,6 +137,7 @@ export function turnKeyOf(stage: Stage, state: RunStateValue, step: PlanStep | u
  * it was, so no completed turn calls a model twice or is recorded twice.
  */
 export async function replayedTurn(stage: Stage, state: RunStateValue, key: TurnKey, deps: SupervisorDeps): Promise<TurnOutcome | undefined> {
+  if (!deps.resumed) return undefined;
   const found = await deps.store.findTurn(deps.runId, key);
   if (!found) return undefined;
   deps.onEvent?.({ type: 'turn-replayed', role: stage.name, seq: found.turn.seq });

@@ -169,6 +169,8 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
   const supervisor: SupervisorDeps = {
     runId,
     owner: options.owner,
+    // Set once the checkpoint shows whether the run executed before.
+    resumed: true,
     stages: project.stages,
     stops: graphStops(project),
     store,
@@ -227,6 +229,7 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
     if (!failure) {
       // Without a checkpointer (library users may go without) a run starts from its goal and cannot pause or resume.
       const start = checkpointer ? await graphInput(graph, config, acquired, deps) : { input: { runId: acquired.id, goal: acquired.goal } };
+      supervisor.resumed = !('input' in start) || (start.input as { goal?: unknown } | null)?.goal === undefined;
       if ('ended' in start) state = start.ended;
       else if ('park' in start) {
         state = start.state;
