@@ -15,7 +15,8 @@ import { silentLogger, type Logger } from '../logging.js';
 import { redactDeep } from '../transcript/redact.js';
 import { RunDispatcher } from '../runtime/dispatcher.js';
 import type { RunDependencies } from '../runtime/run.js';
-import type { RunQueue } from '../stores/port.js';
+import type { RunQueue, RunStore } from '../stores/port.js';
+import { BatonError, StoreUnavailableError } from '../errors.js';
 import { assertSafeBinding, createTokenCheck, resolveApiTokens, type TokenSources } from './auth.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { ApiError, clientErrorResponse, MAX_PATH_PARAMETER_LENGTH, methodNotAllowed, ServerConfigError, toErrorResponse, type ApiErrorBody } from './errors.js';
@@ -62,6 +63,8 @@ export interface ServerOptions extends TokenSources {
   shutdownGraceMs?: number;
   /** How long `POST /api/runs/:id/cancel` waits for the run to end (default 2 s). */
   cancelWaitMs?: number;
+  /** How long `GET /readyz` waits for the run store to answer before reporting it unavailable (default 3 s). */
+  readyTimeoutMs?: number;
   /** Runs one `GET /api/stats` reads at most (default 5000). */
   maxStatsRuns?: number;
   events?: Partial<EventStreamSettings>;
@@ -139,7 +142,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   const checkToken = createTokenCheck(tokens);
   // Decided on the route the router matched, never on the raw URL: `/%61pi/runs` reaches the `/api/runs` route too.
   // Only the health check and the dashboard's own files are public; everything else, unknown paths included, is API.
-  const publicRoutes = new Set(['/healthz', ...assets.keys()]);
+  const publicRoutes = new Set(['/healthz', '/readyz', ...assets.keys()]);
   app.addHook('onRequest', async (request, reply) => {
     reply.headers({ ...SECURITY_HEADERS, 'content-security-policy': CONTENT_SECURITY_POLICY });
     // Before anything else, on every route (dashboard files, event streams, unknown paths): see host-check.ts.
@@ -188,9 +191,29 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     tokensRequired: tokens.length > 0,
   });
   // Liveness and this process's load, without touching the store (load balancers call it often).
+  const autoResume = options.runtime.project.config.runs.autoResume;
   app.get('/healthz', async () => {
     const { executing, concurrency, execute } = dispatcher.counts();
-    return { ok: true, executing, concurrency, execute, store: options.runtime.store.kind, eventStreams: hub.openStreams(), auth: tokens.length > 0 };
+    return { ok: true, executing, concurrency, execute, store: options.runtime.store.kind, autoResume, eventStreams: hub.openStreams(), auth: tokens.length > 0 };
+  });
+  // Readiness: whether the run store answers a cheap read. Public like /healthz (probes carry no token), so the
+  // store's own words (its host, port and database) are given only to a caller that could read the API anyway.
+  const readyTimeoutMs = options.readyTimeoutMs ?? 3000;
+  app.get('/readyz', async (request, reply) => {
+    const store = options.runtime.store;
+    reply.header('cache-control', 'no-store');
+    const problem = await storeProblem(store, readyTimeoutMs);
+    if (problem === undefined) return { ready: true, store: store.kind };
+    request.log.warn({ err: problem.cause }, 'not ready: the run store cannot be used');
+    const detailed = tokens.length === 0 || checkToken(request.headers.authorization);
+    const body: ApiErrorBody = {
+      error: {
+        code: 'STORE_UNAVAILABLE',
+        message: detailed ? problem.message : `the run store (${store.kind}) cannot be used; the details are in the server log`,
+        hint: detailed && problem.hint ? problem.hint : 'this server takes no work until its store answers again; /healthz says whether the process itself is alive',
+      },
+    };
+    return reply.status(503).send(redact(body));
   });
   for (const [urlPath, asset] of assets) {
     app.get(urlPath, async (_request, reply) => reply.type(asset.contentType).header('cache-control', 'no-cache').send(asset.body));
@@ -212,6 +235,30 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     throw error;
   }
   return app;
+}
+
+/**
+ * Why the store cannot be used now, or undefined when a one-row read answers within `timeoutMs`. Only Baton's own errors
+ * lend their words (a StoreUnavailableError never carries the password); anything else is described, not quoted.
+ */
+async function storeProblem(store: RunStore, timeoutMs: number): Promise<{ message: string; hint?: string; cause: unknown } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const read = store.listRuns({ limit: 1 }).then(() => 'ok' as const);
+  // A read still pending when the wait ran out must not turn into an unhandled rejection later.
+  read.catch(() => undefined);
+  try {
+    if ((await Promise.race([read, timedOut])) === 'timeout') {
+      return { message: `the run store (${store.kind}) did not answer within ${timeoutMs} ms`, cause: new Error('readiness read timed out') };
+    }
+    return undefined;
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) return { message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }), cause: error };
+    const what = error instanceof BatonError ? `${error.code}: ${error.message}` : 'an unexpected error (see the server log)';
+    return { message: `the run store (${store.kind}) cannot be read: ${what}`, cause: error };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** An error answer as raw HTTP/1.1, for a socket no Fastify reply exists for; the connection is closed after it. */

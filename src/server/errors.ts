@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | 'REQUEST_TIMEOUT'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'CONFLICT'
+  | 'DECISION_STALE'
   | 'UNAVAILABLE'
   | 'HOST_NOT_ALLOWED';
 

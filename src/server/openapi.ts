@@ -20,6 +20,25 @@ function queryParameters(schema: z.ZodObject): JsonObject[] {
   return Object.entries(json.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, schema: property }));
 }
 
+/** What the API adds to a stored run record (see `routes.ts`). */
+const ApiRunFields = {
+  verified: z.boolean().meta({ description: 'True only when the checker approved (status `approved`).' }),
+  position: z.number().int().min(1).optional().meta({ description: 'A queued run\'s place in the queue, 1 = next to start (absent beyond the first 1000).' }),
+};
+/** `GET /api/runs/:id`: the record with what the API adds. */
+const ApiRun = RunRecord.extend(ApiRunFields);
+/** An item of `GET /api/runs`: the same without the (possibly long) result. */
+const ApiRunSummary = RunRecord.omit({ result: true }).extend(ApiRunFields);
+
+const RUN_STATUSES =
+  'Statuses: queued, running, interrupted (its process stopped; a server or worker resumes it on its own when `runs.autoResume` is on, otherwise `baton resume` does), awaiting_human (parked at a human gate), and the end states approved, unverified, budget_exceeded, failed, cancelled.';
+
+const damagedList = {
+  type: 'array',
+  description: 'Records that could not be read back (skipped above), each with why.',
+  items: { type: 'object', required: ['runId', 'reason'], properties: { runId: { type: 'string' }, seq: { type: 'integer' }, reason: { type: 'string' } } },
+};
+
 const ref = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: JsonObject, description: string): JsonObject => ({ description, content: { 'application/json': { schema } } });
 const errorResponse = (description: string): JsonObject => json(ref('Error'), description);
@@ -46,9 +65,12 @@ export function openApiDocument(version: string): JsonObject {
         CreateRunBody: schemaOf(CreateRunBody, 'input'),
         RunStatus: schemaOf(ApiRunStatus),
         Run: {
-          ...schemaOf(RunRecord),
-          description:
-            'A recorded run (queued runs are recorded too). `verified` is added by the API: true only when the checker approved; `position` (1 = next to start) is added to a queued run. Statuses: queued, running, interrupted (its process stopped; it resumes when a server or worker takes it again), awaiting_human (parked at a human gate), and the end states approved, unverified, budget_exceeded, failed, cancelled.',
+          ...schemaOf(ApiRun),
+          description: `A recorded run (queued runs are recorded too), as GET /api/runs/{id} answers. \`verified\` is added by the API: true only when the checker approved; \`position\` (1 = next to start) is added to a queued run. ${RUN_STATUSES}`,
+        },
+        RunSummary: {
+          ...schemaOf(ApiRunSummary),
+          description: `A run as GET /api/runs lists it: the run without its \`result\` (read it with GET /api/runs/{id}). ${RUN_STATUSES}`,
         },
         QueuedRun: {
           type: 'object',
@@ -92,11 +114,12 @@ export function openApiDocument(version: string): JsonObject {
           type: 'object',
           required: ['runs', 'limit', 'offset', 'hasMore', 'queued'],
           properties: {
-            runs: { type: 'array', items: ref('Run'), description: 'The page of runs, newest first, queued ones included (without their results).' },
+            runs: { type: 'array', items: ref('RunSummary'), description: 'The page of runs, newest first, queued ones included (without their results).' },
             limit: { type: 'integer' },
             offset: { type: 'integer' },
             hasMore: { type: 'boolean' },
             queued: { type: 'array', items: ref('QueuedRun'), description: 'The head of the queue (up to 100 runs), next to start first, whatever the page.' },
+            damaged: damagedList,
           },
         },
         Stats: { type: 'object', description: 'Cost per run, role and model; model usage over time; approval rate; rounds; routing decisions; guard events.' },
@@ -121,7 +144,7 @@ export function openApiDocument(version: string): JsonObject {
         get: { summary: 'A run: status, result and verification', parameters: [runIdParameter], responses: { '200': json(ref('Run'), 'The run (with `position` while queued)'), '404': errorResponse('No such run') } },
       },
       '/api/runs/{id}/transcript': {
-        get: { summary: 'Every recorded turn of a run', parameters: [runIdParameter], responses: { '200': json({ type: 'object', properties: { runId: { type: 'string' }, status: ref('RunStatus'), turns: { type: 'array', items: ref('Turn') } } }, 'The turns'), '404': errorResponse('No such run') } },
+        get: { summary: 'Every recorded turn of a run', parameters: [runIdParameter], responses: { '200': json({ type: 'object', required: ['runId', 'status', 'turns', 'damaged'], properties: { runId: { type: 'string' }, status: ref('RunStatus'), turns: { type: 'array', items: ref('Turn') }, damaged: damagedList } }, 'The turns'), '404': errorResponse('No such run') } },
       },
       '/api/runs/{id}/events': {
         get: {
@@ -161,7 +184,7 @@ export function openApiDocument(version: string): JsonObject {
             '200': json({ type: 'object', required: ['runId', 'status', 'gate'], properties: { runId: { type: 'string' }, status: { const: 'queued' }, gate: ref('GateRecord') } }, 'Decided; the run is queued to continue'),
             ...common,
             '404': errorResponse('No such run'),
-            '409': errorResponse('The run is not waiting for a person (RUN_NOT_AWAITING)'),
+            '409': errorResponse('The run is not waiting for a person (RUN_NOT_AWAITING), or it waits at another round than the `round` given (DECISION_STALE: reload and decide again)'),
           },
         },
       },
@@ -175,18 +198,32 @@ export function openApiDocument(version: string): JsonObject {
             '200': json(
               {
                 type: 'object',
+                required: ['ok', 'executing', 'concurrency', 'execute', 'store', 'autoResume', 'eventStreams', 'auth'],
                 properties: {
                   ok: { type: 'boolean' },
                   executing: { type: 'integer', description: 'Runs this process executes now.' },
                   concurrency: { type: 'integer' },
                   execute: { type: 'boolean', description: 'Whether this server executes runs (false: workers do).' },
                   store: { enum: ['sqlite', 'postgres'] },
+                  autoResume: { type: 'boolean', description: 'Whether interrupted runs are resumed on their own (`runs.autoResume`); otherwise `baton resume` continues them.' },
                   eventStreams: { type: 'integer' },
                   auth: { type: 'boolean' },
                 },
               },
-              'Healthy',
+              'Alive (says nothing about the store: see /readyz)',
             ),
+          },
+        },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Readiness: whether the run store answers',
+          description:
+            'Reads one run from the store (a cheap query). 200 while the store answers; 503 STORE_UNAVAILABLE while it does not (PostgreSQL down or refusing connections), or does not answer within 3 s. The store\'s location and the reason are in the message only for callers the API would accept (any caller when the server has no tokens). A server that is stopping answers 503 as well (Fastify\'s own body). Take the server out of rotation on 503; restart it only when /healthz fails.',
+          security: [{}],
+          responses: {
+            '200': json({ type: 'object', required: ['ready', 'store'], properties: { ready: { const: true }, store: { enum: ['sqlite', 'postgres'] } } }, 'Ready: the store answers'),
+            '503': errorResponse('Not ready: the store cannot be used (STORE_UNAVAILABLE)'),
           },
         },
       },

@@ -157,7 +157,7 @@ export function describeRequestIssue(issue: z.core.$ZodIssue, schema: z.ZodType,
       if (issue.path.length === 0 && issue.expected === 'object') return `the ${where} must be a JSON object, received ${describeReceived(issue.input)}`;
       // JSON reads 1e400 as Infinity: the client sent a number, just not one that fits.
       if (issue.expected === 'number' && typeof issue.input === 'number' && !Number.isNaN(issue.input)) return `${prefix}not a finite number (too large to represent); expected a finite number`;
-      return `${prefix}expected ${issue.expected}, received ${describeReceived(issue.input)}`;
+      return `${prefix}expected ${issue.expected === 'int' ? 'an integer' : issue.expected}, received ${describeReceived(issue.input)}`;
     case 'invalid_value':
       return `${prefix}expected ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((value) => JSON.stringify(value)).join(', ')}; received ${describeReceived(issue.input)}`;
     case 'too_big': {

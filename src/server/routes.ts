@@ -64,13 +64,14 @@ function summary(record: RunRecord, positions: Map<string, number>): RunSummary 
  */
 async function waitForRunEnd(context: ApiContext, runId: string, ms: number): Promise<RunRecord | undefined> {
   const { store, dispatcher } = context;
+  // `wake` is replaced by each round's resolver: whatever wakes the loop must call the current one, never a copy.
   let wake: () => void = () => undefined;
   const woken = new Promise<void>((resolve) => (wake = resolve));
   const unsubscribe = [
     store.onRunChange((change) => change.runId === runId && isEndStatus(change.status) && wake()),
     dispatcher.onEnd((end) => end.runId === runId && isEndStatus(end.status) && wake()),
   ];
-  const poll = setInterval(wake, Math.min(250, Math.max(20, ms / 4)));
+  const poll = setInterval(() => wake(), Math.min(250, Math.max(20, ms / 4)));
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), ms)));
   try {
@@ -78,7 +79,11 @@ async function waitForRunEnd(context: ApiContext, runId: string, ms: number): Pr
     for (;;) {
       const record = await store.getRun(runId);
       if (isEndStatus(record.status)) return record;
-      if ((await Promise.race([waiter, expired])) === 'expired') return undefined;
+      if ((await Promise.race([waiter, expired])) === 'expired') {
+        // One last look: a run that ended as the wait ran out has ended.
+        const last = await store.getRun(runId);
+        return isEndStatus(last.status) ? last : undefined;
+      }
       waiter = new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
@@ -86,6 +91,25 @@ async function waitForRunEnd(context: ApiContext, runId: string, ms: number): Pr
     clearTimeout(timer);
     for (const stop of unsubscribe) stop();
   }
+}
+
+/**
+ * Refuses a decision meant for another round than the one the run waits at: the person decided on a plan or draft that
+ * has since been replaced (another tab rejected it, the run re-planned and asks again). A run without an open request
+ * is left to `decide`, which says it is not waiting. Read before deciding: two decisions racing are still ordered by the
+ * store, which accepts only one per request.
+ */
+async function checkRound(store: RunStore, runId: string, round: number): Promise<void> {
+  // An unknown run is a 404 here already; one that does not wait (any more) is told so by `decide`.
+  if ((await store.getRun(runId)).status !== 'awaiting_human') return;
+  const open = (await store.gates(runId)).findLast((gate) => gate.decision === null);
+  if (!open || open.round === round) return;
+  throw new ApiError(
+    409,
+    'DECISION_STALE',
+    `run ${runId} now waits for a decision on round ${open.round} of its ${open.review}, not on round ${round}, which the decision was meant for; nothing was decided`,
+    { hint: `reload the decision (GET /api/decisions) to see round ${open.round}'s ${open.review}, then decide again` },
+  );
 }
 
 export function registerApiRoutes(app: FastifyInstance, context: ApiContext): void {
@@ -206,6 +230,7 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
     const body = parseRequest(DecisionBody, request.body, 'request body');
     const by = body.by ?? (context.tokensRequired ? tokenLabel(request.headers.authorization) : 'api');
     const note = body.decision === 'reject' ? body.reason : body.note;
+    if (body.round !== undefined) await checkRound(store, id, body.round);
     const gate = await dispatcher.decide(id, { decision: body.decision, by, ...(note !== undefined && note.trim() !== '' ? { note } : {}) });
     // The decision and `queued` are one commit: the run continues from its gate when a slot is free.
     return { runId: id, status: 'queued', gate };

@@ -87,6 +87,15 @@ export const DecisionBody = z
       .superRefine(refuseCharacters(isInvisibleOrFormatCharacter, 'a name holds no control, format or invisible characters'))
       .optional()
       .meta({ description: 'Who decides; default the API token\'s label (api:<8 hex digits of its SHA-256>) or "api".' }),
+    round: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          'The round of the request the person saw (`round` in GET /api/decisions). When given and the run now waits at another round (the plan was rejected and re-planned meanwhile), the decision is refused with 409 DECISION_STALE instead of landing on a request nobody saw.',
+      }),
   })
   .strict()
   .superRefine((body, context) => {

@@ -289,12 +289,12 @@ describe('stats, health, description and dashboard', () => {
 
   it('serves /healthz and an OpenAPI 3.1 description generated from the request schemas', async () => {
     const { app } = await server();
-    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ ok: true, executing: 0, concurrency: 4, execute: true, store: 'sqlite', eventStreams: 0, auth: false });
+    expect((await app.inject({ url: '/healthz' })).json()).toEqual({ ok: true, executing: 0, concurrency: 4, execute: true, store: 'sqlite', autoResume: true, eventStreams: 0, auth: false });
     const document = (await app.inject({ url: '/api/openapi.json' })).json() as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { additionalProperties?: boolean; properties?: Record<string, { maxLength?: number }> }> } };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/runs', '/api/runs/{id}', '/api/runs/{id}/transcript', '/api/runs/{id}/events', '/api/runs/{id}/cancel', '/api/decisions', '/api/runs/{id}/decision', '/api/stats', '/healthz']));
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/runs', '/api/runs/{id}', '/api/runs/{id}/transcript', '/api/runs/{id}/events', '/api/runs/{id}/cancel', '/api/decisions', '/api/runs/{id}/decision', '/api/stats', '/healthz', '/readyz']));
     expect(document.components.schemas['DecisionBody']?.additionalProperties).toBe(false);
-    expect(Object.keys(document.components.schemas['DecisionBody']?.properties ?? {})).toEqual(['decision', 'note', 'reason', 'by']);
+    expect(Object.keys(document.components.schemas['DecisionBody']?.properties ?? {})).toEqual(['decision', 'note', 'reason', 'by', 'round']);
     expect(document.components.schemas['CreateRunBody']?.additionalProperties).toBe(false);
     expect(document.components.schemas['CreateRunBody']?.properties?.['goal']?.maxLength).toBe(8000);
     expect(document.components.schemas['Turn']?.properties).toHaveProperty('from');

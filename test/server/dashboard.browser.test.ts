@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitRun } from '../../src/runtime/run.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
 import { eventually, GATED_CONFIG, makeRuntime, slowModel, type TestRuntime } from './helpers.js';
 
@@ -211,6 +212,72 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
       await gatedPage.close();
       await gatedServer.close();
       await gated.cleanup();
+    }
+  });
+
+  it('refuses an approval shown for round 1 when the run meanwhile asks again in round 2, saying so on the page', async () => {
+    const gated = await makeRuntime(slowModel(50), { config: GATED_CONFIG });
+    const gatedServer = await startServer({ runtime: gated.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined });
+    // The 409 is expected (the browser logs it as a console error): only script errors count here.
+    const stalePage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    stalePage.on('pageerror', (error) => problems.push(error.message));
+    const api = async (path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const response = await fetch(`${gatedServer.url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+    };
+    const pendingRounds = async (): Promise<number[]> => ((await api('/api/decisions')).json['decisions'] as Array<{ round: number }>).map((request) => request.round);
+    try {
+      const runId = (await api('/api/runs', { goal: 'What is Baton?' })).json['runId'] as string;
+      await eventually(async () => ((await pendingRounds()).length === 1 ? true : undefined), 10_000, 'round 1 to be asked');
+      await stalePage.goto(gatedServer.url);
+      const decision = stalePage.locator('#pending-list li.decision');
+      await decision.waitFor();
+      expect(await decision.locator('.chip').textContent()).toContain('round 1');
+      // This tab stops refreshing its decisions (as a tab in the background would)...
+      await stalePage.route((url) => url.pathname === '/api/decisions', (route) => route.abort());
+      // ...while another one rejects round 1; the run re-plans and asks again.
+      expect((await api(`/api/runs/${runId}/decision`, { decision: 'reject', reason: 'cover pricing too', round: 1 })).status).toBe(200);
+      await eventually(async () => ((await pendingRounds())[0] === 2 ? true : undefined), 10_000, 'round 2 to be asked');
+
+      await decision.locator('button.approve').click();
+      await expect.poll(() => decision.locator('.decision-error').textContent(), { timeout: 5000 }).toContain('now waits for a decision on round 2 of its plan, not on round 1');
+      expect(await decision.locator('.decision-error').textContent()).toContain('reload the decision');
+      // Round 2's plan was not approved unseen: it still waits.
+      expect(await pendingRounds()).toEqual([2]);
+      const gates = await gated.runtime.store.gates(runId);
+      expect(gates.map((gate) => [gate.round, gate.decision?.decision ?? null])).toEqual([[1, 'reject'], [2, null]]);
+    } finally {
+      await stalePage.close();
+      await gatedServer.close();
+      await gated.cleanup();
+    }
+  });
+
+  it('says "interrupted" for an interrupted run when the server does not resume runs on its own', async () => {
+    const manual = await makeRuntime(undefined, { config: 'runs:\n  leaseMs: 1000\n  autoResume: false\n' });
+    // A run taken by a process that died at once: its lease has expired, nothing resumes it.
+    const left = await submitRun(manual.runtime, { goal: 'What is Baton?' });
+    await manual.runtime.store.acquire(left.id, { owner: 'crashed-host:1:dead', expiresAt: Date.now() - 1 });
+    const manualServer = await startServer({ runtime: manual.runtime, env: {}, port: 0, onShutdownSignal: () => () => undefined });
+    const manualPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    manualPage.on('pageerror', (error) => problems.push(error.message));
+    try {
+      expect(((await (await fetch(`${manualServer.url}/healthz`)).json()) as { autoResume: boolean }).autoResume).toBe(false);
+      await manualPage.goto(manualServer.url);
+      const row = manualPage.locator('#runs-table tbody tr.run-row').first();
+      await row.waitFor();
+      expect(await row.locator('.badge').textContent()).toBe('interrupted');
+      const cells = await row.locator('td').allTextContents();
+      expect(cells[5]).toBe('interrupted');
+      expect(cells.join(' ')).not.toMatch(/to be resumed|automatically/);
+
+      await manualPage.goto(`${manualServer.url}/#/runs/${left.id}`);
+      await manualPage.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.getElementById('run-status')?.textContent === 'interrupted', undefined, { timeout: 10_000 });
+      expect(await manualPage.locator('#live').textContent()).toBe(`interrupted · baton resume ${left.id} continues it`);
+    } finally {
+      await manualPage.close();
+      await manualServer.close();
+      await manual.cleanup();
     }
   });
 

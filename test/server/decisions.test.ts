@@ -5,6 +5,12 @@ import { GATED_CONFIG, makeServer, waitForEnd, waitForStatus } from './helpers.j
 
 type Server = Awaited<ReturnType<typeof makeServer>>;
 const servers: Server[] = [];
+/** The runtime of the server an app belongs to. */
+function runtimeOf(app: Server['app']): Server['runtime'] {
+  const found = servers.find((created) => created.app === app);
+  if (!found) throw new Error('not a server of this file');
+  return found.runtime;
+}
 async function server(options: Parameters<typeof makeServer>[0] = {}): Promise<Server> {
   const created = await makeServer({ runtimeOptions: { config: GATED_CONFIG }, ...options });
   servers.push(created);
@@ -99,6 +105,44 @@ describe('human gates over the API', () => {
     expect(run.rounds).toBe(2);
   });
 
+  it('refuses a decision meant for an earlier round (DECISION_STALE), and takes the one for the round asked', async () => {
+    const { app } = await server();
+    const runId = await submit(app, 'What is Baton?');
+    await waitForStatus(app, runId, 'awaiting_human');
+    // Two tabs show round 1. The first rejects it; the run re-plans and asks again, in round 2.
+    const [shown] = await pending(app);
+    expect(shown).toMatchObject({ runId, round: 1 });
+    expect((await decide(app, runId, { decision: 'reject', reason: 'cover pricing too', round: 1 })).statusCode).toBe(200);
+    await waitForStatus(app, runId, 'awaiting_human');
+    const [asked] = await pending(app);
+    expect(asked).toMatchObject({ runId, round: 2 });
+
+    // The second tab still shows round 1: its approval must not land on round 2's plan, which nobody has seen.
+    const stale = await decide(app, runId, { decision: 'approve', round: 1, by: 'bob' });
+    expect(stale.statusCode).toBe(409);
+    expect(errorOf(stale)).toEqual({
+      code: 'DECISION_STALE',
+      message: `run ${runId} now waits for a decision on round 2 of its plan, not on round 1, which the decision was meant for; nothing was decided`,
+      hint: 'reload the decision (GET /api/decisions) to see round 2\'s plan, then decide again',
+    });
+    // Nothing was recorded: round 2 still waits, undecided.
+    expect(await pending(app)).toEqual([asked]);
+    const gates = (await runtimeOf(app).store.gates(runId)).map((gate) => ({ round: gate.round, decision: gate.decision?.decision ?? null }));
+    expect(gates).toEqual([{ round: 1, decision: 'reject' }, { round: 2, decision: null }]);
+    // A round that has not come yet is just as stale.
+    expect(errorOf(await decide(app, runId, { decision: 'approve', round: 3 })).code).toBe('DECISION_STALE');
+
+    const approved = await decide(app, runId, { decision: 'approve', round: 2, by: 'bob' });
+    expect(approved.statusCode).toBe(200);
+    expect(approved.json()).toMatchObject({ gate: { round: 2, decision: { decision: 'approve', by: 'bob' } } });
+    expect(await waitForEnd(app, runId)).toBe('approved');
+    // Once decided, a late one for the same round is told the run no longer waits.
+    const late = await decide(app, runId, { decision: 'approve', round: 2 });
+    expect(late.statusCode).toBe(409);
+    expect(errorOf(late).code).toBe('RUN_NOT_AWAITING');
+    expect(errorOf(await decide(app, 'run_nope', { decision: 'approve', round: 1 })).code).toBe('RUN_NOT_FOUND');
+  });
+
   it('cancels a run that waits for a person at once; it is no longer pending', async () => {
     const { app } = await server();
     const runId = await submit(app, 'What is Baton?');
@@ -124,7 +168,10 @@ describe('human gates over the API', () => {
       [{ decision: 'maybe' }, /decision: expected one of "approve", "reject"; received the string "maybe"/],
       [{}, /decision: expected one of "approve", "reject"; received nothing/],
       [{ decision: 'approve', by: '' }, /by: must not be empty/],
-      [{ decision: 'approve', reason: undefined, verdict: 'yes' }, /unknown field "verdict" in the request body \(accepted: decision, note, reason, by\)/],
+      [{ decision: 'approve', reason: undefined, verdict: 'yes' }, /unknown field "verdict" in the request body \(accepted: decision, note, reason, by, round\)/],
+      [{ decision: 'approve', round: 0 }, /round: .*(at least 1|>=1)/],
+      [{ decision: 'approve', round: 1.5 }, /round: expected an integer/],
+      [{ decision: 'approve', round: '1' }, /round: expected number, received the string "1"/],
       [{ decision: 'approve', note: 'x'.repeat(4001) }, /note: at most 4000 characters allowed/],
       [{ decision: 'approve', note: 'bell\u0007' }, /note: U\+0007 .*at character 5 is not allowed \(no control characters; newlines and tabs are fine\)/],
       [{ decision: 'approve', by: 'alice\u202e' }, /by: U\+202E .*is not allowed/],

@@ -62,7 +62,7 @@ describe('POST /api/runs field errors', () => {
       ['{"goal": "x", "labels": {"priority": "asap"}}', /labels\.priority: expected one of "urgent", "normal", "batch"; received the string "asap"/],
       ['{"goal": "x", "labels": {"confidential": "yes"}}', /labels\.confidential: expected boolean, received the string "yes"/],
       ['{"goal": "x", "labels": {"budgetUsd": -1}}', /labels\.budgetUsd: more than 0 required, received the number -1/],
-      ['{"goal": "x", "labels": {"deadlineMs": 1.5}}', /labels\.deadlineMs: expected int/],
+      ['{"goal": "x", "labels": {"deadlineMs": 1.5}}', /labels\.deadlineMs: expected an integer, received the number 1\.5/],
       [JSON.stringify({ goal: 'x', attachments: Array.from({ length: 17 }, () => ({ name: 'a.md', mimeType: 'text/markdown', dataBase64: 'AA==' })) }), /attachments: at most 16 items allowed, received 17 items/],
       ['{"goal": "x", "attachments": [{"name": "", "mimeType": "text/plain", "dataBase64": "AA=="}]}', /attachments\[0\]\.name: must not be empty/],
       ['{"goal": "x", "attachments": [{"name": "a.md", "mimeType": "text/markdown"}]}', /attachments\[0\]\.dataBase64 is required \(expected string\)/],

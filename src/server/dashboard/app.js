@@ -129,8 +129,8 @@ function start() {
       if (state.ticks % 3 === 0) void loadStats();
     }
   }, 3000);
-  void loadHealth();
-  route();
+  // The first view waits for /healthz: how interrupted runs are described depends on the server's auto-resume.
+  void loadHealth().finally(route);
 }
 
 start();

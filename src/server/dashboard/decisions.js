@@ -56,7 +56,9 @@ export function renderDecision(request, { onDecided, showGoal = true } = {}) {
       text.focus();
       return;
     }
+    // The round shown: a request asked again meanwhile (another tab rejected this one) is refused, not decided unseen.
     const body = { decision };
+    if (Number.isInteger(request.round)) body.round = request.round;
     if (words) body[decision === 'reject' ? 'reason' : 'note'] = words;
     approve.disabled = true;
     reject.disabled = true;

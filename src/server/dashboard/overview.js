@@ -3,13 +3,14 @@
 import { api } from './api.js';
 import { barChart, stackedBarChart } from './charts.js';
 import { ACTIVE_STATUSES, badge, clear, el, formatCost, formatDuration, formatNumber, formatWhen, statusLabel } from './dom.js';
-import { $, showProblem, state } from './ui.js';
+import { $, interruptedText, showProblem, state } from './ui.js';
 
 export const PAGE_SIZE = 20;
 
 export async function loadHealth() {
   try {
     const health = await api('/healthz');
+    state.autoResume = health.autoResume === true;
     $('health').textContent = health.execute === false ? 'accepting runs · workers execute them' : `${health.executing} of ${health.concurrency} slots running`;
     $('health').className = `health ${health.executing ? 'busy' : 'idle'}`;
   } catch {
@@ -33,7 +34,7 @@ function durationCell(run) {
   if (run.status === 'queued') return run.position ? `#${run.position} in the queue` : 'queued';
   if (run.status === 'running') return 'running…';
   if (run.status === 'awaiting_human') return 'waiting for you';
-  if (run.status === 'interrupted') return 'to be resumed';
+  if (run.status === 'interrupted') return interruptedText();
   return formatDuration(run.durationMs);
 }
 

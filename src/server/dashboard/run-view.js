@@ -6,7 +6,7 @@ import { api, followRun } from './api.js';
 import { hideRunDecision, showRunDecision } from './decisions.js';
 import { ACTIVE_STATUSES, clear, el, formatCost, formatDuration, formatNumber, statusLabel } from './dom.js';
 import { renderTurn } from './transcript.js';
-import { $, showProblem, state } from './ui.js';
+import { $, interruptedText, showProblem, state } from './ui.js';
 
 export function stopFollowing() {
   if (state.stopFollowing) state.stopFollowing();
@@ -34,7 +34,7 @@ function describeLabels(labels) {
 function liveText(run) {
   if (run.status === 'queued') return run.position ? `queued · position ${run.position}` : 'queued';
   if (run.status === 'awaiting_human') return 'waiting for you';
-  if (run.status === 'interrupted') return 'interrupted · resumes when a server takes it';
+  if (run.status === 'interrupted') return state.autoResume ? interruptedText() : `interrupted · baton resume ${run.id} continues it`;
   return 'live';
 }
 

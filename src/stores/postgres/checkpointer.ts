@@ -23,7 +23,9 @@ export interface PendingPostgresCheckpointer {
 
 /** PostgresSaver.setup() is not safe to run from two processes at once: hold a session lock around it. */
 async function setupOnce(pool: pg.Pool, target: PostgresTarget, setup: () => Promise<void>): Promise<void> {
-  const client = await pool.connect();
+  const client = await pool.connect().catch((error: unknown) => {
+    throw mapConnectionError(target, error);
+  });
   let broken = false;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [SETUP_LOCK]);
@@ -42,6 +44,33 @@ async function setupOnce(pool: pg.Pool, target: PostgresTarget, setup: () => Pro
 }
 
 /**
+ * The saver with its connection failures as StoreUnavailableError, like every other query of the store: a database
+ * outage while a run writes a checkpoint leaves the run to its lease (it is resumed), not failed.
+ */
+function mappingConnectionErrors(saver: BaseCheckpointSaver, target: PostgresTarget): BaseCheckpointSaver {
+  const mapped = (error: unknown): never => {
+    throw mapConnectionError(target, error);
+  };
+  const getTuple = saver.getTuple.bind(saver);
+  const put = saver.put.bind(saver);
+  const putWrites = saver.putWrites.bind(saver);
+  const list = saver.list.bind(saver);
+  const deleteThread = saver.deleteThread.bind(saver);
+  saver.getTuple = (config) => getTuple(config).catch(mapped);
+  saver.put = (config, checkpoint, metadata, versions) => put(config, checkpoint, metadata, versions).catch(mapped);
+  saver.putWrites = (config, writes, taskId) => putWrites(config, writes, taskId).catch(mapped);
+  saver.deleteThread = (threadId) => deleteThread(threadId).catch(mapped);
+  saver.list = async function* (config, options) {
+    try {
+      yield* list(config, options);
+    } catch (error) {
+      mapped(error);
+    }
+  };
+  return saver;
+}
+
+/**
  * Starts opening the checkpointer on the database at `url`. Its own small pool (with an error handler, so an idle
  * connection the server drops cannot crash the process; `PostgresSaver.fromConnString` would install none).
  */
@@ -52,7 +81,7 @@ export function openPostgresCheckpointer(url: string, redact: Redactor, options:
     pool = createPool(target, { max: 5, ...(options.onError ? { onError: options.onError } : {}) });
     const opened = redactCheckpoints(new PostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA }), redact);
     await setupOnce(pool, target, () => opened.setup());
-    return opened as BaseCheckpointSaver;
+    return mappingConnectionErrors(opened as BaseCheckpointSaver, target);
   });
   // A failure is reported to the run that awaits the saver, not as an unhandled rejection.
   saver.catch(() => undefined);

@@ -52,36 +52,102 @@ export function parsePostgresUrl(url: string): PostgresTarget {
 
 /** `text` with the target's password (in any form it was given) replaced. */
 export function scrub(target: PostgresTarget, text: string): string {
-  let result = text;
+  // The whole URL first: once its password is starred out it would no longer be found.
+  let result = text.split(target.url).join('(the store URL)');
   for (const secret of target.secrets) result = result.split(secret).join('***');
-  return result.split(target.url).join('(the store URL)');
+  return result;
 }
 
-/** SQLSTATE classes and codes that mean "the server cannot be used", not "this statement failed". */
-function isConnectionSqlState(code: string): boolean {
-  return code.startsWith('08') || code.startsWith('28') || ['3D000', '57P01', '57P02', '57P03', '53300'].includes(code);
+/**
+ * SQLSTATEs that mean "the server cannot be used now", not "this statement failed": class 08 (connection exception),
+ * class 28 (the login was refused), 3D000 (no such database), 57P01/57P02/57P03 (administrator shutdown, crash
+ * shutdown, cannot connect now), 53300 (too many connections), and 55000 (object not in prerequisite state) only when
+ * it is about connections (`ALTER DATABASE ... ALLOW_CONNECTIONS false`, a database being dropped): 55000 is also what a
+ * statement gets for many unrelated reasons.
+ */
+function isConnectionSqlState(code: string, message: string): boolean {
+  if (code.startsWith('08') || code.startsWith('28')) return true;
+  if (['3D000', '57P01', '57P02', '57P03', '53300'].includes(code)) return true;
+  return code === '55000' && CONNECTIONS_REFUSED.test(message);
 }
+
+/** What PostgreSQL says when a database takes no connections (55000), in its English messages. */
+const CONNECTIONS_REFUSED = /not (currently )?accepting connections|connections? (are |is )?not allowed|does not allow connections/i;
+
+/**
+ * node-postgres's and pg-pool's own messages for a connection that dropped or never came (they carry no code):
+ * "Connection terminated unexpectedly", "Connection terminated", "Connection terminated due to connection timeout",
+ * "timeout exceeded when trying to connect", "Client has encountered a connection error and is not queryable", ...
+ */
+const DRIVER_CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|timeout expired|connection timeout|connection error and is not queryable|Client was closed and is not queryable/i;
+
+/** TLS and authentication set-up failures (before any statement ran): the connection cannot be made as configured. */
+const SETUP_MESSAGES = /SASL|password must be a string|self[- ]signed|certificate|SSL/i;
 
 interface CodedError {
   code?: unknown;
   errors?: unknown;
   message?: unknown;
+  cause?: unknown;
 }
 
-/** The error code of a failure, looking inside an AggregateError (Node tries each address of `localhost`). */
-function codeOf(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
+/**
+ * The error code of a failure, looking inside an AggregateError (Node tries each address of `localhost`) and down the
+ * `cause` chain (pg-pool wraps a connection timeout), a few levels at most.
+ */
+function codeOf(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 4) return undefined;
   const coded = error as CodedError;
   if (typeof coded.code === 'string') return coded.code;
-  if (Array.isArray(coded.errors)) for (const inner of coded.errors) { const code = codeOf(inner); if (code) return code; }
-  return undefined;
+  if (Array.isArray(coded.errors)) {
+    for (const inner of coded.errors) {
+      const code = codeOf(inner, depth + 1);
+      if (code) return code;
+    }
+  }
+  return codeOf(coded.cause, depth + 1);
+}
+
+/**
+ * An error the server sent (it has a SQLSTATE), as opposed to one raised by the driver or the socket. Recognised by its
+ * shape too: a library may bring its own copy of `pg-protocol`, whose class is not this one.
+ */
+function isServerError(error: unknown): error is { code: string; severity: string; message: string } {
+  if (error instanceof pg.DatabaseError) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return typeof severity === 'string' && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
 /** What happened, in words, when the failure is about reaching or logging into the server; undefined otherwise. */
 function describeConnectionFailure(target: PostgresTarget, error: unknown): string | undefined {
-  const code = codeOf(error);
-  const user = target.user ? `user "${target.user}"` : 'the user';
   const message = errorMessage(error);
+  const user = target.user ? `user "${target.user}"` : 'the user';
+  if (isServerError(error)) {
+    // The server's own word decides: a statement's error whose text happens to mention connections is not one.
+    const code = typeof error.code === 'string' ? error.code : '';
+    switch (code) {
+      case '28P01':
+        return `the password was refused for ${user}`;
+      case '28000':
+        return `the server does not allow ${user} to connect (pg_hba.conf): ${message}`;
+      case '3D000':
+        return `the database "${target.database}" does not exist`;
+      case '57P01':
+        return `the server ended the connection (an administrator command: a restart, a fast shutdown or pg_terminate_backend): ${message}`;
+      case '57P02':
+        return `the server ended the connection after another server process crashed: ${message}`;
+      case '57P03':
+        return `the server is starting up, shutting down or in recovery: ${message}`;
+      case '53300':
+        return 'the server has no connection slots left';
+      case '55000':
+        return CONNECTIONS_REFUSED.test(message) ? `the database "${target.database}" does not accept connections now (ALLOW_CONNECTIONS is off, or it is being dropped): ${message}` : undefined;
+      default:
+        return isConnectionSqlState(code, message) ? message : undefined;
+    }
+  }
+  const code = codeOf(error);
   switch (code) {
     case 'ECONNREFUSED':
       return 'the connection was refused (is the server running, and on this port?)';
@@ -93,26 +159,19 @@ function describeConnectionFailure(target: PostgresTarget, error: unknown): stri
       return 'the connection timed out';
     case 'ECONNRESET':
     case 'EPIPE':
+    case 'ECONNABORTED':
       return 'the server closed the connection';
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
+    case 'ENETDOWN':
       return 'the host is unreachable from here';
     case 'ENOENT':
       return 'there is no server socket at that path';
-    case '28P01':
-      return `the password was refused for ${user}`;
-    case '28000':
-      return `the server does not allow ${user} to connect (pg_hba.conf): ${message}`;
-    case '3D000':
-      return `the database "${target.database}" does not exist`;
-    case '57P03':
-      return 'the server is starting up or shutting down';
-    case '53300':
-      return 'the server has no connection slots left';
     default:
-      if (code && isConnectionSqlState(code)) return message;
-      if (/timeout expired|connection timeout|Connection terminated/i.test(message)) return message;
-      if (/SASL|password must be a string|self[- ]signed|certificate|SSL/i.test(message)) return message;
+      // A server's error passed on by a library that kept its SQLSTATE but not its shape.
+      if (code !== undefined && /^[0-9A-Z]{5}$/.test(code) && isConnectionSqlState(code, message)) return message;
+      if (DRIVER_CONNECTION_MESSAGES.test(message)) return message;
+      if (SETUP_MESSAGES.test(message)) return message;
       return undefined;
   }
 }

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { RunStatus } from '../../graph/status.js';
-import { connectClient, type PostgresTarget } from './connection.js';
+import { connectClient, mapConnectionError, type PostgresTarget } from './connection.js';
 import { RUNS_CHANNEL, TURNS_CHANNEL } from './rows.js';
 
 export interface NotificationHandlers {
@@ -75,7 +75,7 @@ export class NotificationListener {
       gone = true;
       client.removeAllListeners('notification');
       await client.end().catch(() => undefined);
-      throw error;
+      throw mapConnectionError(this.target, error);
     }
     if (this.closed || gone) {
       gone = true;
