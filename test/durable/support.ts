@@ -84,7 +84,7 @@ export async function startSlowModel(delayMs: Record<Role, number>): Promise<Slo
 }
 
 /** Writes the project files into `dir`: the fake as default model, the knowledge file, short leases. */
-export function writeProject(dir: string, url: string, extra: string[] = []): void {
+export function writeProject(dir: string, url: string, extra: string[] = [], flow = '[planner, { role: researcher, concurrency: 1 }, checker]'): void {
   mkdirSync(path.join(dir, 'kb'), { recursive: true });
   writeFileSync(path.join(dir, 'kb', 'lighthouse.md'), KNOWLEDGE);
   writeFileSync(
@@ -98,7 +98,7 @@ export function writeProject(dir: string, url: string, extra: string[] = []): vo
       'defaultModel: fake',
       'knowledge:',
       '  paths: [kb]',
-      'flow: [planner, { role: researcher, concurrency: 1 }, checker]',
+      `flow: ${flow}`,
       'runs:',
       '  leaseMs: 1000',
       ...extra,

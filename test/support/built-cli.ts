@@ -66,6 +66,9 @@ export function buildCliCopy(): BuiltCli {
   copyFileSync(path.join(REPOSITORY, 'bin', 'baton.js'), path.join(root, 'bin', 'baton.js'));
   copyFileSync(path.join(REPOSITORY, 'package.json'), path.join(root, 'package.json'));
   for (const folder of ['node_modules', 'agents', 'prompts', 'examples']) symlinkSync(path.join(REPOSITORY, folder), path.join(root, folder), 'dir');
+  // The dashboard's files are served from the package's src/server/dashboard, as published.
+  mkdirSync(path.join(root, 'src', 'server'), { recursive: true });
+  symlinkSync(path.join(REPOSITORY, 'src', 'server', 'dashboard'), path.join(root, 'src', 'server', 'dashboard'), 'dir');
   writeFileSync(path.join(root, 'resolve-hook.mjs'), RESOLVE_HOOK);
   writeFileSync(path.join(root, 'record-modules.mjs'), RECORDER);
   return { root, executable: path.join(root, 'bin', 'baton.js'), remove: () => rmSync(root, { recursive: true, force: true }) };
