@@ -219,8 +219,10 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
   const config: GraphConfig = {
     recursionLimit: (project.stages.length + 2) * (limits.maxRounds + 1) + 10,
     configurable: { thread_id: runId, [SUPERVISOR_KEY]: supervisor },
-    // Every step is checkpointed before the next starts, so a process killed at any point resumes from its last step.
-    durability: 'sync',
+    // Every step is checkpointed while the next one runs (LangGraph waits for them before it returns or pauses). A
+    // process killed before a step's checkpoint was written resumes one step earlier, and that step's turns are found
+    // by their keys in the transcript, so no completed turn calls its model again.
+    durability: 'async',
   };
 
   let state: RunStateValue | undefined;
