@@ -9,7 +9,7 @@ import { RunBusyError } from '../../src/errors.js';
 import { openRuntime, type Runtime } from '../../src/runtime/open.js';
 import { resumeRun, runGoal, submitRun } from '../../src/runtime/run.js';
 import { temporaryDirectories } from '../support/project.js';
-import { GOAL, startSlowModel, writeProject, type SlowModel } from './support.js';
+import { GOAL, startSlowModel, writeProject, type SlowModel, waitFor } from './support.js';
 
 const directory = temporaryDirectories('baton-cancel-');
 let model: SlowModel;
@@ -29,15 +29,6 @@ async function runtimeFor(cwd: string): Promise<Runtime> {
   return runtime;
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('across processes', () => {
   it('cancels a run executing in another process at its next heartbeat, keeping its transcript', async () => {
@@ -47,7 +38,7 @@ describe('across processes', () => {
     const other = await runtimeFor(cwd);
     let runId = '';
     const running = runGoal(executing, { goal: GOAL, onStart: (id) => (runId = id) });
-    await waitFor(async () => (runId && (await other.store.turns(runId)).some((turn) => turn.role === 'planner') ? true : undefined));
+    await waitFor('the planner turn', async () => (runId && (await other.store.turns(runId)).some((turn) => turn.role === 'planner') ? true : undefined), 10_000);
     // Another process cannot take it while its lease is renewed.
     await expect(resumeRun(other, runId)).rejects.toThrow(RunBusyError);
     const asked = Date.now();

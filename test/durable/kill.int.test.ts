@@ -10,7 +10,7 @@ import { SqliteRunStore } from '../../src/stores/sqlite/store.js';
 import type { TurnRecord } from '../../src/transcript/schema.js';
 import { buildCliCopy, type BuiltCli } from '../support/built-cli.js';
 import { temporaryDirectories } from '../support/project.js';
-import { GOAL, startSlowModel, writeProject, type SlowModel } from './support.js';
+import { GOAL, startSlowModel, writeProject, type SlowModel, waitFor } from './support.js';
 
 const directory = temporaryDirectories('baton-kill-');
 let cli: BuiltCli;
@@ -33,15 +33,6 @@ function openStore(cwd: string): SqliteRunStore {
   return SqliteRunStore.open({ dataDir: `${cwd}/.baton`, redact: createRedactor() });
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** What must match between an uninterrupted run and a resumed one. */
 function shape(turns: TurnRecord[]): string[] {

@@ -9,7 +9,7 @@ import { createRedactor } from '../../src/transcript/redact.js';
 import { SqliteRunStore } from '../../src/stores/sqlite/store.js';
 import { buildCliCopy, type BuiltCli } from '../support/built-cli.js';
 import { temporaryDirectories } from '../support/project.js';
-import { GOAL, startSlowModel, writeProject, type SlowModel } from './support.js';
+import { GOAL, startSlowModel, writeProject, type SlowModel, waitFor } from './support.js';
 
 const directory = temporaryDirectories('baton-serve-kill-');
 let cli: BuiltCli;
@@ -41,15 +41,6 @@ function serve(cwd: string): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 it('completes every accepted run after a SIGKILL and a restart, with decisions made through the API', async () => {
   const cwd = directory();

@@ -106,3 +106,16 @@ export function writeProject(dir: string, url: string, extra: string[] = [], flo
     ].join('\n'),
   );
 }
+
+/**
+ * Polls `probe` until it gives a value (a thrown error counts as none yet), or fails naming `what` after `timeoutMs`.
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

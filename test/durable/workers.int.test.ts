@@ -13,7 +13,7 @@ import type { RunStore } from '../../src/stores/port.js';
 import { buildCliCopy, type BuiltCli } from '../support/built-cli.js';
 import { freshDatabase, describePostgres, type FreshDatabase } from '../support/postgres.js';
 import { temporaryDirectories } from '../support/project.js';
-import { GOAL, startSlowModel, writeProject, type SlowModel } from './support.js';
+import { GOAL, startSlowModel, writeProject, type SlowModel, waitFor } from './support.js';
 
 const LEASE_MS = 1000;
 const directory = temporaryDirectories('baton-workers-');
@@ -42,15 +42,6 @@ describePostgres('workers on one PostgreSQL database', () => {
     return child;
   }
 
-  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
 
   it('finishes the run of a killed worker within the lease timeout + 2 s, and every accepted run', async () => {
     const cwd = directory();
