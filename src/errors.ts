@@ -40,6 +40,7 @@ export type BatonErrorCode =
   | 'RUN_FLOW_CHANGED'
   | 'RUN_BUSY'
   | 'RUN_LEASE_LOST'
+  | 'DECISION_STALE'
   | 'STORE_UNAVAILABLE'
   | 'STORE_SCHEMA'
   | 'INTERNAL';
@@ -264,6 +265,10 @@ export class RunNotAwaitingError extends BatonError {
     super(`run ${runId} is not waiting for a decision: it is ${status}`, { hint: 'list the runs that wait with `baton pending`' });
   }
 }
+/** A decision meant for another gate request than the one the run waits at now (it was replaced meanwhile). */
+export class DecisionStaleError extends BatonError {
+  readonly code = 'DECISION_STALE' as const;
+}
 /** Another process holds the run (its lease has not expired). */
 export class RunBusyError extends BatonError {
   readonly code = 'RUN_BUSY' as const;
@@ -302,6 +307,7 @@ export function exitCodeFor(error: unknown): number {
     case 'RUN_NOT_FOUND':
     case 'RUN_NOT_RESUMABLE':
     case 'RUN_NOT_AWAITING':
+    case 'DECISION_STALE':
       return 64; // EX_USAGE
     case 'RUN_BUSY':
     case 'RUN_LEASE_LOST':
@@ -348,6 +354,7 @@ export function httpStatusFor(error: unknown): number {
     case 'RUN_NOT_AWAITING':
     case 'RUN_BUSY':
     case 'RUN_FLOW_CHANGED':
+    case 'DECISION_STALE':
       return 409;
     case 'STORE_UNAVAILABLE':
       return 503;

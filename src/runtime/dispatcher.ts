@@ -8,7 +8,7 @@ import type { Logger } from '../logging.js';
 import { errorMessage } from '../errors.js';
 import type { RunStatus } from '../graph/status.js';
 import { isEndStatus } from '../graph/status.js';
-import type { CancelOutcome, Decision, GateRecord, QueueConsumer, RunQueue } from '../stores/port.js';
+import type { CancelOutcome, Decision, ExpectedRequest, GateRecord, QueueConsumer, RunQueue } from '../stores/port.js';
 import type { NewTurn, RunRecord } from '../transcript/schema.js';
 import { closingTurn } from '../stores/records.js';
 import { executeRun } from './execute.js';
@@ -107,8 +107,8 @@ export class RunDispatcher {
    * Records a person's decision at the gate the run waits at, and queues it to continue (here or in any worker).
    * Throws RunNotAwaitingError when it does not wait for a person, RunNotFoundError when unknown.
    */
-  async decide(runId: string, decision: Omit<Decision, 'decidedAt'>): Promise<GateRecord> {
-    return decideRun(this.options.runtime, runId, decision);
+  async decide(runId: string, decision: Omit<Decision, 'decidedAt'>, expected?: ExpectedRequest): Promise<GateRecord> {
+    return decideRun(this.options.runtime, runId, decision, expected);
   }
 
   /** Whether this process executes the run now. */

@@ -14,7 +14,7 @@ import type { EvidenceSource } from '../knowledge/types.js';
 import type { ModelRegistry } from '../models/registry.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { NewTurn, RunRecord, RunResult } from '../transcript/schema.js';
-import type { Decision, GateRecord, RunQueue, RunStore } from '../stores/port.js';
+import type { Decision, ExpectedRequest, GateRecord, RunQueue, RunStore } from '../stores/port.js';
 import { attachmentRecord, type Attachment } from './attachments.js';
 import type { HealthTracker } from '../routing/health.js';
 import { RunLabels } from '../routing/needs.js';
@@ -216,9 +216,9 @@ export async function resumeRun(deps: RunDependencies, runId: string, options: P
 }
 
 /** Records a person's decision at the run's open human gate and queues the run to continue. */
-export async function decideRun(deps: Pick<RunDependencies, 'store' | 'queue' | 'clock'>, runId: string, decision: Omit<Decision, 'decidedAt'>): Promise<GateRecord> {
+export async function decideRun(deps: Pick<RunDependencies, 'store' | 'queue' | 'clock'>, runId: string, decision: Omit<Decision, 'decidedAt'>, expected?: ExpectedRequest): Promise<GateRecord> {
   const clock = deps.clock ?? (() => new Date());
-  const gate = await deps.store.decide(runId, { ...decision, decidedAt: clock().toISOString() });
+  const gate = await deps.store.decide(runId, { ...decision, decidedAt: clock().toISOString() }, expected);
   deps.queue?.wake();
   return gate;
 }

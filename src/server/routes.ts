@@ -93,25 +93,6 @@ async function waitForRunEnd(context: ApiContext, runId: string, ms: number): Pr
   }
 }
 
-/**
- * Refuses a decision meant for another round than the one the run waits at: the person decided on a plan or draft that
- * has since been replaced (another tab rejected it, the run re-planned and asks again). A run without an open request
- * is left to `decide`, which says it is not waiting. Read before deciding: two decisions racing are still ordered by the
- * store, which accepts only one per request.
- */
-async function checkRound(store: RunStore, runId: string, round: number): Promise<void> {
-  // An unknown run is a 404 here already; one that does not wait (any more) is told so by `decide`.
-  if ((await store.getRun(runId)).status !== 'awaiting_human') return;
-  const open = (await store.gates(runId)).findLast((gate) => gate.decision === null);
-  if (!open || open.round === round) return;
-  throw new ApiError(
-    409,
-    'DECISION_STALE',
-    `run ${runId} now waits for a decision on round ${open.round} of its ${open.review}, not on round ${round}, which the decision was meant for; nothing was decided`,
-    { hint: `reload the decision (GET /api/decisions) to see round ${open.round}'s ${open.review}, then decide again` },
-  );
-}
-
 export function registerApiRoutes(app: FastifyInstance, context: ApiContext): void {
   const { store, dispatcher, hub } = context;
   const document = openApiDocument(context.version);
@@ -230,8 +211,8 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
     const body = parseRequest(DecisionBody, request.body, 'request body');
     const by = body.by ?? (context.tokensRequired ? tokenLabel(request.headers.authorization) : 'api');
     const note = body.decision === 'reject' ? body.reason : body.note;
-    if (body.round !== undefined) await checkRound(store, id, body.round);
-    const gate = await dispatcher.decide(id, { decision: body.decision, by, ...(note !== undefined && note.trim() !== '' ? { note } : {}) });
+    // A decision meant for an earlier round is refused in the same transaction that would record it (DECISION_STALE).
+    const gate = await dispatcher.decide(id, { decision: body.decision, by, ...(note !== undefined && note.trim() !== '' ? { note } : {}) }, body.round !== undefined ? { round: body.round } : undefined);
     // The decision and `queued` are one commit: the run continues from its gate when a slot is free.
     return { runId: id, status: 'queued', gate };
   });

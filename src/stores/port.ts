@@ -100,6 +100,31 @@ export interface PendingDecision extends DecisionRequest {
   goal: string;
 }
 
+/**
+ * What the person saw when deciding: a decision is refused (DecisionStaleError, nothing written) when the run's open
+ * request differs in any field given (another round or gate asked meanwhile).
+ */
+export interface ExpectedRequest {
+  gate?: string;
+  review?: 'plan' | 'draft';
+  round?: number;
+}
+
+/** Why a decision does not fit the open request, or undefined when it does. */
+export function staleDecision(runId: string, open: Pick<DecisionRequest, 'gate' | 'review' | 'round'>, expected: ExpectedRequest | undefined): string | undefined {
+  if (!expected) return undefined;
+  const differs = (expected.gate !== undefined && expected.gate !== open.gate) || (expected.review !== undefined && expected.review !== open.review) || (expected.round !== undefined && expected.round !== open.round);
+  if (!differs) return undefined;
+  const meant = [expected.round !== undefined ? `round ${expected.round}` : '', expected.review ? `the ${expected.review}` : '', expected.gate ? `gate "${expected.gate}"` : ''].filter(Boolean).join(', ');
+  const where = expected.gate !== undefined && expected.gate !== open.gate ? ` at gate "${open.gate}"` : '';
+  return `run ${runId} now waits for a decision on round ${open.round} of its ${open.review}${where}, not on ${meant}, which the decision was meant for; nothing was decided`;
+}
+
+/** What to do about a stale decision. */
+export function staleDecisionHint(open: Pick<DecisionRequest, 'review' | 'round'>): string {
+  return `reload the decision (GET /api/decisions) to see round ${open.round}'s ${open.review}, then decide again`;
+}
+
 /** A request recorded with the decision it got (null while it waits). */
 export interface GateRecord extends DecisionRequest {
   decision: Decision | null;
@@ -219,7 +244,7 @@ export interface RunStore {
    * Records a decision on the run's open request and queues the run to continue, in one commit. Throws
    * RunNotAwaitingError when the run is not waiting for a person (naming its status), RunNotFoundError when unknown.
    */
-  decide(runId: string, decision: Decision): Promise<GateRecord>;
+  decide(runId: string, decision: Decision, expected?: ExpectedRequest): Promise<GateRecord>;
 
   close(): Promise<void>;
 }

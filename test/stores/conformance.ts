@@ -4,7 +4,7 @@
  * harness's, so lease expiry is tested without waiting.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RunLeaseLostError, RunNotAwaitingError, RunNotFoundError, TranscriptError } from '../../src/errors.js';
+import { DecisionStaleError, RunLeaseLostError, RunNotAwaitingError, RunNotFoundError, TranscriptError } from '../../src/errors.js';
 import type { RunStatus } from '../../src/graph/status.js';
 import type { Decision, DecisionRequest, RunStore, StoredAttachment, TurnKey } from '../../src/stores/port.js';
 import { createRedactor, type Redactor } from '../../src/transcript/redact.js';
@@ -589,6 +589,19 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
       expect(await store.pendingDecisions()).toEqual([{ ...request('a'), goal: 'write the report' }]);
       expect(await store.gates('a')).toEqual([{ ...request('a'), decision: null }]);
       expect((await store.listRuns({ status: 'awaiting_human' })).map((run) => run.id)).toEqual(['a']);
+    });
+
+    it('refuses a decision meant for another request than the open one (DecisionStaleError), writing nothing', async () => {
+      await waiting('a');
+      for (const expected of [{ round: 2 }, { gate: 'draft-review' }, { review: 'draft' as const }]) {
+        await expect(store.decide('a', decision('approve'), expected)).rejects.toThrow(DecisionStaleError);
+      }
+      await expect(store.decide('a', decision('approve'), { round: 2 })).rejects.toThrow(/now waits for a decision on round 1 of its plan, not on round 2/);
+      expect((await store.getRun('a')).status).toBe('awaiting_human');
+      expect((await store.gates('a')).map((gate) => gate.decision)).toEqual([null]);
+      const taken = await store.decide('a', decision('approve'), { gate: 'plan-review', review: 'plan', round: 1 });
+      expect(taken.decision).toMatchObject({ decision: 'approve' });
+      expect((await store.getRun('a')).status).toBe('queued');
     });
 
     it('lists pending decisions oldest request first', async () => {

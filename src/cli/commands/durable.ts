@@ -7,7 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { RunBusyError, UsageError } from '../../errors.js';
 import { openRunStore } from '../../runtime/open-store.js';
 import type { CliContext, CommonOptions } from '../context.js';
-import { readWholeNumber } from '../numbers.js';
+import { parseWholeNumber, readWholeNumber } from '../numbers.js';
 import { table, truncate } from '../format.js';
 
 interface ForegroundOptions extends CommonOptions {
@@ -78,7 +78,7 @@ export function registerDurableCommands(program: Command, context: CliContext, s
           io.stdout('Nothing waits for a decision.\n');
           return;
         }
-        io.stdout(`${table(['RUN', 'GATE', 'REVIEW', 'WAITING SINCE', 'GOAL'], pending.map((entry) => [entry.runId, entry.gate, entry.review, entry.requestedAt.replace('T', ' ').slice(0, 19), truncate(entry.goal, 60)]))}\n`);
+        io.stdout(`${table(['RUN', 'GATE', 'REVIEW', 'ROUND', 'WAITING SINCE', 'GOAL'], pending.map((entry) => [entry.runId, entry.gate, entry.review, String(entry.round), entry.requestedAt.replace('T', ' ').slice(0, 19), truncate(entry.goal, 60)]))}\n`);
         io.stdout(`\nSee one with \`baton show <run>\`; decide with \`baton approve <run>\` or \`baton reject <run> --reason "..."\`.\n`);
       } finally {
         await store.close();
@@ -89,11 +89,12 @@ export function registerDurableCommands(program: Command, context: CliContext, s
     common(program.command(name))
       .argument('<runId>', 'a run id from `baton pending`')
       .option('--by <name>', 'who decides (default: your user name)')
+      .option('--round <n>', 'the round you reviewed (from `baton pending`): refused if the run now asks about another one', (value) => parseWholeNumber(value, '--round', { min: 1, max: 1000 }))
       .option('--no-wait', 'record the decision and leave the run to a server or worker')
       .option('--quiet', 'print only the answer')
       .option('--verbose', 'also log info-level lines to the terminal');
 
-  const record = async (runId: string, decision: 'approve' | 'reject', note: string | undefined, options: ForegroundOptions & { by?: string }): Promise<void> => {
+  const record = async (runId: string, decision: 'approve' | 'reject', note: string | undefined, options: ForegroundOptions & { by?: string; round?: number }): Promise<void> => {
     // The same rules as the API's decision body: a name that is not blank, text without control characters, 4000 at most.
     const { DecisionBody } = await import('../../server/schemas.js');
     const checked = DecisionBody.safeParse({ decision, ...(note === undefined ? {} : decision === 'approve' ? { note } : { reason: note }), ...(options.by === undefined ? {} : { by: options.by }) });
@@ -105,7 +106,7 @@ export function registerDurableCommands(program: Command, context: CliContext, s
     const [{ decideRun }] = await Promise.all([import('../../runtime/run.js')]);
     const store = await openRunStore(project, io.env);
     try {
-      const gate = await decideRun({ store }, runId, { decision, by: checked.data.by ?? defaultDecider(io.env), ...(note ? { note } : {}) });
+      const gate = await decideRun({ store }, runId, { decision, by: checked.data.by ?? defaultDecider(io.env), ...(note ? { note } : {}) }, options.round !== undefined ? { round: options.round } : undefined);
       if (options.json && options.wait === false) io.stdout(`${JSON.stringify({ runId, gate: gate.gate, decision: gate.decision, status: 'queued' })}\n`);
       else if (!options.quiet) io.stderr(`${decision === 'approve' ? 'Approved' : 'Rejected'} at gate "${gate.gate}" by ${gate.decision?.by}; the run is queued to continue\n`);
     } finally {
@@ -117,12 +118,12 @@ export function registerDurableCommands(program: Command, context: CliContext, s
   decide('approve')
     .description('approve what a run waits on at its human gate, and continue the run here (or --no-wait)')
     .option('--note <text>', 'a note recorded with the approval')
-    .action(async (runId: string, options: ForegroundOptions & { by?: string; note?: string }) => record(runId, 'approve', options.note, options));
+    .action(async (runId: string, options: ForegroundOptions & { by?: string; note?: string; round?: number }) => record(runId, 'approve', options.note, options));
 
   decide('reject')
     .description('reject what a run waits on: the reason goes back to the planner, like a checker objection')
     .requiredOption('--reason <text>', 'why, in words the planner can act on')
-    .action(async (runId: string, options: ForegroundOptions & { by?: string; reason: string }) => {
+    .action(async (runId: string, options: ForegroundOptions & { by?: string; reason: string; round?: number }) => {
       if (options.reason.trim() === '') throw new UsageError('--reason is empty; say what must change, e.g. --reason "cover the pricing question too"');
       await record(runId, 'reject', options.reason, options);
     });

@@ -5,11 +5,11 @@
  * with the store's clock (passed in), never the database's.
  */
 import type pg from 'pg';
-import { RunNotAwaitingError, RunNotFoundError } from '../../errors.js';
+import { DecisionStaleError, RunNotAwaitingError, RunNotFoundError } from '../../errors.js';
 import { isEndStatus, type RunStatus } from '../../graph/status.js';
 import { redactDeep, type Redactor } from '../../transcript/redact.js';
 import { RunRecord } from '../../transcript/schema.js';
-import type { CancelOutcome, Decision, DecisionRequest, GateRecord, Lease, LeaseRenewal, PendingDecision, StoredAttachment } from '../port.js';
+import { staleDecision, staleDecisionHint, type CancelOutcome, type Decision, type DecisionRequest, type ExpectedRequest, type GateRecord, type Lease, type LeaseRenewal, type PendingDecision, type StoredAttachment } from '../port.js';
 import { cancellationTurn, cancelledRun, parseRecord, redactRun, withStatus } from '../records.js';
 import { readRun, RUN_TASK, statusOf, type RunRow, type Transaction } from './rows.js';
 
@@ -215,7 +215,7 @@ export class Lifecycle {
     return gates;
   }
 
-  async decide(runId: string, decision: Decision): Promise<GateRecord> {
+  async decide(runId: string, decision: Decision, expected?: ExpectedRequest): Promise<GateRecord> {
     const now = this.context.now();
     return this.context.transaction(async (tx) => {
       const row = await tx.lockRun(runId);
@@ -228,6 +228,8 @@ export class Lifecycle {
       );
       const request = gate ? parseJson<DecisionRequest>(gate.request) : undefined;
       if (!gate || !request) throw new RunNotAwaitingError(runId, `${status} without an open request`);
+      const stale = staleDecision(runId, request, expected);
+      if (stale) throw new DecisionStaleError(stale, { hint: staleDecisionHint(request) });
       const decided = redactDeep(decision, this.redact);
       await tx.query('UPDATE baton.gates SET decision = $2 WHERE id = $1', [gate.id, JSON.stringify(decided)]);
       const queuedAt = new Date(now).toISOString();

@@ -30,7 +30,7 @@ import type {
   TurnKey,
   TurnListener,
 } from '../port.js';
-import { turnKeyText } from '../port.js';
+import { turnKeyText, type ExpectedRequest } from '../port.js';
 import type { Redactor } from '../../transcript/redact.js';
 import { notify, parseJsonText, parseRecord, readOrReport, redactedJson, redactRun, redactTurn } from '../records.js';
 import { createPool, mapConnectionError, parsePostgresUrl, type PostgresTarget } from './connection.js';
@@ -354,8 +354,8 @@ export class PostgresRunStore implements RunStore {
   gates(runId: string): Promise<GateRecord[]> {
     return this.lifecycle.gates(runId);
   }
-  decide(runId: string, decision: Decision): Promise<GateRecord> {
-    return this.lifecycle.decide(runId, decision);
+  decide(runId: string, decision: Decision, expected?: ExpectedRequest): Promise<GateRecord> {
+    return this.lifecycle.decide(runId, decision, expected);
   }
 
   /** Ends the LISTEN connection and the pool; later calls wait for the first. */

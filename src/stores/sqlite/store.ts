@@ -9,12 +9,15 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ensureDirectory } from '../../data-dir.js';
-import { RunLeaseLostError, RunNotAwaitingError, RunNotFoundError } from '../../errors.js';
+import { DecisionStaleError, RunLeaseLostError, RunNotAwaitingError, RunNotFoundError } from '../../errors.js';
 import { isEndStatus, RunStatus } from '../../graph/status.js';
 import type { Redactor } from '../../transcript/redact.js';
 import { RunRecord, TurnRecord, type NewTurn } from '../../transcript/schema.js';
 import {
+  staleDecision,
+  staleDecisionHint,
   turnKeyText,
+  type ExpectedRequest,
   type CancelOutcome, type DamagedListener, type Decision, type DecisionRequest, type GateRecord, type KeyedTurn, type Lease,
   type LeaseRenewal, type ListRunsOptions, type NewRunOptions, type PendingDecision, type RunChangeListener, type RunStore,
   type StoredAttachment, type TurnKey, type TurnListener,
@@ -317,12 +320,14 @@ export class SqliteRunStore implements RunStore {
     return (this.sql.gates.all(runId) as GateRow[]).map(readGate);
   }
 
-  async decide(runId: string, decision: Decision): Promise<GateRecord> {
+  async decide(runId: string, decision: Decision, expected?: ExpectedRequest): Promise<GateRecord> {
     return this.commit((effects) => {
       const row = this.sql.getRun.get(runId) as RunRow | undefined;
       if (!row) throw new RunNotFoundError(runId);
       const open = this.sql.openGate.get(runId) as GateRow | undefined;
       if (row.status !== 'awaiting_human' || !open) throw new RunNotAwaitingError(runId, effectiveStatus(row.status as RunStatus, row.lease_expires_at, this.now()));
+      const stale = staleDecision(runId, readGate(open), expected);
+      if (stale) throw new DecisionStaleError(stale, { hint: staleDecisionHint(readGate(open)) });
       const decided = redactedJson(decision, this.redact);
       this.sql.decide.run({ runId, position: open.position, decision: decided });
       this.sql.setStatus.run({ id: runId, status: 'queued', queuedAt: new Date(this.now()).toISOString() });
