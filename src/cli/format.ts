@@ -32,6 +32,7 @@ export function turnHeadline(turn: TurnRecord): string {
     case 'supervisor':
       if (turn.from === 'user') return 'goal received';
       if (typeof output['awaiting'] === 'string') return `waiting for a person at "${output['awaiting']}" (baton pending)`;
+      if (typeof output['decision'] === 'string') return `${output['decision']} by ${String(output['by'])} received for "${String(output['gate'])}"`;
       return `run ${String(output['status'] ?? '')}`;
     case 'human':
       return `${String(output['decision'])} by ${String(output['by'])}${typeof output['note'] === 'string' ? `: ${truncate(output['note'], 60)}` : ''}`;

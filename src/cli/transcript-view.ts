@@ -42,6 +42,10 @@ function details(turn: TurnRecord): string[] {
     case 'supervisor':
       if (turn.from === 'user') lines.push(`goal: ${turn.messages[0]?.content ?? ''}`);
       else if (typeof output['awaiting'] === 'string') lines.push(`waiting for a person at "${output['awaiting']}": ${turn.messages[0]?.content ?? ''}`);
+      else if (typeof output['decision'] === 'string') {
+        lines.push(`decision received: ${output['decision']} of the ${String(output['review'])} at "${String(output['gate'])}" by ${String(output['by'])} at ${String(output['decidedAt'])}`);
+        if (typeof output['note'] === 'string') lines.push(`${output['decision'] === 'reject' ? 'reason' : 'note'}: ${output['note']}`);
+      }
       else {
         lines.push(`status: ${String(output['status'])}; verified: ${String(output['verified'])}`);
         for (const objection of (output['objections'] as string[] | undefined) ?? []) lines.push(`open objection: ${objection}`);

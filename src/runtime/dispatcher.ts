@@ -216,7 +216,9 @@ export class RunDispatcher {
       const turns = await runtime.store.turns(runId);
       const started = turns.length > 1;
       // A run that waited for a person continues after the decision; any other started run was interrupted.
-      const afterDecision = started && typeof (turns.at(-1)?.output as { awaiting?: unknown } | null)?.awaiting === 'string';
+      const last = turns.at(-1);
+      const lastOutput = (last?.kind === 'supervisor' ? last.output : null) as { awaiting?: unknown; decision?: unknown } | null;
+      const afterDecision = started && (typeof lastOutput?.awaiting === 'string' || typeof lastOutput?.decision === 'string');
       const interruptions = (acquired.interruptions ?? 0) + (started && !afterDecision ? 1 : 0);
       const record: RunRecord = started ? { ...acquired, resumes: (acquired.resumes ?? 0) + 1, interruptions } : acquired;
       try {

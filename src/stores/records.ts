@@ -7,7 +7,7 @@ import { errorMessage, StoreSchemaError, TranscriptError } from '../errors.js';
 import type { RunStatus } from '../graph/status.js';
 import { redactDeep, type Redactor } from '../transcript/redact.js';
 import { TRANSCRIPT_VERSION, type NewTurn, type RunRecord, type TurnRecord } from '../transcript/schema.js';
-import type { DamagedListener } from './port.js';
+import type { DamagedListener, Decision, DecisionRequest } from './port.js';
 
 /** The part of a zod schema {@link parseRecord} uses (so this module does not tie itself to one zod type). */
 export interface RecordSchema<T> {
@@ -195,4 +195,30 @@ export function notify<T>(listeners: Iterable<(value: T) => void>, value: T): vo
       // Listeners only watch; the write has been committed already.
     }
   }
+}
+
+/**
+ * The supervisor's record of a person's decision, written with the decision itself: who decided what and when is in
+ * the transcript at once, even when the run is cancelled before it continues. (The gate's own `human` turn follows
+ * when the run continues and applies it.)
+ */
+export function decisionTurn(request: Pick<DecisionRequest, 'runId' | 'gate' | 'review' | 'round'>, decision: Decision): NewTurn {
+  return {
+    runId: request.runId,
+    round: request.round,
+    from: 'user',
+    to: [request.gate],
+    role: 'supervisor',
+    kind: 'supervisor',
+    model: null,
+    startedAt: decision.decidedAt,
+    latencyMs: 0,
+    messages: decision.note ? [{ role: 'user', content: decision.note }] : [],
+    output: { decision: decision.decision, by: decision.by, decidedAt: decision.decidedAt, gate: request.gate, review: request.review, ...(decision.note ? { note: decision.note } : {}) },
+    toolCalls: [],
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
+    costUsd: 0,
+    attempts: 0,
+    events: [],
+  };
 }

@@ -129,6 +129,16 @@ describe('a human gate', () => {
     expect((await store.turns(parked.runId)).filter((turn) => turn.role === 'planner')).toHaveLength(2);
   });
 
+  it('keeps who decided in the transcript even when the run is cancelled before it continues', async () => {
+    const runtime = await runtimeFor(project(PLAN_GATE));
+    const parked = await runGoal(runtime, { goal: 'What does the Lighthouse project keep a ledger of?' });
+    await decideRun(runtime, parked.runId, { decision: 'approve', by: 'ana', note: 'go ahead' });
+    expect(await runtime.store.requestCancel(parked.runId, new Date())).toBe('cancelled');
+    const turns = await runtime.store.turns(parked.runId);
+    expect(turns.find((turn) => (turn.output as { decision?: string } | null)?.decision === 'approve')).toMatchObject({ from: 'user', to: ['review'], output: { by: 'ana', note: 'go ahead', gate: 'review' } });
+    expect(turns.at(-1)).toMatchObject({ output: { status: 'cancelled' } });
+  });
+
   it('is refused at load when it has nothing to review', async () => {
     const cwd = project('[{ human: review, review: plan }, planner, researcher, checker]');
     expect(() => loadProject({ cwd, env: {} })).toThrow(/reviews the plan, so a planner must come before it/);

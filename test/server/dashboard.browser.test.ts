@@ -207,7 +207,7 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
       await gatedPage.locator('#run-decision button.approve').click();
       await gatedPage.waitForFunction(() => (globalThis as unknown as { document: PageDocument }).document.getElementById('run-status')?.textContent === 'approved', undefined, { timeout: 10_000 });
       expect(await gatedPage.locator('#run-decision').isHidden()).toBe(true);
-      await expect.poll(() => gatedPage.locator('#turns li.turn').count()).toBe(7);
+      await expect.poll(() => gatedPage.locator('#turns li.turn').count()).toBe(8);
     } finally {
       await gatedPage.close();
       await gatedServer.close();

@@ -70,7 +70,9 @@ describe('human gates over the API', () => {
 
     expect(await waitForEnd(app, runId)).toBe('approved');
     const turns = ((await app.inject({ url: `/api/runs/${runId}/transcript` })).json() as { turns: TurnRecord[] }).turns;
-    expect(turns.map((turn) => turn.from)).toEqual(['user', 'planner', 'supervisor', 'review', 'researcher', 'checker', 'supervisor']);
+    // The decision is recorded when it is made (from the user), then applied by the gate's own turn.
+    expect(turns.map((turn) => turn.from)).toEqual(['user', 'planner', 'supervisor', 'user', 'review', 'researcher', 'checker', 'supervisor']);
+    expect(turns[3]).toMatchObject({ role: 'supervisor', to: ['review'], output: { decision: 'approve', gate: 'review', review: 'plan' } });
     expect(turns.find((turn) => turn.kind === 'human')?.output).toMatchObject({ decision: 'approve', by: 'api', note: 'looks right', review: 'plan' });
 
     // Decided once: the run does not wait any more.

@@ -127,7 +127,7 @@ describe('GET /api/runs/:id/events', () => {
     expect(decided.status).toBe(200);
     const rest = await stream.rest();
     expect(rest.filter((event) => event.event === 'status').map((event) => dataOf(event)['status'])).toEqual(expect.arrayContaining(['running']));
-    expect(rest.filter((event) => event.event === 'turn').map((event) => turnOf(event).from)).toEqual(['review', 'researcher', 'checker', 'supervisor']);
+    expect(rest.filter((event) => event.event === 'turn').map((event) => turnOf(event).from)).toEqual(['user', 'review', 'researcher', 'checker', 'supervisor']);
     expect(rest.at(-1)?.event).toBe('end');
     expect(dataOf(rest.at(-1))).toMatchObject({ runId, status: 'approved', verified: true });
   });

@@ -10,7 +10,7 @@ import { isEndStatus, type RunStatus } from '../../graph/status.js';
 import { redactDeep, type Redactor } from '../../transcript/redact.js';
 import { RunRecord } from '../../transcript/schema.js';
 import { staleDecision, staleDecisionHint, type CancelOutcome, type Decision, type DecisionRequest, type ExpectedRequest, type GateRecord, type Lease, type LeaseRenewal, type PendingDecision, type StoredAttachment } from '../port.js';
-import { cancellationTurn, cancelledRun, parseRecord, redactRun, withStatus } from '../records.js';
+import { cancellationTurn, cancelledRun, decisionTurn, parseRecord, redactRun, withStatus } from '../records.js';
 import { readRun, RUN_TASK, statusOf, type RunRow, type Transaction } from './rows.js';
 
 export interface LifecycleContext {
@@ -232,6 +232,7 @@ export class Lifecycle {
       if (stale) throw new DecisionStaleError(stale, { hint: staleDecisionHint(request) });
       const decided = redactDeep(decision, this.redact);
       await tx.query('UPDATE baton.gates SET decision = $2 WHERE id = $1', [gate.id, JSON.stringify(decided)]);
+      await tx.appendTurn(decisionTurn(request, decision), this.redact);
       const queuedAt = new Date(now).toISOString();
       const record = { ...storedRecord(row), status: 'queued' as const, queuedAt };
       await tx.query("UPDATE baton.runs SET status = 'queued', queued_at = $2, data = $3 WHERE id = $1", [runId, queuedAt, JSON.stringify(record)]);

@@ -23,6 +23,7 @@ import {
   type StoredAttachment, type TurnKey, type TurnListener,
 } from '../port.js';
 import {
+  decisionTurn,
   cancellationTurn, cancelledRun, effectiveStatus, notify, parseJsonText, parseRecord, readOrReport, redactedJson, redactRun, redactTurn, withStatus,
 } from '../records.js';
 import { openStoreDatabase } from './schema.js';
@@ -330,6 +331,7 @@ export class SqliteRunStore implements RunStore {
       if (stale) throw new DecisionStaleError(stale, { hint: staleDecisionHint(readGate(open)) });
       const decided = redactedJson(decision, this.redact);
       this.sql.decide.run({ runId, position: open.position, decision: decided });
+      effects.turns.push(this.insertTurn(decisionTurn(readGate(open), decision)));
       this.sql.setStatus.run({ id: runId, status: 'queued', queuedAt: new Date(this.now()).toISOString() });
       effects.changes.push({ runId, status: 'queued' });
       return readGate({ ...open, decision: decided });
