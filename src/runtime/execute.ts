@@ -219,10 +219,11 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
   const config: GraphConfig = {
     recursionLimit: (project.stages.length + 2) * (limits.maxRounds + 1) + 10,
     configurable: { thread_id: runId, [SUPERVISOR_KEY]: supervisor },
-    // Every step is checkpointed while the next one runs (LangGraph waits for them before it returns or pauses). A
-    // process killed before a step's checkpoint was written resumes one step earlier, and that step's turns are found
-    // by their keys in the transcript, so no completed turn calls its model again.
-    durability: 'async',
+    // Every step is checkpointed before the next starts, so a process killed at any point resumes from its last step.
+    // ('async', LangGraph's default, was measured faster on PostgreSQL, but a process killed between a step's writes
+    // and its checkpoint could leave a checkpoint with the step's state and without the tasks it scheduled: a kill test
+    // under load resumed such a run to nothing and ended it failed.)
+    durability: 'sync',
   };
 
   let state: RunStateValue | undefined;

@@ -72,10 +72,10 @@ function baton(cwd: string, argv: string[]): Promise<{ status: number | null; st
   });
 }
 
-async function resume(cwd: string, runId: string): Promise<{ status: number | null; json: { status: string } }> {
+async function resume(cwd: string, runId: string): Promise<{ status: number | null; json: { status: string }; text: string }> {
   const result = await baton(cwd, ['resume', '--json', runId]);
   expect(result.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
-  return { status: result.status, json: JSON.parse(result.stdout.trim().split('\n').pop() || '{}') as { status: string } };
+  return { status: result.status, json: JSON.parse(result.stdout.trim().split('\n').pop() || '{}') as { status: string }, text: `${result.stdout}\n${result.stderr}` };
 }
 
 describe('a run killed with SIGKILL and resumed', () => {
@@ -115,7 +115,7 @@ describe('a run killed with SIGKILL and resumed', () => {
       await before.close();
 
       const resumed = await resume(cwd, runId);
-      expect(resumed.json.status).toBe(reference.status);
+      expect(resumed.json.status, resumed.text).toBe(reference.status);
       expect(resumed.status).toBe(0);
       const after = openStore(cwd);
       try {
