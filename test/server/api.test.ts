@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunRecord, TurnRecord } from '../../src/transcript/schema.js';
-import { eventually, gatedModel, makeServer, waitForEnd, waitForStatus } from './helpers.js';
+import { eventually, gatedModel, makeServer, serversOfThisFile, waitForEnd, waitForStatus } from './helpers.js';
 
+const { server } = serversOfThisFile();
 type Server = Awaited<ReturnType<typeof makeServer>>;
-const servers: Server[] = [];
-async function server(options: Parameters<typeof makeServer>[0] = {}): Promise<Server> {
-  const created = await makeServer(options);
-  servers.push(created);
-  return created;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((created) => created.close()));
-});
 
 async function submit(app: Server['app'], goal: string, extra: Record<string, unknown> = {}): Promise<string> {
   const response = await app.inject({ method: 'POST', url: '/api/runs', payload: { goal, ...extra } });

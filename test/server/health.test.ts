@@ -2,21 +2,12 @@
  * Liveness and readiness: `/healthz` says the process is alive and never touches the store (load balancers and the API
  * bench call it often); `/readyz` reads one run, and answers 503 STORE_UNAVAILABLE while the store cannot be used.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError, TranscriptError } from '../../src/errors.js';
 import type { RunStore } from '../../src/stores/port.js';
-import { makeServer } from './helpers.js';
+import { serversOfThisFile } from './helpers.js';
 
-type Server = Awaited<ReturnType<typeof makeServer>>;
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((created) => created.close()));
-});
-async function server(options: Parameters<typeof makeServer>[0] = {}): Promise<Server> {
-  const created = await makeServer(options);
-  servers.push(created);
-  return created;
-}
+const { server } = serversOfThisFile();
 
 /** Replaces the store's `listRuns` (after the server started: its first sweep reads the store); counts the calls. */
 function breakListRuns(store: RunStore, fails: () => Promise<never>): { calls(): number; restore(): void } {

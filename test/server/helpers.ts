@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
 import { OfflineModel } from '../../src/models/offline/index.js';
 import { answerAfter, type ScriptedModel } from '../../src/models/scripted.js';
@@ -189,4 +190,25 @@ export async function waitForStatus(app: FastifyInstance, runId: string, accept:
     const status = (response.json() as { status?: string }).status;
     return status && test(status) ? status : undefined;
   }, timeoutMs, `run ${runId} ${what ?? `to be ${String(accept)}`}`);
+}
+
+type MadeServer = Awaited<ReturnType<typeof makeServer>>;
+
+/**
+ * Servers for one test file, each closed after its test: `server(options)` makes one (options merged over `defaults`),
+ * `servers` holds the open ones. Call at the top level of a test file.
+ */
+export function serversOfThisFile(defaults: Parameters<typeof makeServer>[0] = {}): { server: (options?: Parameters<typeof makeServer>[0]) => Promise<MadeServer>; servers: MadeServer[] } {
+  const servers: MadeServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((created) => created.close()));
+  });
+  return {
+    servers,
+    server: async (options = {}) => {
+      const created = await makeServer({ ...defaults, ...options });
+      servers.push(created);
+      return created;
+    },
+  };
 }

@@ -3,20 +3,11 @@
  * lists, transcripts, decisions, errors, health and readiness) are validated against the document's own schemas.
  */
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { gatedModel, GATED_CONFIG, makeServer, waitForEnd, waitForStatus } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { gatedModel, GATED_CONFIG, serversOfThisFile, waitForEnd, waitForStatus } from './helpers.js';
 import { validate } from './json-schema.js';
 
-type Server = Awaited<ReturnType<typeof makeServer>>;
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((created) => created.close()));
-});
-async function server(options: Parameters<typeof makeServer>[0] = {}): Promise<Server> {
-  const created = await makeServer(options);
-  servers.push(created);
-  return created;
-}
+const { server } = serversOfThisFile();
 
 type Document = Record<string, unknown> & { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>> };
 

@@ -3,6 +3,9 @@
  * store so that the store reads as what it does, and the SQL can be read in one place.
  */
 import type Database from 'better-sqlite3';
+import type { Decision, GateRecord } from '../port.js';
+import { parseJsonText, parseRecord } from '../records.js';
+import { TurnRecord } from '../../transcript/schema.js';
 
 /** A run as the store reads it: the status column is the truth, the lease decides whether `running` still holds. */
 export interface RunRow {
@@ -97,3 +100,23 @@ export function prepareStatements(database: Database.Database): Record<Statement
 }
 
 export type Statements = Record<StatementName, Database.Statement>;
+
+/** A turn row read back through its schema (a damaged one is a TranscriptError naming it). */
+export function parseTurn(runId: string, row: { seq: number; data: string }): TurnRecord {
+  return parseRecord(TurnRecord, row.data, `turn ${row.seq} of run ${runId}`);
+}
+
+/** A gate row as the record the port returns. */
+export function readGate(row: GateRow): GateRecord {
+  const what = `gate request ${row.position} of run ${row.run_id}`;
+  return {
+    runId: row.run_id,
+    gate: row.gate,
+    review: row.review,
+    prompt: row.prompt,
+    subject: parseJsonText(row.subject, what),
+    round: row.round,
+    requestedAt: row.requested_at,
+    decision: row.decision === null ? null : (parseJsonText(row.decision, `the decision on ${what}`) as Decision),
+  };
+}

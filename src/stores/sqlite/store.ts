@@ -27,7 +27,7 @@ import {
   cancellationTurn, cancelledRun, effectiveStatus, notify, parseJsonText, parseRecord, readOrReport, redactedJson, redactRun, redactTurn, withStatus,
 } from '../records.js';
 import { openStoreDatabase } from './schema.js';
-import { prepareStatements, type GateRow, type RunRow, type Statements } from './statements.js';
+import { parseTurn, prepareStatements, readGate, type GateRow, type RunRow, type Statements } from './statements.js';
 
 export interface SqliteRunStoreOptions {
   /** The data directory (created if missing). */
@@ -393,22 +393,4 @@ export class SqliteRunStore implements RunStore {
     const stored = RunStatus.safeParse(row.status);
     return withStatus(record, effectiveStatus(stored.success ? stored.data : record.status, row.lease_expires_at, now));
   }
-}
-
-function parseTurn(runId: string, row: { seq: number; data: string }): TurnRecord {
-  return parseRecord(TurnRecord, row.data, `turn ${row.seq} of run ${runId}`);
-}
-
-function readGate(row: GateRow): GateRecord {
-  const what = `gate request ${row.position} of run ${row.run_id}`;
-  return {
-    runId: row.run_id,
-    gate: row.gate,
-    review: row.review,
-    prompt: row.prompt,
-    subject: parseJsonText(row.subject, what),
-    round: row.round,
-    requestedAt: row.requested_at,
-    decision: row.decision === null ? null : (parseJsonText(row.decision, `the decision on ${what}`) as Decision),
-  };
 }
