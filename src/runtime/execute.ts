@@ -86,7 +86,11 @@ async function graphInput(
     if (last?.decision && last.gate === question.gate && last.round === question.round) return { input: new Command({ resume: last.decision satisfies Decision }) };
     return { park: question, state: values as RunStateValue };
   }
-  if (snapshot.next.length > 0) return { input: null };
+  // The graph ended only when its last checkpoint schedules no task at all. `snapshot.next` is not that test: it
+  // leaves out the tasks whose writes were saved before the process died (a planner that finished, its next
+  // checkpoint not yet written), and `values` already shows their writes. Invoking again applies those writes and
+  // runs what they schedule.
+  if (snapshot.tasks.length > 0) return { input: null };
   return { ended: values as RunStateValue };
 }
 

@@ -41,10 +41,7 @@ describePostgres('workers on one PostgreSQL database', () => {
     return child;
   }
 
-
-  // One retry: see the note in kill.int.test.ts (a rare resumed run ending `failed` under heavy load).
-  it('finishes the run of a killed worker within the lease timeout + 2 s, and every accepted run', { retry: 1, timeout: 90_000 }, async () => {
-    // A database of its own for each attempt (a retry must not see the runs of the first).
+  it('finishes the run of a killed worker within the lease timeout + 2 s, and every accepted run', { timeout: 90_000 }, async () => {
     for (const child of children.splice(0)) child.kill('SIGKILL');
     const database = await freshDatabase();
     databases.push(database);
