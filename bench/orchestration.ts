@@ -63,6 +63,7 @@ export function sameWorkGraph(runtime: Runtime, model: ScriptedModel) {
     stage,
     model,
     limits: runtime.project.config.limits,
+    checks: runtime.project.config.checks,
     tools: runtime.tools,
     evidence: runtime.evidence,
     fetchPolicy: runtime.project.config.tools.fetch,

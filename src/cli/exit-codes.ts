@@ -14,3 +14,9 @@ export const EXIT_CODES: Record<Exclude<RunStatus, 'running'>, number> = {
   interrupted: 6,
   cancelled: 130,
 };
+
+/**
+ * `baton eval`: the suite missed a gate (a wrong or unanswerable answer approved, a threshold not met). Apart from the
+ * run states above, so a CI job can tell a failed gate from a run error (1) or a bad suite file (78).
+ */
+export const EVAL_GATES_FAILED = 7;

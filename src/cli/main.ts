@@ -16,6 +16,7 @@ import { registerKnowledgeCommands } from './commands/knowledge.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerDurableCommands } from './commands/durable.js';
 import { registerStatsCommand } from './commands/stats.js';
+import { registerEvalCommand } from './commands/eval.js';
 import type { CliIo, CommonOptions } from './context.js';
 import { terminalIo } from './terminal-text.js';
 import { createRedactor } from '../transcript/redact.js';
@@ -158,6 +159,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
   registerStatsCommand(program, context);
   registerServeCommand(program, context);
   registerDurableCommands(program, context, (code) => (exitCode = code));
+  registerEvalCommand(program, context, (code) => (exitCode = code));
   return { program, exitCode: () => exitCode };
 }
 

@@ -2,6 +2,7 @@
 import type { RunRecord, TurnRecord } from '../transcript/schema.js';
 import { formatCost, formatDuration, truncate, turnHeadline } from './format.js';
 import { checkerDetails } from './verdict-view.js';
+import { redactedNote } from '../graph/compose.js';
 
 interface ClaimView {
   id?: string;
@@ -28,7 +29,7 @@ function details(turn: TurnRecord): string[] {
     case 'researcher':
       ((output['claims'] as ClaimView[] | undefined) ?? []).forEach((claim, index) => {
         lines.push(`claim ${turn.stepId}.c${index + 1}: ${claim.text}`);
-        for (const citation of claim.citations) lines.push(`    cites ${citation.source}: "${truncate(citation.quote, 100)}"`);
+        for (const citation of claim.citations) lines.push(`    cites ${citation.source}: "${truncate(citation.quote, 100)}"${redactedNote((citation as { redacted?: string[] }).redacted)}`);
       });
       for (const gap of (output['gaps'] as string[] | undefined) ?? []) lines.push(`gap: ${gap}`);
       break;
@@ -130,7 +131,7 @@ export function formatTranscript(run: RunRecord, turns: TurnRecord[], options: {
   if (sources.length) lines.push('Sources read:', ...sources, '');
   if (run.result) {
     lines.push(run.result.verification.verified ? 'Answer (verified by the checker):' : 'Best draft (NOT verified):', run.result.answer, '');
-    if (run.result.citations.length) lines.push('Citations:', ...run.result.citations.map((citation) => `  [${citation.marker}] ${citation.source}: "${truncate(citation.quote, 120)}"`));
+    if (run.result.citations.length) lines.push('Citations:', ...run.result.citations.map((citation) => `  [${citation.marker}] ${citation.source}: "${truncate(citation.quote, 120)}"${redactedNote(citation.redacted)}`));
   }
   if (run.error) lines.push(`Error ${run.error.code}: ${run.error.message}`);
   return lines.join('\n');

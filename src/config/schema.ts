@@ -8,6 +8,7 @@ import { FetchPolicy } from '../net/policy.js';
 import { DetectorConfig } from '../routing/detectors.js';
 import { RoleModelNeeds } from '../routing/needs.js';
 import { ModelSpec } from './models.js';
+import { ChecksConfig } from '../verify/config.js';
 
 /**
  * A folder or file named in the config, relative to the config file's folder. Blank is refused: `""` resolves to that
@@ -116,6 +117,11 @@ export const BatonConfig = z
     defaultNeeds: RoleModelNeeds.optional(),
     flow: z.array(FlowStageInput).min(1).default(['planner', { role: 'researcher', concurrency: 4 }, 'checker']),
     limits: Limits.default(Limits.parse({})),
+    /**
+     * Thresholds of the checker's deterministic claim checks (support, relevance, coverage, duplication); the defaults
+     * were chosen by measurement on the eval suites (see README).
+     */
+    checks: ChecksConfig.prefault({}),
     tools: z
       .object({
         fetch: FetchPolicy.default(FetchPolicy.parse({})),

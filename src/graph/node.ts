@@ -14,10 +14,11 @@ import { redactDeep, type Redactor } from '../transcript/redact.js';
 import type { MessageRecord, NewTurn } from '../transcript/schema.js';
 import type { ChatMessage } from '../models/types.js';
 import { composeDraft } from './compose.js';
+import { addedRedactions } from '../text/redaction-markers.js';
 import { superviseHumanGate } from './human-gate.js';
 import type { AbortReason } from '../runtime/outcome.js';
 import { nextStep, type NextStep, type StopCondition } from './supervisor.js';
-import { reduceStatus, reduceUsage, type Draft, type RunStateUpdate, type RunStateValue, type RunStatus, type UsageEntry } from './state.js';
+import { reduceStatus, reduceUsage, type Draft, type Finding, type RunStateUpdate, type RunStateValue, type RunStatus, type UsageEntry } from './state.js';
 
 /** Turn lifecycle events, for live progress on a terminal or an event stream. */
 export type RunEvent =
@@ -286,9 +287,26 @@ function redactOutcome(outcome: RoleOutcome, redact: Redactor): RoleOutcome {
     output: redacted.output,
     summary: redacted.summary,
     ...(redacted.plan ? { plan: redacted.plan } : {}),
-    ...(redacted.finding ? { finding: redacted.finding } : {}),
+    ...(redacted.finding ? { finding: markRedactedQuotes(finding!, redacted.finding) } : {}),
     ...(redacted.verdict ? { verdict: redacted.verdict } : {}),
     ...(redacted.draft ? { draft: redacted.draft } : {}),
+  };
+}
+
+/**
+ * A quote that redaction changed says so: each such citation names the detectors that changed it, so the answer shows
+ * the quote as partly redacted (the checker matches its markers against the source as read).
+ */
+function markRedactedQuotes(original: Finding, redacted: Finding): Finding {
+  return {
+    ...redacted,
+    claims: redacted.claims.map((claim, claimIndex) => ({
+      ...claim,
+      citations: claim.citations.map((citation, citationIndex) => {
+        const kinds = addedRedactions(original.claims[claimIndex]?.citations[citationIndex]?.quote ?? '', citation.quote);
+        return kinds.length ? { ...citation, redacted: [...new Set([...(citation.redacted ?? []), ...kinds])] } : citation;
+      }),
+    })),
   };
 }
 

@@ -28,12 +28,19 @@ export function reduceStatus(current: RunStatus, next: RunStatus): RunStatus {
   return STATUS_SEVERITY[next] >= STATUS_SEVERITY[current] ? next : current;
 }
 
+/**
+ * A citation as the run keeps it: what the role quoted, and, when redaction changed the quote before it entered the
+ * state, the detectors that did (so the answer says the quote is partly redacted instead of changing it silently).
+ */
+export const RecordedCitation = Citation.extend({ redacted: z.array(z.string()).optional() }).strict();
+export type RecordedCitation = z.infer<typeof RecordedCitation>;
+
 export const Claim = z
   .object({
     /** `<stepId>.c<n>`, unique within a round. */
     id: z.string(),
     text: z.string(),
-    citations: z.array(Citation),
+    citations: z.array(RecordedCitation),
   })
   .strict();
 export type Claim = z.infer<typeof Claim>;

@@ -6,7 +6,7 @@
  * deterministic checks found.
  */
 import { z } from 'zod';
-import { Objection, type VerdictOutput } from './schemas.js';
+import { ClaimJudgementOutput, Objection, type VerdictOutput } from './schemas.js';
 
 const Decision = z.enum(['approve', 'reject']);
 
@@ -20,7 +20,7 @@ export const CheckerTurnOutput = z
     /** The model's feedback, when it gave any. */
     feedback: z.string().optional(),
     /** The model's own verdict, before the deterministic checks. */
-    model: z.object({ decision: Decision, objections: z.array(Objection) }).strict(),
+    model: z.object({ decision: Decision, objections: z.array(Objection), claims: z.array(ClaimJudgementOutput).optional() }).strict(),
     /** The deterministic evidence, citation-marker and policy checks, which no model can overrule. */
     evidence: z.object({ passed: z.boolean(), objections: z.array(Objection) }).strict(),
   })
@@ -37,7 +37,7 @@ export function checkerTurnOutput(parts: {
     decision: parts.effective.decision,
     objections: [...parts.effective.objections],
     ...(parts.model.feedback ? { feedback: parts.model.feedback } : {}),
-    model: { decision: parts.model.decision, objections: [...parts.model.objections] },
+    model: { decision: parts.model.decision, objections: [...parts.model.objections], ...(parts.model.claims.length ? { claims: [...parts.model.claims] } : {}) },
     evidence: { passed: parts.enforced.length === 0, objections: [...parts.enforced] },
   };
 }

@@ -11,11 +11,14 @@ import type { TurnMeter } from '../models/routed.js';
 import type { FetchPolicy } from '../net/policy.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { Redactor } from '../transcript/redact.js';
+import type { ChecksConfig } from '../verify/config.js';
 
 export interface RoleContext {
   stage: Stage;
   model: ChatModel;
   limits: Limits;
+  /** Thresholds of the deterministic claim checks a checker runs. */
+  checks: ChecksConfig;
   tools: ToolRegistry;
   evidence: EvidenceSource;
   fetchPolicy: FetchPolicy;

@@ -1,17 +1,28 @@
 /**
- * The deterministic evidence check every checker runs, whatever model it uses: each quote must occur in its source
- * (after normalising whitespace, case and punctuation), each claim must cite a source the run actually read, and every
- * plan step must have at least one supported claim. An LLM checker adds judgement on top; it cannot overrule this.
+ * The deterministic evidence check every checker runs, whatever model it uses. Each quote must occur in its source as
+ * read (after normalising whitespace, case and punctuation), each claim must cite a source the run read, be supported
+ * by its own quotes and address its step's question (src/verify), no claim may repeat another, every plan step must
+ * have a claim that passes all of that, and the plan and claims must cover the goal. An LLM checker adds judgement on
+ * top; it cannot overrule this.
  */
 import type { Claim } from '../graph/state.js';
+import { ChecksConfig } from '../verify/config.js';
+import { checkClaims, type ClaimJudgement } from '../verify/index.js';
 import type { Objection, Plan } from './schemas.js';
 import { excerpt } from '../text/excerpt.js';
+import { splitAtMarkers } from '../text/redaction-markers.js';
 
 export interface EvidenceReport {
   ok: boolean;
+  /** Claims whose every quote occurs in a source the run read. */
   supportedClaims: string[];
   unsupportedClaims: Array<{ claimId: string; reasons: string[] }>;
+  /** Steps with no claim that is quoted, supported and relevant. */
   unsupportedSteps: string[];
+  /** Support and relevance of each quoted claim. */
+  judgements: ClaimJudgement[];
+  /** Key terms of the goal no step or passing claim addresses. */
+  uncoveredGoalTerms: string[];
   objections: Objection[];
 }
 
@@ -27,6 +38,8 @@ export function normaliseForQuote(text: string): string {
 }
 
 export interface EvidenceInputs {
+  /** The run's goal, for the coverage check (left out: no coverage check). */
+  goal?: string;
   plan: Plan;
   claims: Claim[];
   /** Sources the run read; a citation of anything else is refused. */
@@ -38,6 +51,10 @@ export interface EvidenceInputs {
    * is compared with the source redacted the same way.
    */
   redact?: (text: string) => string;
+  /** Thresholds of the support, relevance, coverage and duplication checks (default: the documented defaults). */
+  checks?: ChecksConfig;
+  /** What the researchers said they could not find, per step: named when a step ends without an answer. */
+  gaps?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Runs the evidence check. Never throws for bad evidence: it reports it. */
@@ -79,7 +96,7 @@ export async function checkEvidence(inputs: EvidenceInputs): Promise<EvidenceRep
       if (text === undefined) {
         reasons.push(`source ${citation.source} cannot be read`);
         objections.push({ kind: 'quote-not-in-source', target: claim.id, message: `claim ${claim.id}: source ${citation.source} cannot be read` });
-      } else if (quote.length === 0 || !(text.plain.includes(quote) || (text.redacted?.includes(quote) ?? false))) {
+      } else if (quote.length === 0 || !quoteOccurs(text, citation.quote, quote)) {
         reasons.push(`quote not found in ${citation.source}`);
         objections.push({
           kind: 'quote-not-in-source',
@@ -102,26 +119,96 @@ export async function checkEvidence(inputs: EvidenceInputs): Promise<EvidenceRep
     }
   }
 
-  const supported = new Set(supportedClaims);
+  const claimReport = checkClaims({
+    goal: inputs.goal ?? '',
+    steps: inputs.plan.steps,
+    claims: inputs.claims,
+    quoteVerified: new Set(supportedClaims),
+    config: inputs.checks ?? ChecksConfig.parse({}),
+  });
+  objections.push(...claimReport.objections.filter((objection) => objection.kind !== 'coverage' || inputs.goal !== undefined));
+  const quoted = new Set(supportedClaims);
   const unsupportedSteps = inputs.plan.steps
-    .filter((step) => !inputs.claims.some((claim) => claim.id.startsWith(`${step.id}.`) && supported.has(claim.id)))
+    .filter((step) => claimReport.unsupportedSteps.includes(step.id) || !inputs.claims.some((claim) => stepOf(claim.id) === step.id && quoted.has(claim.id)))
     .map((step) => step.id);
   for (const stepId of unsupportedSteps) {
     const step = inputs.plan.steps.find((candidate) => candidate.id === stepId);
     objections.push({
       kind: 'step-unsupported',
       target: stepId,
-      message: `plan step ${stepId} ("${truncate(step?.question ?? '', 80)}") has no supported claim`,
+      message: `plan step ${stepId} ("${truncate(step?.question ?? '', 80)}") has no claim that is quoted, supported and relevant: ${missingEvidence(stepId, inputs, quoted, claimReport.claims)}`,
     });
   }
 
   return {
-    ok: unsupportedClaims.length === 0 && unsupportedSteps.length === 0,
+    ok: objections.length === 0,
     supportedClaims,
     unsupportedClaims,
     unsupportedSteps,
+    judgements: claimReport.claims,
+    uncoveredGoalTerms: inputs.goal === undefined ? [] : claimReport.uncoveredGoalTerms,
     objections,
   };
+}
+
+function stepOf(claimId: string): string {
+  return claimId.split('.')[0] ?? claimId;
+}
+
+/** What evidence a step lacks, in words a person (and a planner) can act on. */
+function missingEvidence(stepId: string, inputs: EvidenceInputs, quoted: ReadonlySet<string>, judgements: readonly ClaimJudgement[]): string {
+  const claims = inputs.claims.filter((claim) => stepOf(claim.id) === stepId);
+  if (claims.length === 0) {
+    const gaps = inputs.gaps?.get(stepId) ?? [];
+    return gaps.length ? `no claim was made (${gaps.map((gap) => truncate(gap, 120)).join('; ')})` : 'no claim was made; the sources read do not answer it';
+  }
+  return claims
+    .map((claim) => {
+      if (!quoted.has(claim.id)) return `${claim.id}'s quotes are not in the sources read`;
+      const judgement = judgements.find((candidate) => candidate.claimId === claim.id);
+      if (!judgement) return `${claim.id} was not judged`;
+      const problems = [
+        ...(judgement.support.ok ? [] : ['not supported by its quotes']),
+        ...(judgement.relevance.ok ? [] : [`does not address the question${judgement.relevance.missing.length ? ` (nothing on ${judgement.relevance.missing.map((term) => `"${term}"`).join(', ')})` : ''}`]),
+      ];
+      return problems.length ? `${claim.id} is ${problems.join(' and ')}` : `${claim.id} repeats another claim`;
+    })
+    .join('; ');
+}
+
+/** How many normalised characters one redaction marker may stand for in a source (a secret is never longer). */
+const MAX_REDACTED_LENGTH = 512;
+
+/**
+ * Whether a quote occurs in its source. A quote redaction changed is checked against the source as read: its literal
+ * pieces must occur in order, each marker standing for at most {@link MAX_REDACTED_LENGTH} characters between them.
+ * The source redacted the same way is tried too (a page fetched before a resume is kept redacted in the state).
+ */
+function quoteOccurs(source: { plain: string; redacted?: string }, raw: string, normalised: string): boolean {
+  if (source.plain.includes(normalised) || (source.redacted?.includes(normalised) ?? false)) return true;
+  const pieces = splitAtMarkers(raw).map(normaliseForQuote);
+  if (pieces.length < 2 || pieces.join('').length < 3) return false;
+  return piecesInOrder(source.plain, pieces) || (source.redacted !== undefined && piecesInOrder(source.redacted, pieces));
+}
+
+/** Whether `pieces` occur in `text` in order, consecutive pieces at most {@link MAX_REDACTED_LENGTH} apart. */
+function piecesInOrder(text: string, pieces: readonly string[]): boolean {
+  const literal = pieces.filter((piece) => piece.length > 0);
+  for (let start = text.indexOf(literal[0]!); start !== -1; start = text.indexOf(literal[0]!, start + 1)) {
+    let end = start + literal[0]!.length;
+    let matched = true;
+    for (const piece of literal.slice(1)) {
+      // The earliest next occurrence leaves the most room for the pieces after it.
+      const at = text.slice(end, end + MAX_REDACTED_LENGTH + piece.length).indexOf(piece);
+      if (at === -1) {
+        matched = false;
+        break;
+      }
+      end += at + piece.length;
+    }
+    if (matched) return true;
+  }
+  return false;
 }
 
 function truncate(text: string, length: number): string {

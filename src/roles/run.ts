@@ -6,9 +6,9 @@ import { z } from 'zod';
 import type { Claim, Draft, Finding, RunStateValue, Verdict } from '../graph/state.js';
 import { findingsOfRound, verdictsOfRound } from '../graph/state.js';
 import type { PlanStep } from './schemas.js';
-import { GenericOutput, PlanReply, ResearchOutput, VerdictOutput, type Objection, type Plan } from './schemas.js';
+import { GenericOutput, PlanReply, ResearchOutput, VerdictOutput, type ClaimJudgementOutput, type Objection, type Plan } from './schemas.js';
 import { renderPrompt, type RoleContext } from './context.js';
-import { checkEvidence } from './evidence.js';
+import { checkEvidence, type EvidenceReport } from './evidence.js';
 import { checkerTurnOutput } from './checker-output.js';
 import { composeDraft } from '../graph/compose.js';
 import { policyObjections } from './policy.js';
@@ -122,20 +122,26 @@ export async function runResearcher(state: RunStateValue, step: PlanStep, contex
 export async function runChecker(state: RunStateValue, draft: Draft, context: RoleContext): Promise<RoleOutcome> {
   const plan = state.plan!;
   const claims = findingsOfRound(state, state.round).flatMap((finding) => finding.claims);
+  const findings = findingsOfRound(state, state.round);
   const evidence = await checkEvidence({
+    goal: state.goal,
     plan,
     claims,
     sourcesRead: state.sourcesRead,
     readSource: async (source) => context.sourceCache.get(source) ?? (await context.evidence.read({ source }))?.text,
     ...(context.redact ? { redact: context.redact } : {}),
+    checks: context.checks,
+    gaps: new Map(findings.map((finding) => [finding.stepId, finding.gaps])),
   });
   const forbid = context.stage.role.config.policy?.forbid ?? [];
   const task: CheckTask = { kind: 'check', role: context.stage.name, goal: state.goal, plan, claims, draft, evidence, forbid };
   const result = await ask(context, task, { goal: state.goal, plan, claims, draft: draft.text, evidence, forbid }, VerdictOutput, 'verdict');
   // The model adds judgement; it cannot overrule a failed evidence or policy check.
-  const enforced = [...evidence.objections, ...markerObjections(draft.text, composeDraft(plan, findingsOfRound(state, state.round)).citations.length), ...policyObjections(draft.text, forbid)];
-  const objections = dedupeObjections([...enforced, ...result.value.objections]);
-  const decision = result.value.decision === 'approve' && enforced.length === 0 ? 'approve' : 'reject';
+  const enforced = [...evidence.objections, ...markerObjections(draft.text, composeDraft(plan, findings).citations.length), ...policyObjections(draft.text, forbid)];
+  // It may reject what the checks pass: a claim it judges unsupported or irrelevant is an objection, whatever it decided.
+  const judged = judgementObjections(result.value.claims, claims, plan, evidence);
+  const objections = dedupeObjections([...enforced, ...judged, ...result.value.objections]);
+  const decision = result.value.decision === 'approve' && enforced.length === 0 && judged.length === 0 ? 'approve' : 'reject';
   const verdict: Verdict = {
     role: context.stage.name,
     round: state.round,
@@ -151,6 +157,41 @@ export async function runChecker(state: RunStateValue, draft: Draft, context: Ro
     verdict,
     summary: decision === 'approve' ? `approve: ${verdict.feedback ?? 'verified'}` : `reject: ${verdict.objections.map((objection) => objection.message).join(' | ')}`,
   };
+}
+
+/**
+ * The objections a checker model's per-claim judgements raise: one for each claim it judges unsupported or irrelevant,
+ * and a step objection when that leaves a step with no claim that passes both the checks and the model. Claim ids are
+ * read liberally (`S1.C2`, or `c2` when only one claim ends so); judgements of unknown claims are ignored.
+ */
+export function judgementObjections(judgements: readonly ClaimJudgementOutput[], claims: readonly Claim[], plan: Plan, evidence: EvidenceReport): Objection[] {
+  const objections: Objection[] = [];
+  const rejected = new Set<string>();
+  for (const judgement of judgements) {
+    const claim = resolveClaimId(judgement.id, claims);
+    if (!claim) continue;
+    const reason = judgement.reason?.trim() ? `: ${judgement.reason.trim()}` : '';
+    if (!judgement.supported) objections.push({ kind: 'support', target: claim.id, message: `the checker judges claim ${claim.id} not supported by its quotes${reason}` });
+    if (!judgement.relevant) objections.push({ kind: 'relevance', target: claim.id, message: `the checker judges claim ${claim.id} not an answer to its step's question${reason}` });
+    if (!judgement.supported || !judgement.relevant) rejected.add(claim.id);
+  }
+  if (rejected.size === 0) return objections;
+  for (const step of plan.steps) {
+    if (evidence.unsupportedSteps.includes(step.id)) continue;
+    const stepClaims = claims.filter((claim) => claim.id.startsWith(`${step.id}.`));
+    if (stepClaims.length > 0 && stepClaims.every((claim) => rejected.has(claim.id) || !evidence.supportedClaims.includes(claim.id))) {
+      objections.push({ kind: 'step-unsupported', target: step.id, message: `plan step ${step.id} has no claim the checker judges supported and relevant` });
+    }
+  }
+  return objections;
+}
+
+function resolveClaimId(given: string, claims: readonly Claim[]): Claim | undefined {
+  const wanted = given.trim().toLowerCase();
+  const exact = claims.find((claim) => claim.id.toLowerCase() === wanted);
+  if (exact) return exact;
+  const bySuffix = claims.filter((claim) => claim.id.toLowerCase().endsWith(`.${wanted}`));
+  return bySuffix.length === 1 ? bySuffix[0] : undefined;
 }
 
 /**

@@ -94,6 +94,14 @@ export const ObjectionKind = z.enum([
   'step-unsupported',
   'policy',
   'judgement',
+  /** What the claim asserts (its content words, numbers, names, negations) is not found in its own quotes. */
+  'support',
+  /** The claim and its quotes do not address the question of its plan step. */
+  'relevance',
+  /** Key terms of the goal are addressed by no step of the plan or no approved claim. */
+  'coverage',
+  /** Two claims say the same thing. */
+  'duplication',
   /** A person rejected the plan or the draft at a human gate. */
   'human',
 ]);
@@ -109,10 +117,24 @@ export const Objection = z
   .strict();
 export type Objection = z.infer<typeof Objection>;
 
+/** A checker model's judgement of one claim: is it supported by its own quotes, and does it answer its step? */
+export const ClaimJudgementOutput = z
+  .object({
+    /** The claim id, e.g. `s1.c2`. */
+    id: z.string().min(1),
+    supported: z.boolean(),
+    relevant: z.boolean(),
+    reason: z.string().optional(),
+  })
+  .strict();
+export type ClaimJudgementOutput = z.infer<typeof ClaimJudgementOutput>;
+
 export const VerdictOutput = z
   .object({
     decision: z.enum(['approve', 'reject']),
     objections: z.array(Objection).default([]),
+    /** One judgement per claim. A claim judged unsupported or irrelevant is an objection, whatever the decision. */
+    claims: z.array(ClaimJudgementOutput).default([]),
     feedback: z.string().optional(),
   })
   .strict();

@@ -199,6 +199,7 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
         }),
         redact: store.redact,
         limits,
+        checks: project.config.checks,
         tools: deps.tools,
         evidence,
         images,

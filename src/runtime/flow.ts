@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Project } from '../config/load.js';
+import { ChecksConfig } from '../verify/config.js';
 
 export interface FlowFingerprint {
   hash: string;
@@ -27,8 +28,10 @@ export function flowFingerprint(project: Project): FlowFingerprint {
     prompt: stage.kind === 'human' ? null : { system: stage.prompt.system, user: stage.prompt.user },
     onReject: stage.onReject ?? null,
   }));
-  const hash = shortHash({ stages: described, limits: project.config.limits });
-  const parts: Record<string, string> = { limits: shortHash(project.config.limits) };
+  // Checks enter the fingerprint only when they differ from the defaults, so runs started before they existed still match.
+  const checks = JSON.stringify(project.config.checks) === JSON.stringify(ChecksConfig.parse({})) ? undefined : project.config.checks;
+  const hash = shortHash({ stages: described, limits: project.config.limits, ...(checks ? { checks } : {}) });
+  const parts: Record<string, string> = { limits: shortHash(project.config.limits), ...(checks ? { checks: shortHash(checks) } : {}) };
   for (const stage of described) parts[stage.name] = shortHash(stage);
   return { hash, stages: project.stages.map((stage) => (stage.kind === 'human' ? `${stage.name} (human)` : stage.name)), parts };
 }
@@ -39,7 +42,7 @@ export function flowChanges(before: Pick<FlowFingerprint, 'stages'> & { parts?: 
   const changes: string[] = [];
   for (const [name, part] of Object.entries(after.parts)) {
     if (!(name in before.parts)) changes.push(`${name} added`);
-    else if (before.parts[name] !== part) changes.push(name === 'limits' ? 'the limits' : `${name} (its role, prompt or gate)`);
+    else if (before.parts[name] !== part) changes.push(name === 'limits' || name === 'checks' ? `the ${name}` : `${name} (its role, prompt or gate)`);
   }
   for (const name of Object.keys(before.parts)) if (!(name in after.parts)) changes.push(`${name} removed`);
   if (changes.length === 0 && before.stages.join() !== after.stages.join()) changes.push('the order of the stages');

@@ -90,7 +90,8 @@ export const Verification = z
 export const RunResult = z
   .object({
     answer: z.string(),
-    citations: z.array(z.object({ marker: z.number().int(), source: z.string(), quote: z.string() }).strict()),
+    /** `redacted`: the detectors whose redaction changed the quote (it is then not the source's exact words). */
+    citations: z.array(z.object({ marker: z.number().int(), source: z.string(), quote: z.string(), redacted: z.array(z.string()).optional() }).strict()),
     verification: Verification,
   })
   .strict();

@@ -22,7 +22,7 @@ const KNOWLEDGE = [
   '',
 ].join('\n');
 const QUOTES: Record<string, string> = {
-  s1: 'keeps a ledger of every ship that docks at the harbour',
+  s1: 'The Lighthouse project keeps a ledger of every ship that docks at the harbour',
   s2: 'The harbour master signs each ledger entry before noon',
   s3: 'The ledger is archived every winter',
 };
@@ -73,7 +73,8 @@ export async function startSlowModel(delayMs: Record<Role, number>): Promise<Slo
           );
         case 'researcher': {
           const step = stepOf(request);
-          return json({ claims: [{ text: `Answer for ${step}.`, citations: [{ source: SOURCE, quote: QUOTES[step] }] }], gaps: [] }, delayMs.researcher);
+          // The claim says what its quote says: the checker verifies that it is supported and answers its step.
+          return json({ claims: [{ text: `${QUOTES[step]}.`, citations: [{ source: SOURCE, quote: QUOTES[step] }] }], gaps: [] }, delayMs.researcher);
         }
         case 'checker':
           return json({ decision: 'approve', objections: [], feedback: 'supported' }, delayMs.checker);

@@ -94,7 +94,7 @@ describe('the offline engine satisfies its own schemas', () => {
     for (const goal of all) {
       for (const maxSteps of [1, 5, 12]) {
         const first = await round(goal, 1, maxSteps, null, []);
-        // Every step rejected, so every question is broadened where it can be.
+        // Every step rejected, so every question is revised where it can be.
         const rejected: Objection[] = first.plan.steps.map((step) => ({ kind: 'step-unsupported', target: step.id, message: `plan step ${step.id} has no supported claim` }));
         await round(goal, 2, maxSteps, first.plan, [...first.objections, ...rejected]);
       }

@@ -29,7 +29,8 @@ const KNOWLEDGE = [
 ].join('\n');
 const GOAL = 'What does the Lighthouse project keep a ledger of?';
 const QUESTION = 'What does the Lighthouse project keep a ledger of?';
-const GOOD_QUOTE = 'keeps a ledger of every ship that docks at the harbour';
+// A real model's quote: the whole sentence, so the claim's subject (the Lighthouse project) is in its own quote.
+const GOOD_QUOTE = 'The Lighthouse project keeps a ledger of every ship that docks at the harbour';
 
 type Role = 'planner' | 'researcher' | 'checker';
 type RoleHandler = (request: RecordedRequest, call: number) => ChatReply;

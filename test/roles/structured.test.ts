@@ -49,7 +49,7 @@ describe('replies that differ only in form are read as meant', () => {
     const reply = { Decision: ' APPROVED ', objections: null, feedback: null, confidence: 0.9 };
     const { result, model } = ask(VerdictOutput, [JSON.stringify(reply)]);
     const value = await result;
-    expect(value.value).toEqual({ decision: 'approve', objections: [] });
+    expect(value.value).toEqual({ decision: 'approve', objections: [], claims: [] });
     expect(value.attempts).toBe(1);
     expect(model.requests).toHaveLength(1);
     const repaired = value.events.find((event) => event.type === 'output-repaired');
@@ -59,7 +59,7 @@ describe('replies that differ only in form are read as meant', () => {
   it('reads objection kinds spelled with spaces or underscores, and a single objection given as an object', async () => {
     const reply = { decision: 'Reject', objections: { kind: 'Unsupported_Claim', target: 's1.c1', message: 'no source says so' } };
     const value = (await ask(VerdictOutput, [JSON.stringify(reply)]).result).value;
-    expect(value).toEqual({ decision: 'reject', objections: [{ kind: 'unsupported-claim', target: 's1.c1', message: 'no source says so' }] });
+    expect(value).toEqual({ decision: 'reject', objections: [{ kind: 'unsupported-claim', target: 's1.c1', message: 'no source says so' }], claims: [] });
     expect((await ask(VerdictOutput, ['{"decision": "\\"Approved.\\""}']).result).value.decision).toBe('approve');
   });
 
@@ -123,7 +123,7 @@ describe('replies that differ only in form are read as meant', () => {
     expect(wrapped.attempts).toBe(1);
     // Any name, together with other differences in form inside.
     const verdict = (await ask(VerdictOutput, [JSON.stringify({ Result: { Decision: 'Approved' } })]).result).value;
-    expect(verdict).toEqual({ decision: 'approve', objections: [] });
+    expect(verdict).toEqual({ decision: 'approve', objections: [], claims: [] });
     expect((await ask(PlanReply, [JSON.stringify({ Plan: { Steps: 'What is Baton?' } })]).result).value.steps).toEqual([{ id: 's1', question: 'What is Baton?' }]);
   });
 });

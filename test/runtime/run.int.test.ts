@@ -57,7 +57,7 @@ describe('runGoal end states', () => {
     expect(outcome.status).toBe('unverified');
     expect(outcome.result?.verification.verified).toBe(false);
     expect(outcome.rounds).toBe(2);
-    expect(outcome.objections.join(' ')).toMatch(/has no supported claim/);
+    expect(outcome.objections.join(' ')).toMatch(/has no claim that is quoted, supported and relevant/);
     const planners = (await runtime.store.turns(outcome.runId)).filter((turn) => turn.role === 'planner');
     expect(planners).toHaveLength(2);
     expect(JSON.stringify(planners[1]?.output)).toMatch(/revised in round 2/);

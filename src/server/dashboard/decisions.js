@@ -31,7 +31,7 @@ function renderSubject(request) {
             'details',
             { class: 'claims-box' },
             el('summary', {}, `${claims.length} claim${claims.length === 1 ? '' : 's'} with citations`),
-            el('ol', { class: 'claims' }, claims.map((claim) => el('li', {}, el('p', {}, claim.text), el('ul', { class: 'quotes' }, (claim.citations || []).map((citation) => el('li', {}, el('blockquote', {}, citation.quote), el('cite', {}, citation.source))))))),
+            el('ol', { class: 'claims' }, claims.map((claim) => el('li', {}, el('p', {}, claim.text), el('ul', { class: 'quotes' }, (claim.citations || []).map((citation) => el('li', {}, el('blockquote', {}, citation.quote), el('cite', {}, citation.source), ...(citation.redacted && citation.redacted.length ? [el('small', { class: 'redacted' }, ` partly redacted: ${citation.redacted.join(', ')}`)] : []))))))),
           )
         : null,
     );

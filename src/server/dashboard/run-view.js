@@ -76,7 +76,7 @@ function renderAnswer(run) {
   $('answer-title').textContent = verified ? 'Answer — verified by the checker' : 'Best draft — NOT verified';
   $('answer-card').classList.toggle('unverified', !verified);
   clear($('answer')).append(...result.answer.split('\n').map((line) => el('p', {}, line)));
-  clear($('citations')).append(...result.citations.map((citation) => el('li', { value: citation.marker }, el('blockquote', {}, citation.quote), el('cite', {}, citation.source))));
+  clear($('citations')).append(...result.citations.map((citation) => el('li', { value: citation.marker }, el('blockquote', {}, citation.quote), el('cite', {}, citation.source), ...(citation.redacted && citation.redacted.length ? [el('small', { class: 'redacted' }, ` partly redacted: ${citation.redacted.join(', ')}`)] : []))));
   clear($('verdicts')).append(
     ...result.verification.verdicts.map((verdict) =>
       el('div', { class: 'verdict' }, el('span', { class: `badge verdict-${verdict.decision}` }, `${verdict.role}: ${verdict.decision}`), verdict.objections.length ? el('ul', {}, verdict.objections.map((objection) => el('li', {}, objection))) : null),

@@ -1,0 +1,127 @@
+/**
+ * Relevance: a claim and its quotes address the question of their plan step. The question's key terms are its content
+ * terms less the words that frame a question rather than say what it is about ({@link QUESTION_FILLER}); a share of
+ * them (`minQuestionCoverage`) and at least `minMatchedTerms` of them must occur in the claim or its quotes; the
+ * question's numbers count as key terms too. Names of code in the question (an option, a function, a flag) must all
+ * occur: an answer about `bodyLimit` does not answer a question about `maxParamLength`, however many other words they
+ * share.
+ *
+ * The failure this exists for: a real quote of an unrelated sentence approved as the answer, because it shares a word
+ * with the question ("How do I drop redacted keys from the log output?" answered with a sentence on how log levels are
+ * printed, which shares "log" and "output", 2 of 5). The trade-off: a sentence that truly answers with synonyms for
+ * several of the question's words fails too. With the defaults one synonym in three or four key terms passes, and a
+ * question of two key terms needs both (see config.ts). Reading the claim and its quotes together lets a quoted section
+ * heading supply the topic a sentence leaves implicit; the support check keeps the claim itself from adding words its
+ * quotes do not have.
+ */
+import type { Objection } from '../roles/schemas.js';
+import type { RelevanceConfig } from './config.js';
+import { percent, quotedList, shorten } from './format.js';
+import { containsName, nameHaystack, namesIn, type NameMention } from './names.js';
+import { numbersIn, termLookup, termsOf, type Term } from './terms.js';
+
+/**
+ * Words that frame a question or a request rather than say what it is about; the answering sentence rarely repeats
+ * them, so requiring them would fail good answers. Stop words (`contentTerms`) are already gone. Listed by why:
+ * - asking: "whether", "whom", "whose", "please", "someone", "anything", "thing";
+ * - ability and intent ("Is it possible to", "What do I need to", "How can I make/get/set up/go about"): "possible",
+ *   "able", "way", "need", "want", "like", "make", "get", "set", "go", "let", "try", "use";
+ * - asking for an explanation ("How does X work?", "What happens when", "What does X mean?", "What's the difference"):
+ *   "work", "happen", "mean", "difference", "differ", "different", "example", "know", "learn", "understand", "see";
+ * - pointing at the source ("What do the docs suggest"): "doc", "documentation", "documented", "say", "suggest",
+ *   "recommend", "recommended";
+ * - judging ("the best/right way"): "best", "good", "right", "correct", "proper", "properly";
+ * - amount and manner ("How many", "How often"): "many", "much", "often", "instead";
+ * - asking for a form of answer (goals more than questions): "summary", "summarise", "summarize", "overview", "brief",
+ *   "briefly", "short", "detail", "detailed", "explanation";
+ * - fillers: "actually", "really", "just", "currently", "exactly", "basically", "me", "my", "myself".
+ * Not listed, on purpose: "default", "type", "option", "error", "value": in a technical question they are the topic.
+ */
+export const QUESTION_FILLER: ReadonlySet<string> = new Set(
+  (
+    'whether whom whose please someone anyone something anything thing ' +
+    'possible able way need want like make get set go let try use ' +
+    'work happen mean difference differ different example know learn understand see ' +
+    'doc docs documentation documented say suggest recommend recommended ' +
+    'best good right correct proper properly ' +
+    'many much often instead ' +
+    'summary summarise summarize overview brief briefly short detail detailed explanation ' +
+    'actually really just currently exactly basically me my myself'
+  )
+    .split(/\s+/)
+    .flatMap((word) => termsOf(word).map((entry) => entry.term)),
+);
+
+/** The key terms of a question or goal: its content terms less {@link QUESTION_FILLER}. */
+export function keyTermsOf(text: string): Term[] {
+  return termsOf(text).filter((entry) => !QUESTION_FILLER.has(entry.term));
+}
+
+export interface RelevanceJudgement {
+  ok: boolean;
+  /** Share of the question's key terms the claim or its quotes mention; 1 for a question with none. */
+  score: number;
+  matched: string[];
+  /** Key terms not mentioned, then the question's code names not mentioned. */
+  missing: string[];
+}
+
+/** What relevance needs of one question, computed once per step. */
+export interface QuestionKeys {
+  question: string;
+  /** Key terms and numbers: a number's term is `#` and its value, so it never meets a word. */
+  terms: Term[];
+  /** Names of code the question asks about: each must be mentioned. */
+  names: NameMention[];
+}
+
+/**
+ * What relevance looks for in a question. Its numbers are key terms like its words rather than requirements: a
+ * question often states a number as its situation ("while the status code is still 200"), which the answer need not
+ * repeat. Its code names are requirements: they say what the question is about.
+ */
+export function questionKeys(question: string): QuestionKeys {
+  const numbers = numbersIn(question).map((number) => ({ term: `#${number.value}`, word: number.text }));
+  const terms = [...keyTermsOf(question), ...numbers].filter((entry, index, all) => all.findIndex((other) => other.term === entry.term) === index);
+  return { question, terms, names: namesIn(question).filter((name) => name.kind === 'code') };
+}
+
+/** Key terms that must match: the share, rounded up, and at least `minMatchedTerms` (or all, when fewer). */
+export function requiredMatches(keyTerms: number, config: RelevanceConfig): number {
+  return Math.max(Math.ceil(config.minQuestionCoverage * keyTerms - 1e-9), Math.min(config.minMatchedTerms, keyTerms));
+}
+
+/** Judges whether a claim and its quotes address the question. */
+export function judgeRelevance(keys: QuestionKeys, claimText: string, quotes: readonly string[], config: RelevanceConfig): RelevanceJudgement {
+  const texts = [claimText, ...quotes];
+  const lookup = new Set(texts.flatMap((text) => [...termLookup(text), ...numbersIn(text).map((number) => `#${number.value}`)]));
+  const matched = keys.terms.filter((entry) => lookup.has(entry.term)).map((entry) => entry.word);
+  const missing = keys.terms.filter((entry) => !lookup.has(entry.term)).map((entry) => entry.word);
+  const haystack = nameHaystack(texts);
+  const missingNames = keys.names.filter((name) => !containsName(haystack, name)).map((name) => name.text);
+  const score = keys.terms.length === 0 ? 1 : matched.length / keys.terms.length;
+  const ok = matched.length >= requiredMatches(keys.terms.length, config) && missingNames.length === 0;
+  return { ok, score, matched, missing: [...new Set([...missing, ...missingNames])] };
+}
+
+/** The objection for a claim that does not address its step: what it mentions, what it lacks, what was expected. */
+export function relevanceObjection(claimId: string, stepId: string, keys: QuestionKeys, judgement: RelevanceJudgement, config: RelevanceConfig): Objection {
+  const total = keys.terms.length;
+  const required = requiredMatches(total, config);
+  const missingTerms = keys.terms.map((entry) => entry.word).filter((word) => !judgement.matched.includes(word));
+  const absentNames = keys.names.map((name) => name.text).filter((name) => judgement.missing.includes(name));
+  const problems: string[] = [];
+  if (judgement.matched.length < required) {
+    const mentioned = judgement.matched.length === 0 ? 'none of them' : `only ${quotedList(judgement.matched)}`;
+    problems.push(
+      `of the question's key terms it mentions ${mentioned}, not ${quotedList(missingTerms)}; ` +
+        `expected at least ${required} of ${total} (${percent(config.minQuestionCoverage)}): ${keys.terms.map((entry) => entry.word).join(', ')}`,
+    );
+  }
+  if (absentNames.length > 0) problems.push(`it never mentions ${quotedList(absentNames)}, which the question names`);
+  return {
+    kind: 'relevance',
+    target: claimId,
+    message: `claim ${claimId} does not answer step ${stepId} ("${shorten(keys.question)}"): ${problems.join('; ')}. Expected: a claim whose quote addresses the question.`,
+  };
+}
