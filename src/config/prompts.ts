@@ -14,7 +14,7 @@ import { YamlSource } from './yaml.js';
 /** The variables each role kind's state provides to its prompt. */
 export const PROMPT_VARIABLES: Record<RoleKind, readonly string[]> = {
   planner: ['goal', 'round', 'maxSteps', 'previousPlan', 'objections', 'role'],
-  researcher: ['goal', 'step', 'passages', 'role'],
+  researcher: ['goal', 'step', 'passages', 'rejected', 'role'],
   checker: ['goal', 'plan', 'claims', 'draft', 'evidence', 'forbid', 'role'],
   generic: ['goal', 'plan', 'findings', 'draft', 'verdicts', 'round', 'role', 'description'],
 };

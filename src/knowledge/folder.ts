@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { walkConfined, type SkippedEntry } from './confined-walk.js';
-import { contentTerms } from './text.js';
+import { searchTerms } from './text.js';
 import type { EvidenceSource, Passage, SourceText } from './types.js';
 
 interface Chunk {
@@ -93,7 +93,7 @@ export class FolderEvidence implements EvidenceSource {
       this.texts.set(source, text);
       for (const paragraph of chunkByParagraph(text)) {
         const terms = new Map<string, number>();
-        const words = contentTerms(paragraph.text);
+        const words = searchTerms(paragraph.text);
         for (const word of words) terms.set(word, (terms.get(word) ?? 0) + 1);
         for (const word of terms.keys()) this.documentFrequency.set(word, (this.documentFrequency.get(word) ?? 0) + 1);
         this.chunks.push({
@@ -117,7 +117,7 @@ export class FolderEvidence implements EvidenceSource {
   }
 
   async search(query: string, options: { limit?: number } = {}): Promise<Passage[]> {
-    const queryTerms = [...new Set(contentTerms(query))];
+    const queryTerms = [...new Set(searchTerms(query))];
     const count = this.chunks.length;
     const k1 = 1.2;
     const b = 0.75;

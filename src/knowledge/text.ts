@@ -3,11 +3,19 @@
  * splitting. Deterministic and dependency-free.
  */
 
+import { canonicalStemmer, rewritePhrases } from '../text/lexicon.js';
+
 const STOP_WORDS = new Set(
   ('a an and are as at be by can do does for from has have how i in is it its of on or that the their this to was what ' +
     'when where which who why will with you your about into than then there these those they we our us also not no yes ' +
     'should would could may might must if else so such via per each any all more most other some them it’s does did done ' +
-    'explain describe tell give list show find')
+    'explain describe tell give list show find ' +
+    // Pronouns, auxiliaries and the pieces contractions split into ("I've" → "ve", "doesn't" → "doesn"): they say
+    // nothing about what a text is about. Prepositions of time and place (before, after, during, over) stay: in
+    // technical prose they often are the point ("the hook runs before validation").
+    'am been being had having were he him his she her hers herself himself itself themselves ourselves yourself ' +
+    'yourselves myself me my mine ours yours theirs because since while once here only own same too very just now again ' +
+    'further up down out ve ll re don doesn didn isn aren wasn weren won wouldn shouldn couldn hasn haven hadn')
     .split(/\s+/),
 );
 
@@ -17,6 +25,17 @@ export function contentTerms(text: string): string[] {
     .filter((word) => word.length > 1 && !STOP_WORDS.has(word))
     .map(foldSuffix);
 }
+
+/**
+ * The terms a keyword search matches on: content terms with the phrases and synonyms of the shared lexicon folded
+ * together ("out of the box" → default, "biggest" → maximum, "body" → payload), so a reader's words find the page's.
+ */
+export function searchTerms(text: string): string[] {
+  return contentTerms(rewritePhrases(text)).map(canonicalFold);
+}
+
+/** {@link foldSuffix}, reading the words of one lexicon group as one. */
+const canonicalFold = canonicalStemmer((word) => foldSuffix(word));
 
 /** A crude stemmer: enough to match "checkers" with "checker" and "verifies" with "verify". */
 export function foldSuffix(word: string): string {

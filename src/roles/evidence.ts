@@ -136,7 +136,7 @@ export async function checkEvidence(inputs: EvidenceInputs): Promise<EvidenceRep
     objections.push({
       kind: 'step-unsupported',
       target: stepId,
-      message: `plan step ${stepId} ("${truncate(step?.question ?? '', 80)}") has no claim that is quoted, supported and relevant: ${missingEvidence(stepId, inputs, quoted, claimReport.claims)}`,
+      message: `plan step ${stepId} ("${truncate(step?.question ?? '', 80)}") has no claim that is quoted, supported and relevant: ${missingEvidence(stepId, inputs, quoted, claimReport.claims, new Set(claimReport.duplicates.map((duplicate) => duplicate.claimId)))}`,
     });
   }
 
@@ -156,7 +156,7 @@ function stepOf(claimId: string): string {
 }
 
 /** What evidence a step lacks, in words a person (and a planner) can act on. */
-function missingEvidence(stepId: string, inputs: EvidenceInputs, quoted: ReadonlySet<string>, judgements: readonly ClaimJudgement[]): string {
+function missingEvidence(stepId: string, inputs: EvidenceInputs, quoted: ReadonlySet<string>, judgements: readonly ClaimJudgement[], duplicated: ReadonlySet<string>): string {
   const claims = inputs.claims.filter((claim) => stepOf(claim.id) === stepId);
   if (claims.length === 0) {
     const gaps = inputs.gaps?.get(stepId) ?? [];
@@ -168,10 +168,11 @@ function missingEvidence(stepId: string, inputs: EvidenceInputs, quoted: Readonl
       const judgement = judgements.find((candidate) => candidate.claimId === claim.id);
       if (!judgement) return `${claim.id} was not judged`;
       const problems = [
-        ...(judgement.support.ok ? [] : ['not supported by its quotes']),
+        ...(judgement.support.ok ? [] : ['is not supported by its quotes']),
         ...(judgement.relevance.ok ? [] : [`does not address the question${judgement.relevance.missing.length ? ` (nothing on ${judgement.relevance.missing.map((term) => `"${term}"`).join(', ')})` : ''}`]),
       ];
-      return problems.length ? `${claim.id} is ${problems.join(' and ')}` : `${claim.id} repeats another claim`;
+      if (problems.length) return `${claim.id} ${problems.join(' and ')}`;
+      return duplicated.has(claim.id) ? `${claim.id} repeats another claim` : `${claim.id} does not give what the question asks for`;
     })
     .join('; ');
 }

@@ -99,12 +99,13 @@ export async function runResearcher(state: RunStateValue, step: PlanStep, contex
   const search = await context.tools.run('search_docs', { query: step.question, limit }, toolContext);
   const passages = search.output as ResearchTask['passages'];
   const searchRecord: ToolCallRecord = { name: 'search_docs', arguments: { query: step.question, limit }, resultSummary: search.summary, durationMs: context.now() - started };
-  const task: ResearchTask = { kind: 'research', role: context.stage.name, goal: state.goal, step, passages };
+  const rejected = rejectedQuotes(state, step);
+  const task: ResearchTask = { kind: 'research', role: context.stage.name, goal: state.goal, step, passages, rejected };
   const toolNames = context.model.provider === 'offline' ? [] : (context.stage.role.config.tools ?? []);
   const runner = toolNames.length ? context.tools.runner(toolNames, toolContext, context.now) : undefined;
   // Scores are for ranking only; a model needs the text, where it came from and the chunk id.
   const shown = passages.map((passage) => ({ chunkId: passage.chunkId, source: passage.source, location: passage.location, text: passage.text }));
-  const result = await ask(context, task, { goal: state.goal, step, passages: shown }, ResearchOutput, 'findings', runner).catch((error: unknown) => {
+  const result = await ask(context, task, { goal: state.goal, step, passages: shown, rejected }, ResearchOutput, 'findings', runner).catch((error: unknown) => {
     throw carryToolCalls(error, [searchRecord]);
   });
   const claims: Claim[] = result.value.claims.map((claim, index) => ({ id: `${step.id}.c${index + 1}`, text: claim.text, citations: claim.citations }));
@@ -117,6 +118,22 @@ export async function runResearcher(state: RunStateValue, step: PlanStep, contex
     sourcesRead: [...read],
     summary: `${step.id}: ${claims.length} claim(s)${finding.gaps.length ? `, gaps: ${finding.gaps.join('; ')}` : ''}`,
   };
+}
+
+/** The quotes of this step's claims the checker objected to last round, with its reasons. */
+export function rejectedQuotes(state: RunStateValue, step: PlanStep): NonNullable<ResearchTask['rejected']> {
+  const previous = state.round - 1;
+  if (previous < 1) return [];
+  const claims = findingsOfRound(state, previous)
+    .filter((finding) => finding.stepId === step.id)
+    .flatMap((finding) => finding.claims);
+  const rejected: NonNullable<ResearchTask['rejected']> = [];
+  for (const objection of verdictsOfRound(state, previous).flatMap((verdict) => verdict.objections)) {
+    const claim = claims.find((candidate) => candidate.id === objection.target);
+    if (!claim || objection.kind === 'duplication') continue;
+    for (const citation of claim.citations) rejected.push({ quote: citation.quote, reason: objection.message });
+  }
+  return rejected;
 }
 
 export async function runChecker(state: RunStateValue, draft: Draft, context: RoleContext): Promise<RoleOutcome> {

@@ -25,6 +25,11 @@ export interface ResearchTask {
   step: PlanStep;
   /** Passages the researcher's search returned for this step, best first. */
   passages: Passage[];
+  /**
+   * What the checker rejected in this step's claims last round: each quote and why. The researcher does not offer a
+   * rejected quote again for the same reason (one weak claim would otherwise reject a right answer round after round).
+   */
+  rejected?: Array<{ quote: string; reason: string }>;
 }
 
 export interface CheckTask {

@@ -48,6 +48,13 @@ export const RelevanceConfig = z
      * share with it most often. The price: a two-term question answered with a synonym for one of them fails.
      */
     minMatchedTerms: z.number().int().min(1).default(2),
+    /**
+     * A step whose question asks for a quantity ("how long", "what status code") or a name ("which option") is
+     * answered only by a claim that gives one (answer-type.ts). Default on: without it, a sentence on the question's
+     * topic that does not state the asked number or name ("After this period, security fixes are still released" for
+     * "how long is a version supported?") is approved as the answer.
+     */
+    answerType: z.boolean().default(true),
   })
   .strict();
 export type RelevanceConfig = z.infer<typeof RelevanceConfig>;

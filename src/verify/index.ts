@@ -11,6 +11,8 @@ import { coverageObjection, judgeCoverage } from './coverage.js';
 import { duplicationObjection, findDuplicates, type Duplicate } from './duplication.js';
 import { judgeRelevance, questionKeys, relevanceObjection, type QuestionKeys, type RelevanceJudgement } from './relevance.js';
 import { judgeSupport, supportObjection, type SupportJudgement } from './support.js';
+import { demandsOf, describeDemand, gives, unmetDemands } from './answer-type.js';
+import { shorten } from './format.js';
 
 export { ChecksConfig } from './config.js';
 
@@ -63,6 +65,7 @@ export function stepOfClaim(claimId: string): string {
 export function checkClaims(inputs: ClaimCheckInputs): ClaimCheckReport {
   const { config } = inputs;
   const keysByStep = new Map<string, QuestionKeys>(inputs.steps.map((step) => [step.id, questionKeys(step.question)]));
+  const demandsByStep = new Map(inputs.steps.map((step) => [step.id, demandsOf(step.question)]));
   const judged = inputs.claims.filter((claim) => inputs.quoteVerified.has(claim.id));
   const objections: Objection[] = [];
   const judgements: ClaimJudgement[] = [];
@@ -76,9 +79,19 @@ export function checkClaims(inputs: ClaimCheckInputs): ClaimCheckReport {
     const relevance: RelevanceJudgement = keys
       ? judgeRelevance(keys, claim.text, quotes, config.relevance)
       : { ok: false, score: 0, matched: [], missing: [] };
+    // A claim on the question's topic that gives none of what it asks for ("how long": a number) does not answer it.
+    const demands = config.relevance.answerType ? (demandsByStep.get(stepId) ?? []) : [];
+    const givesNothing = relevance.ok && demands.length > 0 && !demands.some((demand) => gives(demand.kind, [claim.text, ...quotes]));
+    if (givesNothing) relevance.ok = false;
     judgements.push({ claimId: claim.id, stepId, support, relevance });
     if (!support.ok) objections.push(supportObjection(claim.id, claim.text, support, config.support));
-    if (keys && !relevance.ok) objections.push(relevanceObjection(claim.id, stepId, keys, relevance, config.relevance));
+    if (givesNothing) {
+      objections.push({
+        kind: 'relevance',
+        target: claim.id,
+        message: `claim ${claim.id} is on the topic of step ${stepId} ("${shorten(keys!.question)}") but gives none of what it asks for: ${demands.map(describeDemand).join(' or ')}. Expected: a claim whose quote states it.`,
+      });
+    } else if (keys && !relevance.ok) objections.push(relevanceObjection(claim.id, stepId, keys, relevance, config.relevance));
     if (!keys) {
       objections.push({
         kind: 'relevance',
@@ -90,6 +103,21 @@ export function checkClaims(inputs: ClaimCheckInputs): ClaimCheckReport {
   }
 
   const answered = new Set(passed.map((claim) => stepOfClaim(claim.id)));
+  // A step that asks for a number or a name is answered only when one of its passing claims gives one.
+  if (config.relevance.answerType) {
+    for (const step of inputs.steps) {
+      if (!answered.has(step.id)) continue;
+      const answers = passed.filter((claim) => stepOfClaim(claim.id) === step.id).map((claim) => [claim.text, ...claim.citations.map((citation) => citation.quote)]);
+      const unmet = unmetDemands(step.question, answers);
+      if (unmet.length === 0) continue;
+      answered.delete(step.id);
+      objections.push({
+        kind: 'relevance',
+        target: step.id,
+        message: `step ${step.id} ("${shorten(step.question)}") asks for ${unmet.map(describeDemand).join(' and ')}, and no claim of it gives one. Expected: a claim whose quote states it.`,
+      });
+    }
+  }
   const unsupportedSteps = inputs.steps.filter((step) => !answered.has(step.id)).map((step) => step.id);
 
   const textOf = new Map(judged.map((claim) => [claim.id, claim.text]));

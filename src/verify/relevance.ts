@@ -15,6 +15,7 @@
  * quotes do not have.
  */
 import type { Objection } from '../roles/schemas.js';
+import { askedPart } from '../text/question.js';
 import type { RelevanceConfig } from './config.js';
 import { percent, quotedList, shorten } from './format.js';
 import { containsName, nameHaystack, namesIn, type NameMention } from './names.js';
@@ -46,7 +47,7 @@ export const QUESTION_FILLER: ReadonlySet<string> = new Set(
     'best good right correct proper properly ' +
     'many much often instead ' +
     'summary summarise summarize overview brief briefly short detail detailed explanation ' +
-    'actually really just currently exactly basically me my myself'
+    'actually really just currently exactly basically me my myself come came everything'
   )
     .split(/\s+/)
     .flatMap((word) => termsOf(word).map((entry) => entry.term)),
@@ -57,7 +58,14 @@ export function keyTermsOf(text: string): Term[] {
   return termsOf(text).filter((entry) => !QUESTION_FILLER.has(entry.term));
 }
 
+/** A sentence that sends the reader elsewhere ("See X for details") answers nothing itself. */
+const POINTER = /^(?:see|refer to|read|check out|for (?:more )?(?:details|information|more)\b|more (?:details|information) (?:is|are|can be) (?:found|available))\b/i;
+
 export interface RelevanceJudgement {
+  /** The action the question asks about, when the claim never says it. */
+  action?: string;
+  /** The claim only points elsewhere ("See … for details"). */
+  pointer?: boolean;
   ok: boolean;
   /** Share of the question's key terms the claim or its quotes mention; 1 for a question with none. */
   score: number;
@@ -73,6 +81,10 @@ export interface QuestionKeys {
   terms: Term[];
   /** Names of code the question asks about: each must be mentioned. */
   names: NameMention[];
+  /** The question without its contrast clause ("instead of …"), when it has one: it must be addressed on its own too. */
+  focus?: QuestionKeys;
+  /** The action a "how do I …" / "can I …" question asks about ("stop" in "How do I stop Fastify from …"): it must be addressed. */
+  action?: Term;
 }
 
 /**
@@ -81,9 +93,44 @@ export interface QuestionKeys {
  * repeat. Its code names are requirements: they say what the question is about.
  */
 export function questionKeys(question: string): QuestionKeys {
+  // The scene a reader sets before asking ("My app fails to start. How long does …?") is not what must be answered.
+  const keys = { ...keysOf(askedPart(question)), question };
+  // "Can I handle X myself instead of Fastify answering 400?" asks about X: a claim that only restates the contrast
+  // (Fastify answers 400) shares many of the question's words without answering it. The part before the contrast
+  // must be addressed on its own too.
+  const action = actionOf(askedPart(question));
+  if (action) keys.action = action;
+  const focus = askedPart(question).replace(CONTRAST, ' ');
+  if (focus === askedPart(question)) return keys;
+  const focused = keysOf(focus);
+  return focused.terms.length >= 2 ? { ...keys, focus: focused } : keys;
+}
+
+/**
+ * The verb a "how do I / can I / is it possible to" question asks about. A sentence on the same topic that never says
+ * that action ("How do I stop Fastify from sending the response?" answered with "req and res are the raw objects")
+ * does not answer; verbs that only frame the ask (get, use, make, set, see...) are not required.
+ */
+const ASKS_HOW = /\b(?:how (?:do|can|could|should|would|may) (?:i|we|you|one)|how to|(?:can|could|should|may) (?:i|we|you|one)|is it possible to|is there a way to|do (?:i|we|you) (?:need|have) to)\s+(?:(?:also|still|just|actually|safely|easily|quickly|then|first|now|ever|properly|correctly)\s+)*([a-z]+)/i;
+
+function actionOf(question: string): Term | undefined {
+  const verb = ASKS_HOW.exec(question)?.[1];
+  if (!verb) return undefined;
+  const [entry] = keyTermsOf(verb);
+  return entry;
+}
+
+/** A contrast clause: what the question sets its ask against, up to the end of the clause. */
+const CONTRAST = /\b(?:instead of|rather than|other than|as opposed to|in place of)\b[^,;?]*/gi;
+
+/** "How long", "how big": the adjective is the form of the question (a number is asked for, answer-type.ts), not its topic. */
+const HOW_ADJECTIVE = /\bhow (?:long|big|large|small|often|far|old|soon|high|low|fast)\b/gi;
+
+function keysOf(asked: string): QuestionKeys {
+  const question = asked.replace(HOW_ADJECTIVE, 'how');
   const numbers = numbersIn(question).map((number) => ({ term: `#${number.value}`, word: number.text }));
   const terms = [...keyTermsOf(question), ...numbers].filter((entry, index, all) => all.findIndex((other) => other.term === entry.term) === index);
-  return { question, terms, names: namesIn(question).filter((name) => name.kind === 'code') };
+  return { question: asked, terms, names: namesIn(question).filter((name) => name.kind === 'code') };
 }
 
 /** Key terms that must match: the share, rounded up, and at least `minMatchedTerms` (or all, when fewer). */
@@ -100,8 +147,11 @@ export function judgeRelevance(keys: QuestionKeys, claimText: string, quotes: re
   const haystack = nameHaystack(texts);
   const missingNames = keys.names.filter((name) => !containsName(haystack, name)).map((name) => name.text);
   const score = keys.terms.length === 0 ? 1 : matched.length / keys.terms.length;
-  const ok = matched.length >= requiredMatches(keys.terms.length, config) && missingNames.length === 0;
-  return { ok, score, matched, missing: [...new Set([...missing, ...missingNames])] };
+  const focus = keys.focus ? judgeRelevance(keys.focus, claimText, quotes, config) : undefined;
+  const actionMissing = keys.action !== undefined && !lookup.has(keys.action.term);
+  const pointer = POINTER.test(claimText.trim());
+  const ok = matched.length >= requiredMatches(keys.terms.length, config) && missingNames.length === 0 && (focus?.ok ?? true) && !actionMissing && !pointer;
+  return { ok, score, matched, missing: [...new Set([...missing, ...missingNames, ...(focus && !focus.ok ? focus.missing : [])])], ...(actionMissing ? { action: keys.action!.word } : {}), ...(pointer ? { pointer } : {}) };
 }
 
 /** The objection for a claim that does not address its step: what it mentions, what it lacks, what was expected. */
@@ -119,6 +169,12 @@ export function relevanceObjection(claimId: string, stepId: string, keys: Questi
     );
   }
   if (absentNames.length > 0) problems.push(`it never mentions ${quotedList(absentNames)}, which the question names`);
+  if (judgement.pointer) problems.push('it only points elsewhere ("see … for details") instead of stating an answer');
+  if (judgement.action) problems.push(`it never says "${judgement.action}", the action the question asks about`);
+  if (problems.length === 0 && keys.focus) {
+    const focus = keys.focus.terms.map((entry) => entry.word);
+    problems.push(`it addresses what the question sets its ask against, not the ask itself (${quotedList(focus.filter((word) => !judgement.matched.includes(word)))} of ${quotedList(focus)})`);
+  }
   return {
     kind: 'relevance',
     target: claimId,

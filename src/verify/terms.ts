@@ -5,6 +5,10 @@
  */
 import { contentTerms } from '../knowledge/text.js';
 import { stem } from './stem.js';
+import { canonicalStemmer, rewritePhrases } from '../text/lexicon.js';
+
+/** The checks' stemmer, reading the words of one lexicon group as one. */
+const canonicalStem = canonicalStemmer(stem);
 
 /** A content term: `term` is what is compared, `word` what a message shows. */
 export interface Term {
@@ -51,7 +55,7 @@ export function splitIdentifierCase(text: string): string {
 
 /** The words of a text as written: runs of letters and digits. */
 function tokens(text: string): string[] {
-  return text.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
+  return rewritePhrases(text.normalize('NFKC')).match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
 /**
@@ -66,7 +70,7 @@ export function termsOf(text: string): Term[] {
   for (const token of tokens(text)) {
     const [folded] = contentTerms(token);
     if (folded === undefined || /^\p{N}+$/u.test(folded) || folded in NUMBER_WORDS) continue;
-    const term = stem(folded);
+    const term = canonicalStem(folded);
     if (seen.has(term)) continue;
     seen.add(term);
     terms.push({ term, word: /\p{Lu}/u.test(token.slice(1)) ? token : folded });
@@ -87,7 +91,7 @@ export function termLookup(text: string): Set<string> {
   const lookup = new Set(termsOf(text).map((entry) => entry.term));
   const words = tokens(text);
   for (const word of words) {
-    for (const part of contentTerms(splitIdentifierCase(word))) lookup.add(stem(part));
+    for (const part of contentTerms(splitIdentifierCase(word))) lookup.add(canonicalStem(part));
   }
   const lower = words.map((word) => word.toLowerCase());
   for (let start = 0; start < lower.length; start += 1) {

@@ -12,11 +12,11 @@ describe('ChecksConfig', () => {
   it('defaults every field', () => {
     expect(config).toEqual({
       support: { minTermCoverage: 0.7, numbers: true, names: true, negation: true },
-      relevance: { minQuestionCoverage: 0.55, minMatchedTerms: 2 },
+      relevance: { minQuestionCoverage: 0.55, minMatchedTerms: 2, answerType: true },
       coverage: { minGoalCoverage: 0.6 },
       duplication: { maxSimilarity: 0.85 },
     });
-    expect(ChecksConfig.parse({ relevance: { minMatchedTerms: 3 } }).relevance).toEqual({ minQuestionCoverage: 0.55, minMatchedTerms: 3 });
+    expect(ChecksConfig.parse({ relevance: { minMatchedTerms: 3 } }).relevance).toEqual({ minQuestionCoverage: 0.55, minMatchedTerms: 3, answerType: true });
   });
 
   it('refuses unknown fields and shares outside 0..1', () => {
@@ -58,7 +58,7 @@ describe('checkClaims', () => {
       ['duplication', 's2.c2'],
     ]);
     expect(report.objections[0]?.message).toBe(
-      'claim s1.c1 does not answer step s1 ("How do I drop redacted keys from the log output?"): of the question\'s key terms it mentions only "log", "output", not "drop", "redacted", "key"; expected at least 3 of 5 (55%): drop, redacted, key, log, output. Expected: a claim whose quote addresses the question.',
+      'claim s1.c1 does not answer step s1 ("How do I drop redacted keys from the log output?"): of the question\'s key terms it mentions only "log", "output", not "drop", "redacted", "key"; expected at least 3 of 5 (55%): drop, redacted, key, log, output; it never says "drop", the action the question asks about. Expected: a claim whose quote addresses the question.',
     );
     expect(report.duplicates).toEqual([{ claimId: 's2.c2', duplicateOf: 's2.c1', similarity: 1 }]);
   });

@@ -204,8 +204,12 @@ export function readPassage(text: string, inherited?: Context): ReadPassage {
   const flushProse = (): void => {
     if (prose.length === 0) return;
     const flat = prose.join(' ');
+    // A list item that opens with a link is a catalog entry ("[`arecibo`](…) ping responder for Kubernetes …"): it
+    // describes what it links to, not the subject of the page, so it answers nothing.
+    const catalogEntry = proseIsItem && /^(?:[-*+]|\d+[.)])?\s*!?\[[^\]]*\]\([^)]*\)/.test(flat.trim());
     prose = [];
     proseIsItem = false;
+    if (catalogEntry) return;
     let before: { unit: Unit; start: number } | undefined;
     for (const span of sentenceSpans(flat)) {
       const quote = flat.slice(span.start, span.end).trim();

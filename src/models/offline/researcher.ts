@@ -14,6 +14,7 @@ import { normaliseForQuote } from '../../roles/evidence.js';
 import type { Passage } from '../../knowledge/types.js';
 import type { ResearchOutput } from '../../roles/schemas.js';
 import type { ResearchTask } from '../../roles/tasks.js';
+import { demandsOf, gives, type AnswerDemand } from '../../verify/answer-type.js';
 import { readPassage, wordCount, type Context, type Unit } from './passage-units.js';
 import { asksForCode, listTerms, questionTerms, stemmedWords, termsOf, type QuestionTerm } from './terms.js';
 
@@ -28,8 +29,13 @@ const MIN_QUOTED_COVERAGE = 0.5;
 const CONTEXT_CREDIT = 0.5;
 /** Fewer words than this is a fragment, unless a quoted heading or sentence completes it. */
 const MIN_WORDS = 5;
+/** What a sentence that gives the kind of answer the question asks for (a number, a name) adds to its score. */
+const DEMAND_BONUS = 0.15;
 /** A sentence that opens with one of these leans on the sentence before it for its subject. */
 const ANAPHOR = /^(?:it|its|it's|this|that|these|those|they|their|them|such|here|both|either|neither|he|she|his|her|the latter|the former|the same)\b/i;
+
+/** A sentence that only points elsewhere. */
+const POINTER = /^(?:see|refer to|check out|for (?:more )?(?:details|information|more)\b)/i;
 
 /** A claim as the researcher returns it. */
 type ClaimDraft = ResearchOutput['claims'][number];
@@ -68,6 +74,8 @@ export function offlineResearch(task: ResearchTask): ResearchOutput {
   const totalWeight = weighted.reduce((sum, entry) => sum + entry.weight, 0);
   const code = asksForCode(question);
 
+  // A sentence the checker rejected last round for this step is not offered again: it would be rejected again.
+  const rejected = new Set((task.rejected ?? []).map((entry) => normaliseForQuote(entry.quote)));
   const candidates: Candidate[] = [];
   let rank = 0;
   for (const entry of read) {
@@ -75,9 +83,15 @@ export function offlineResearch(task: ResearchTask): ResearchOutput {
       rank += 1;
       if (unit.kind === 'code' && !code) continue;
       const candidate = score(unit, entry, origin, weighted, totalWeight, code, rank);
-      if (candidate) candidates.push(candidate);
+      if (candidate && !rejected.has(normaliseForQuote(candidate.claim.citations.at(-1)!.quote))) candidates.push(candidate);
     }
   }
+  // A question that asks for a number or a name is answered by a sentence that gives one: such sentences rank higher.
+  const demands = demandsOf(question);
+  const givesAll = (candidate: Candidate, kinds: readonly AnswerDemand[]): boolean => kinds.every((demand) => gives(demand.kind, textsOf(candidate)));
+  for (const candidate of candidates) candidate.score += demands.filter((demand) => gives(demand.kind, textsOf(candidate))).length * DEMAND_BONUS;
+  // A sentence that gives none of what is asked ("how long": no number) is on the topic, not an answer.
+  if (demands.length > 0) candidates.splice(0, candidates.length, ...candidates.filter((candidate) => demands.some((demand) => gives(demand.kind, textsOf(candidate)))));
   candidates.sort((left, right) => right.score - left.score || left.rank - right.rank);
 
   const selected: Candidate[] = [];
@@ -87,8 +101,20 @@ export function offlineResearch(task: ResearchTask): ResearchOutput {
     if (selected.length > 0 && candidate.score < selected[0]!.score * KEEP_RATIO) break;
     if (!selected.some((kept) => repeats(kept.key, candidate.key)) && quotesStand(candidate)) selected.push(candidate);
   }
+  // What the kept sentences leave unanswered (the name of the option, when they give only the number) is taken from
+  // the best sentence that gives it, if any clears the bar.
+  for (const demand of demands) {
+    if (selected.some((kept) => givesAll(kept, [demand]))) continue;
+    const giving = candidates.find((candidate) => givesAll(candidate, [demand]) && !selected.some((kept) => repeats(kept.key, candidate.key)) && quotesStand(candidate));
+    if (giving) selected.splice(Math.min(selected.length, MAX_CLAIMS - 1), 1, giving);
+  }
   if (selected.length === 0) return noAnswer(question, missingReason(weighted));
   return { claims: selected.map((candidate) => candidate.claim), gaps: [] };
+}
+
+/** A candidate's claim and quotes, as the answer-type check reads them. */
+function textsOf(candidate: Candidate): string[] {
+  return [candidate.claim.text, ...candidate.claim.citations.map((citation) => citation.quote)];
 }
 
 /** Whether two sentences say the same: equal, or one holds the other (a sentence and the pair it opens). */
@@ -154,6 +180,8 @@ function weigh(terms: readonly QuestionTerm[], passageTerms: ReadonlyArray<Set<s
 function score(unit: Unit, entry: ReadPassageEntry, origin: ReadonlyMap<Context, ReadPassageEntry>, weighted: readonly Weighted[], totalWeight: number, code: boolean, rank: number): Candidate | undefined {
   const own = unit.terms;
   if (!weighted.some((entry) => own.has(entry.term.key))) return undefined;
+  // "See X for details" sends the reader elsewhere: it answers nothing itself.
+  if (POINTER.test(unit.display)) return undefined;
   const leansBack = unit.kind === 'prose' && unit.previous !== undefined && ANAPHOR.test(unit.display);
   const previous = leansBack ? unit.previous : undefined;
   // A sentence quoted with the one before it says what the two say together: the claim is both.

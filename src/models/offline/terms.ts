@@ -4,14 +4,16 @@
  * (`ignoreTrailingSlash`, `snake_case`, `dotted.name`, `--flag`, anything in backticks) are names: a question that
  * names one is about that thing, so names weigh more, and a compound name also matches as a whole.
  */
+import { canonicalStemmer, rewritePhrases } from '../../text/lexicon.js';
+import { askedPart } from '../../text/question.js';
 import { contentTerms } from '../../knowledge/text.js';
 
 /** Words of how a question is asked rather than what it asks about. */
-const PHRASING = new Set(['way', 'possible', 'want', 'need', 'able', 'please', 'something', 'anything', 'thing', 'mean', 'happen', 'know']);
+const PHRASING = new Set(['way', 'possible', 'want', 'need', 'able', 'please', 'something', 'anything', 'everything', 'thing', 'mean', 'happen', 'know', 'come', 'came', 'actually', 'really', 'currently', 'basically', 'someone', 'anyone']);
 
 /** Words that say the question asks for code, so code blocks and code lines may answer it. */
 const ASKS_FOR_CODE =
-  /\b(?:examples?|code|snippets?|syntax|samples?)\b|\bhow (?:do|can|should|would) (?:i|you|we|one) (?:write|declare|call|import)\b|\bhow to (?:write|declare|call|import)\b/i;
+  /\b(?:examples?|snippets?|syntax|samples?)\b|(?<!\b(?:status|error|exit|response|http|return|reason|source|country|postal|zip)[ -])\bcode\b|\bhow (?:do|can|should|would) (?:i|you|we|one) (?:write|declare|call|import)\b|\bhow to (?:write|declare|call|import)\b/i;
 
 /** An inline code span. */
 const CODE_SPAN = /`+([^`\n]+?)`+/g;
@@ -42,13 +44,16 @@ export function stem(term: string): string {
   return root;
 }
 
+/** The stemmer, reading the words of one lexicon group as one. */
+const canonicalStem = canonicalStemmer(stem);
+
 /** The stemmed content words of a text, in order, with the surface word each came from. */
 export function stemmedWords(text: string): Array<{ key: string; surface: string }> {
   const words: Array<{ key: string; surface: string }> = [];
-  for (const surface of text.normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? []) {
+  for (const surface of rewritePhrases(text.normalize('NFKC')).match(/[\p{L}\p{N}]+/gu) ?? []) {
     const [term] = contentTerms(surface);
     if (term === undefined || PHRASING.has(term)) continue;
-    words.push({ key: stem(term), surface });
+    words.push({ key: canonicalStem(term), surface });
   }
   return words;
 }
@@ -104,7 +109,10 @@ export interface QuestionTerm {
 }
 
 /** The key terms of a question, each once, in the order the question uses them. */
-export function questionTerms(question: string): QuestionTerm[] {
+export function questionTerms(whole: string): QuestionTerm[] {
+  // The scene a reader sets before asking is for the search; the answer must address what is asked.
+  // "How long", "how big": the adjective asks for a number (the answer-type check), it is not what the question is about.
+  const question = askedPart(whole).replace(/\bhow (?:long|big|large|small|often|far|old|soon|high|low|fast)\b/gi, 'how');
   const terms = new Map<string, QuestionTerm>();
   for (const word of stemmedWords(question)) {
     if (!terms.has(word.key)) terms.set(word.key, { key: word.key, label: word.surface, name: false });

@@ -1,0 +1,80 @@
+/**
+ * What kind of answer a question asks for. "How long is a version supported?" is answered by a duration, not by any
+ * sentence that mentions versions and support; "Which option raises it?" by the name of an option. A step whose
+ * question asks for a quantity or a name is answered only when its passing claims, read with their quotes, give one:
+ * a classic expected-answer-type check of question answering, lexical and deterministic like the rest.
+ *
+ * Only unambiguous cues are read. "When" (a time or a condition) and "what is the default" (a number, a word, a
+ * boolean) ask for no particular kind. A question may ask for several ("what status code and which error code"):
+ * each must be given, by one claim or another.
+ */
+import { namesIn } from './names.js';
+import { numbersIn } from './terms.js';
+
+export type AnswerKind = 'quantity' | 'name';
+
+export interface AnswerDemand {
+  kind: AnswerKind;
+  /** The words of the question that ask for it, as written. */
+  cue: string;
+}
+
+const QUANTITY_NOUNS = String.raw`(?:size|number|amount|percentage|port|length|duration|count|status codes?|http status|status|version|year|limit|timeout|interval|delay)`;
+const NAME_NOUNS = String.raw`(?:options?|settings?|methods?|functions?|hooks?|propert(?:y|ies)|keys?|flags?|headers?|events?|fields?|decorators?|plugins?|packages?|modules?|variables?|commands?|error codes?)`;
+/** What may stand between "what"/"which" and the noun: "the", "default", a qualifier such as "server" or "route". */
+const BETWEEN = String.raw`(?:'s| is| are)?(?: the)?(?: (?:maximum|minimum|max|min|default|config(?:uration)?|server|route|plugin|http|environment|fastify|[A-Z][\w-]*))?`;
+
+/**
+ * Cues: the noun right after "what"/"which" ("which option"), or after "and" later in the same question ("what status
+ * code and Fastify error code": the second noun is asked with the same "what").
+ */
+function cues(nouns: string): RegExp[] {
+  return [
+    new RegExp(String.raw`\b(?:what|which)${BETWEEN} ${nouns}\b`, 'gi'),
+    new RegExp(String.raw`\b(?:what|which)\b[^?.;]*?\b(?:and|or)${BETWEEN.replace(String.raw`(?:'s| is| are)?`, '')} ${nouns}\b`, 'gi'),
+  ];
+}
+
+const QUANTITY_CUES: readonly RegExp[] = [
+  /\bhow (?:long|many|much|big|large|small|often|far|old|soon|high|low|fast)\b/gi,
+  /\b(?:what|which)(?:'s| is| are)? the (?:biggest|largest|smallest|maximum|max|minimum|min|highest|lowest|longest|shortest)\b/gi,
+  ...cues(QUANTITY_NOUNS),
+];
+const NAME_CUES: readonly RegExp[] = cues(NAME_NOUNS);
+
+/** The kinds of answer a question asks for, each once, with the words that ask. */
+export function demandsOf(question: string): AnswerDemand[] {
+  const demands: AnswerDemand[] = [];
+  const scan = (patterns: readonly RegExp[], kind: AnswerKind): void => {
+    for (const pattern of patterns) {
+      for (const match of question.matchAll(pattern)) {
+        if (!demands.some((demand) => demand.kind === kind)) demands.push({ kind, cue: match[0] });
+      }
+    }
+  };
+  // "What status code and which error code": one quantity, one name; a name cue also covers "error code".
+  scan(NAME_CUES, 'name');
+  scan(QUANTITY_CUES, 'quantity');
+  return demands;
+}
+
+const NUMBER_WORDS = /\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand|million|billion|half|once|twice|dozen|unlimited|infinite|infinity)\b/i;
+
+/** Whether `texts` (a claim and its quotes) give an answer of `kind`. */
+export function gives(kind: AnswerKind, texts: readonly string[]): boolean {
+  if (kind === 'quantity') return texts.some((text) => numbersIn(text).length > 0 || NUMBER_WORDS.test(text));
+  // A name: an identifier, an acronym, or a term the text sets apart in quotes or code ('info', `text/plain`).
+  // A capitalised word alone is a proper noun, not the name of an option; `Accept-Version` or `FastifyInstance` is one.
+  const named = (text: string): boolean => namesIn(text).some((name) => name.kind !== 'proper' || /-|\p{Lu}.*\p{Lu}/u.test(name.text.slice(1)));
+  return texts.some((text) => named(text) || /(["'`])[^"'`\s][^"'`\n]{0,60}\1/.test(text));
+}
+
+/** The demands of `question` that none of `answers` (each a claim's text and quotes) meets. */
+export function unmetDemands(question: string, answers: ReadonlyArray<readonly string[]>): AnswerDemand[] {
+  return demandsOf(question).filter((demand) => !answers.some((texts) => gives(demand.kind, texts)));
+}
+
+/** The words for a demand in a message: what the question asks for. */
+export function describeDemand(demand: AnswerDemand): string {
+  return demand.kind === 'quantity' ? `a number ("${demand.cue}")` : `a name ("${demand.cue}")`;
+}
