@@ -91,10 +91,16 @@ export class FolderEvidence implements EvidenceSource {
   private index(texts: Iterable<readonly [string, string]>): void {
     for (const [source, text] of texts) {
       this.texts.set(source, text);
+      // The heading a paragraph sits under names what it is about ("### bodyLimit" over "Defines the maximum
+      // payload…"): its words are indexed with the paragraph, once each, so a question naming the heading finds it.
+      let heading: string[] = [];
       for (const paragraph of chunkByParagraph(text)) {
         const terms = new Map<string, number>();
         const words = searchTerms(paragraph.text);
         for (const word of words) terms.set(word, (terms.get(word) ?? 0) + 1);
+        const headingLine = /^#{1,6}\s+(.+)$/m.exec(paragraph.text.split('\n')[0] ?? '');
+        if (headingLine) heading = searchTerms(headingLine[1]!);
+        else for (const word of heading) if (!terms.has(word)) terms.set(word, 1);
         for (const word of terms.keys()) this.documentFrequency.set(word, (this.documentFrequency.get(word) ?? 0) + 1);
         this.chunks.push({
           chunkId: createHash('sha256').update(paragraph.text).digest('hex').slice(0, 16),

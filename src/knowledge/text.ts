@@ -41,7 +41,8 @@ const canonicalFold = canonicalStemmer((word) => foldSuffix(word));
 export function foldSuffix(word: string): string {
   if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
   if (word.length > 4 && word.endsWith('es') && /(ss|sh|ch|x|z)es$/.test(word)) return word.slice(0, -2);
-  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+  // "status", "analysis", "always" are not plurals.
+  if (word.length > 3 && word.endsWith('s') && !/(?:ss|us|is)$/.test(word) && word !== 'always') return word.slice(0, -1);
   return word;
 }
 

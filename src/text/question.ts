@@ -5,8 +5,23 @@
  */
 import { contentTerms } from '../knowledge/text.js';
 
-/** The sentences of `question` that end with `?`, when there are also sentences that do not and they say enough. */
+/**
+ * The sentences of `question` that end with `?`, when there are also sentences that do not and they say enough; then
+ * without a leading condition ("When the plan has several steps, does …") or a trailing purpose ("…, so I can cancel a
+ * slow query?"), when what is left still says enough.
+ */
 export function askedPart(question: string): string {
+  const asked = askedSentences(question);
+  const trimmed = asked.replace(LEADING_CONDITION, '').replace(TRAILING_PURPOSE, '?');
+  return trimmed !== asked && new Set(contentTerms(trimmed)).size >= 2 ? trimmed : asked;
+}
+
+/** "When …, ", "If …, ", "Once …, " opening a question: the situation, not the ask. */
+const LEADING_CONDITION = /^(?:when|if|once|whenever|while|after|before|in case)\b[^,?]{3,120},\s+/i;
+/** ", so (that) I can …?" closing a question: why the reader asks, not what. */
+const TRAILING_PURPOSE = /,?\s+so(?: that)? (?:i|we|you) (?:can|could|may)\b[^?]*\?$/i;
+
+function askedSentences(question: string): string {
   const sentences = question.split(/(?<=[.!?])\s+(?=\S)/).map((sentence) => sentence.trim()).filter(Boolean);
   if (sentences.length < 2) return question;
   const asked = sentences.filter((sentence) => sentence.endsWith('?'));

@@ -40,7 +40,12 @@ const QUANTITY_CUES: readonly RegExp[] = [
   /\b(?:what|which)(?:'s| is| are)? the (?:biggest|largest|smallest|maximum|max|minimum|min|highest|lowest|longest|shortest)\b/gi,
   ...cues(QUANTITY_NOUNS),
 ];
-const NAME_CUES: readonly RegExp[] = cues(NAME_NOUNS);
+/**
+ * "How do I stop Fastify from sending the response?": in technical documentation the answer to a how-to names what
+ * to call, set or write (an option, a method, a value); a sentence that only describes the situation does not answer.
+ */
+const HOW_TO = /\b(?:how (?:do|can|could|should) (?:i|we|you|one)|how to)\b/gi;
+const NAME_CUES: readonly RegExp[] = [...cues(NAME_NOUNS), HOW_TO];
 
 /** The kinds of answer a question asks for, each once, with the words that ask. */
 export function demandsOf(question: string): AnswerDemand[] {
@@ -60,13 +65,16 @@ export function demandsOf(question: string): AnswerDemand[] {
 
 const NUMBER_WORDS = /\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand|million|billion|half|once|twice|dozen|unlimited|infinite|infinity)\b/i;
 
+/** A name prose introduces by what it is: "the command baton runs", "the logger option", "the onClose hook". */
+const INTRODUCED_NAME = /\b(?:command|option|method|function|hook|property|flag|setting|variable|field|header|event|plugin|decorator)s? [a-z][\w.-]*\b|\b[a-z][\w.-]* (?:option|method|function|hook|property|flag|setting|command)s?\b/i;
+
 /** Whether `texts` (a claim and its quotes) give an answer of `kind`. */
 export function gives(kind: AnswerKind, texts: readonly string[]): boolean {
   if (kind === 'quantity') return texts.some((text) => numbersIn(text).length > 0 || NUMBER_WORDS.test(text));
   // A name: an identifier, an acronym, or a term the text sets apart in quotes or code ('info', `text/plain`).
   // A capitalised word alone is a proper noun, not the name of an option; `Accept-Version` or `FastifyInstance` is one.
   const named = (text: string): boolean => namesIn(text).some((name) => name.kind !== 'proper' || /-|\p{Lu}.*\p{Lu}/u.test(name.text.slice(1)));
-  return texts.some((text) => named(text) || /(["'`])[^"'`\s][^"'`\n]{0,60}\1/.test(text));
+  return texts.some((text) => named(text) || /(["'`])[^"'`\s][^"'`\n]{0,60}\1/.test(text) || INTRODUCED_NAME.test(text));
 }
 
 /** The demands of `question` that none of `answers` (each a claim's text and quotes) meets. */

@@ -49,6 +49,13 @@ export const RelevanceConfig = z
      */
     minMatchedTerms: z.number().int().min(1).default(2),
     /**
+     * Key terms a long question ever needs matched: a question of eight or nine key terms carries its situation in
+     * many of them, and the sentence that answers it may repeat only three or four. Default 20, no cap in practice:
+     * measured on the fastify suite, a cap of 4 approved two more right answers and two more wrong ones, and a wrong
+     * answer approved costs more than a right one left unverified.
+     */
+    maxRequiredTerms: z.number().int().min(1).default(20),
+    /**
      * A step whose question asks for a quantity ("how long", "what status code") or a name ("which option") is
      * answered only by a claim that gives one (answer-type.ts). Default on: without it, a sentence on the question's
      * topic that does not state the asked number or name ("After this period, security fixes are still released" for

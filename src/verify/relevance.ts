@@ -18,8 +18,8 @@ import type { Objection } from '../roles/schemas.js';
 import { askedPart } from '../text/question.js';
 import type { RelevanceConfig } from './config.js';
 import { percent, quotedList, shorten } from './format.js';
-import { containsName, nameHaystack, namesIn, type NameMention } from './names.js';
-import { numbersIn, termLookup, termsOf, type Term } from './terms.js';
+import { containsName, nameHaystack, namesIn, type NameHaystack, type NameMention } from './names.js';
+import { numbersIn, termLookup, termsOf, wordSequence, type Term } from './terms.js';
 
 /**
  * Words that frame a question or a request rather than say what it is about; the answering sentence rarely repeats
@@ -135,7 +135,8 @@ function keysOf(asked: string): QuestionKeys {
 
 /** Key terms that must match: the share, rounded up, and at least `minMatchedTerms` (or all, when fewer). */
 export function requiredMatches(keyTerms: number, config: RelevanceConfig): number {
-  return Math.max(Math.ceil(config.minQuestionCoverage * keyTerms - 1e-9), Math.min(config.minMatchedTerms, keyTerms));
+  const share = Math.min(Math.ceil(config.minQuestionCoverage * keyTerms - 1e-9), config.maxRequiredTerms);
+  return Math.max(share, Math.min(config.minMatchedTerms, keyTerms));
 }
 
 /** Judges whether a claim and its quotes address the question. */
@@ -145,13 +146,23 @@ export function judgeRelevance(keys: QuestionKeys, claimText: string, quotes: re
   const matched = keys.terms.filter((entry) => lookup.has(entry.term)).map((entry) => entry.word);
   const missing = keys.terms.filter((entry) => !lookup.has(entry.term)).map((entry) => entry.word);
   const haystack = nameHaystack(texts);
-  const missingNames = keys.names.filter((name) => !containsName(haystack, name)).map((name) => name.text);
+  const missingNames = keys.names.filter((name) => !containsName(haystack, name) && !containsMember(haystack, name)).map((name) => name.text);
   const score = keys.terms.length === 0 ? 1 : matched.length / keys.terms.length;
   const focus = keys.focus ? judgeRelevance(keys.focus, claimText, quotes, config) : undefined;
   const actionMissing = keys.action !== undefined && !lookup.has(keys.action.term);
   const pointer = POINTER.test(claimText.trim());
   const ok = matched.length >= requiredMatches(keys.terms.length, config) && missingNames.length === 0 && (focus?.ok ?? true) && !actionMissing && !pointer;
   return { ok, score, matched, missing: [...new Set([...missing, ...missingNames, ...(focus && !focus.ok ? focus.missing : [])])], ...(actionMissing ? { action: keys.action!.word } : {}), ...(pointer ? { pointer } : {}) };
+}
+
+/**
+ * Whether the member a dotted name ends with is mentioned: `fastify.close()` asked about, `close` answered (the docs
+ * name a method on its own under the object's heading). Only for relevance; support keeps names whole.
+ */
+function containsMember(haystack: NameHaystack, name: NameMention): boolean {
+  const member = /\.([A-Za-z_$][\w$]*)(?:\(\))?$/.exec(name.text)?.[1];
+  if (!member || member.length < 3) return false;
+  return containsName(haystack, { text: member, kind: 'code', words: wordSequence(member) });
 }
 
 /** The objection for a claim that does not address its step: what it mentions, what it lacks, what was expected. */

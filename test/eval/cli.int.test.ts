@@ -92,20 +92,24 @@ function singleJson(output: string): unknown {
 
 let cli: BuiltCli;
 let root: string;
-const runs: Record<'strict' | 'easy' | 'flipped' | 'compare' | 'broken', Spawned> = {} as never;
+const runs: Record<'strict' | 'easy' | 'flipped' | 'compare' | 'broken' | 'shipped', Spawned> = {} as never;
+/** The repository: the shipped suites live in its eval/ folder. */
+const REPO = path.resolve(import.meta.dirname, '..', '..');
 
 beforeAll(async () => {
   cli = buildCliCopy();
   root = makeProject(FILES);
   // Each eval writes its runs to its own data directory, so the processes do not share one database.
-  const [strict, easy, flipped, compare, broken] = await Promise.all([
+  const [strict, easy, flipped, compare, broken, shipped] = await Promise.all([
     baton(cli, ['eval', 'eval/strict.yaml', '--offline', '--json', '--data-dir', 'data-strict'], root),
     baton(cli, ['eval', 'eval/easy.yaml', '--offline', '--json', '--data-dir', 'data-easy'], root),
     baton(cli, ['eval', 'eval/flipped.yaml', '--offline', '--json', '--data-dir', 'data-flipped'], root),
     baton(cli, ['eval', 'eval/easy.yaml', '--offline', '--compare', 'other.config.yaml', '--only', 'trailing-slash', '--data-dir', 'data-compare'], root),
     baton(cli, ['eval', 'eval/broken.yaml', '--offline'], root, true),
+    // The small shipped suite, as CI runs it: the runs go to a temporary data directory, not into the repository.
+    baton(cli, ['eval', path.join(REPO, 'eval', 'knowledge', 'suite.yaml'), '--offline', '--json', '--data-dir', path.join(root, 'data-shipped')], REPO),
   ]);
-  Object.assign(runs, { strict, easy, flipped, compare, broken });
+  Object.assign(runs, { strict, easy, flipped, compare, broken, shipped });
 }, 60_000);
 
 afterAll(() => {
@@ -171,6 +175,19 @@ describe('baton eval', () => {
     expect(stdout).toMatch(/^approved and correct +\d+\/1 \(\d+%\) +\d+\/1 \(\d+%\) +\S+ pts$/m);
     expect(stdout).toMatch(/^current: (PASSED|FAILED)/m);
     expect(code === 0 || code === 7).toBe(true);
+  });
+
+  it('runs the shipped knowledge suite: nothing wrong or unanswerable approved, and the exit status says which gates hold', () => {
+    const { code, stdout, stderr } = runs.shipped;
+    const report = JSON.parse(stdout) as { passed: boolean; totals: { questions: number; wrongButApproved: number; unanswerableButApproved: number; failed: number }; failures: Array<{ gate: string }> };
+    expect(report.totals.questions, stderr).toBe(10);
+    expect(report.totals.failed).toBe(0);
+    // The safety gates must hold on every change; the offline engine misses the recall target on this suite's
+    // paraphrased questions (README, "Verified means answered"), and the exit status must say so, not hide it.
+    expect(report.totals.wrongButApproved).toBe(0);
+    expect(report.totals.unanswerableButApproved).toBe(0);
+    expect(report.failures.map((failure) => failure.gate).filter((gate) => gate !== 'approvedCorrect')).toEqual([]);
+    expect(code).toBe(report.passed ? 0 : 7);
   });
 
   it('refuses a broken suite with exit 78, naming the file, line and field, without a stack trace', () => {

@@ -151,9 +151,9 @@ describe.each([
       expect.soft(report.totals.unanswerableButApproved).toBe(0);
       // A distractor is a real sentence of the passages, often on the question's topic ("the preParsing hook transforms
       // the payload before it is parsed" beside the right hook): lexical checks cannot refuse every one, and the README
-      // says so. At most one in twenty may pass in round 1; none may end in an approved wrong answer (above).
+      // says so. At most one in ten may pass in round 1; none may end in an approved wrong answer (above).
       const distracted = [...log.values()].filter((entry) => entry.distractorRounds.has(1)).length;
-      expect.soft(missed.length, `round-1 distractors the checks did not reject:\n${missed.join('\n')}`).toBeLessThanOrEqual(Math.floor(distracted / 20));
+      expect.soft(missed.length, `round-1 distractors the checks did not reject:\n${missed.join('\n')}`).toBeLessThanOrEqual(Math.floor(distracted / 10));
     } finally {
       await runtime?.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -12,11 +12,11 @@ describe('ChecksConfig', () => {
   it('defaults every field', () => {
     expect(config).toEqual({
       support: { minTermCoverage: 0.7, numbers: true, names: true, negation: true },
-      relevance: { minQuestionCoverage: 0.55, minMatchedTerms: 2, answerType: true },
+      relevance: { minQuestionCoverage: 0.55, minMatchedTerms: 2, maxRequiredTerms: 20, answerType: true },
       coverage: { minGoalCoverage: 0.6 },
       duplication: { maxSimilarity: 0.85 },
     });
-    expect(ChecksConfig.parse({ relevance: { minMatchedTerms: 3 } }).relevance).toEqual({ minQuestionCoverage: 0.55, minMatchedTerms: 3, answerType: true });
+    expect(ChecksConfig.parse({ relevance: { minMatchedTerms: 3 } }).relevance).toEqual({ minQuestionCoverage: 0.55, minMatchedTerms: 3, maxRequiredTerms: 20, answerType: true });
   });
 
   it('refuses unknown fields and shares outside 0..1', () => {
@@ -72,7 +72,7 @@ describe('checkClaims', () => {
     const partial = checkClaims({
       goal: 'Install Baton and export transcripts as JSON',
       steps: [{ id: 's1', question: 'How do I install Baton?' }],
-      claims: [claim('s1.c1', 'Install Baton with npm install baton.')],
+      claims: [claim('s1.c1', 'Install Baton with `npm install baton`.')],
       quoteVerified: new Set(['s1.c1']),
       config,
     });

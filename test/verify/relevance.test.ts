@@ -62,9 +62,15 @@ describe('judgeRelevance', () => {
   });
 
   it('counts the question\'s numbers as key terms, not as requirements', () => {
-    const judgement = judge('If reply.send() gets an Error while the status code is 200, what status code does the client receive?', 'reply.send() with an Error sends status code 500 to the client.');
+    const judgement = judge('What status code does the client receive when reply.send() gets an Error while the status code is 200?', 'reply.send() with an Error sends status code 500 to the client.');
     expect(judgement.missing).toEqual(['receive', '200']);
     expect(judgement.ok).toBe(true);
+  });
+
+  it('reads the ask, not the condition before it or the purpose after it', () => {
+    // "If …, " is the situation and ", so I can …" the reason: neither is what an answer must address.
+    const keys = questionKeys('If reply.send() gets an Error while the status code is 200, what status code does the client receive, so I can log it?');
+    expect(keys.terms.map((entry) => entry.word)).toEqual(['status', 'code', 'client', 'receive']);
   });
 
   it('reads the claim with its quotes: a quoted heading supplies the topic', () => {
