@@ -58,6 +58,8 @@ const PHRASES: ReadonlyArray<[RegExp, string]> = [
   [/\b(?:turn|switch)(?:s|ed|ing)? (?:it |them |this |that )?on\b/gi, ' enable '],
   [/\b(?:turn|switch)(?:s|ed|ing)? (?:it |them |this |that )?off\b/gi, ' disable '],
   [/\bat the same time\b/gi, ' concurrently '],
+  [/\b(?:give|get|come|send)(?:s|ing)? (?:it |them )?back\b|\b(?:gave|got|came|sent) (?:it |them )?back\b/gi, ' return '],
+  [/\bhuman[ -](?:friendly|readable)\b/gi, ' pretty '],
   [/\b(?:one after (?:the )?other|one after another|one at a time|in sequence|in turn)\b/gi, ' sequentially '],
   // Fillers that only look like content: "step by step", "one of them".
   [/\bstep[ -]by[ -]step\b/gi, ' '],

@@ -118,6 +118,14 @@ export function questionTerms(whole: string): QuestionTerm[] {
     if (!terms.has(word.key)) terms.set(word.key, { key: word.key, label: word.surface, name: false });
   }
   for (const name of namesIn(question)) {
+    // A method named with its object (`fastify.close()`, `reply.send()`): the docs name it on its own under the
+    // object's heading, so the method is what a sentence must mention.
+    const member = /^[\p{L}_$][\w$]*\.([\p{L}_$][\w$]{2,})(?:\(\))?$/u.exec(name)?.[1];
+    if (member) {
+      const word = stemmedWords(member)[0];
+      if (word) terms.set(word.key, { key: word.key, label: name, name: true });
+      continue;
+    }
     if (isCompound(name)) {
       const key = nameKey(name);
       if (!terms.has(key)) terms.set(key, { key, label: name, name: true });
