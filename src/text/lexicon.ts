@@ -7,7 +7,7 @@
  * Each group is words a technical text uses interchangeably; the first is the one the others are read as. The list is
  * deliberately short and general (no product's vocabulary): every group widens what a question matches, and so what an
  * unanswerable question might match too. Words that are also API names in common libraries ("close", "listen",
- * "parameter", "output") are left out.
+ * "parameter", "output", "censor", "mask") are left out.
  */
 
 const GROUPS: readonly (readonly string[])[] = [
@@ -17,7 +17,7 @@ const GROUPS: readonly (readonly string[])[] = [
   ['option', 'setting', 'config', 'configuration'],
   ['increase', 'raise', 'bump'],
   ['remove', 'delete', 'drop', 'strip', 'omit'],
-  ['redact', 'redacted', 'redaction', 'censor', 'mask', 'hide'],
+  ['redact', 'redacted', 'redaction', 'hide'],
   ['print', 'display', 'show'],
   ['start', 'boot', 'launch', 'startup'],
   ['concurrent', 'concurrently', 'parallel', 'simultaneous', 'simultaneously'],

@@ -11,7 +11,7 @@
 import { namesIn } from './names.js';
 import { numbersIn } from './terms.js';
 
-export type AnswerKind = 'quantity' | 'name';
+export type AnswerKind = 'quantity' | 'name' | 'value';
 
 export interface AnswerDemand {
   kind: AnswerKind;
@@ -34,6 +34,9 @@ function cues(nouns: string): RegExp[] {
     new RegExp(String.raw`\b(?:what|which)\b[^?.;]*?\b(?:and|or)${BETWEEN.replace(String.raw`(?:'s| is| are)?`, '')} ${nouns}\b`, 'gi'),
   ];
 }
+
+/** "What is the default log level?": a default is a value (a number, a word set apart, true or false), not a remark. */
+const VALUE_CUES: readonly RegExp[] = [/\b(?:what|which)(?:'s| is| are)? (?:the )?default(?: value)?\b/gi, /\bdefaults? to what\b/gi];
 
 const QUANTITY_CUES: readonly RegExp[] = [
   /\bhow (?:long|many|much|big|large|small|often|far|old|soon|high|low|fast)\b/gi,
@@ -60,6 +63,8 @@ export function demandsOf(question: string): AnswerDemand[] {
   // "What status code and which error code": one quantity, one name; a name cue also covers "error code".
   scan(NAME_CUES, 'name');
   scan(QUANTITY_CUES, 'quantity');
+  // A default that is a number or a name is asked for already; otherwise it is some value.
+  if (!demands.some((demand) => demand.kind === 'quantity' || demand.kind === 'name')) scan(VALUE_CUES, 'value');
   return demands;
 }
 
@@ -71,6 +76,7 @@ const INTRODUCED_NAME = /\b(?:command|option|method|function|hook|property|flag|
 /** Whether `texts` (a claim and its quotes) give an answer of `kind`. */
 export function gives(kind: AnswerKind, texts: readonly string[]): boolean {
   if (kind === 'quantity') return texts.some((text) => numbersIn(text).length > 0 || NUMBER_WORDS.test(text));
+  if (kind === 'value') return gives('quantity', texts) || gives('name', texts) || texts.some((text) => /\b(?:true|false|null|undefined|none|enabled|disabled)\b/i.test(text));
   // A name: an identifier, an acronym, or a term the text sets apart in quotes or code ('info', `text/plain`).
   // A capitalised word alone is a proper noun, not the name of an option; `Accept-Version` or `FastifyInstance` is one.
   const named = (text: string): boolean => namesIn(text).some((name) => name.kind !== 'proper' || /-|\p{Lu}.*\p{Lu}/u.test(name.text.slice(1)));
@@ -84,5 +90,5 @@ export function unmetDemands(question: string, answers: ReadonlyArray<readonly s
 
 /** The words for a demand in a message: what the question asks for. */
 export function describeDemand(demand: AnswerDemand): string {
-  return demand.kind === 'quantity' ? `a number ("${demand.cue}")` : `a name ("${demand.cue}")`;
+  return demand.kind === 'quantity' ? `a number ("${demand.cue}")` : demand.kind === 'name' ? `a name ("${demand.cue}")` : `a value ("${demand.cue}")`;
 }
