@@ -85,7 +85,7 @@ export interface EvalTotals {
 
 /** A gate the suite missed. */
 export interface GateFailure {
-  gate: 'wrongButApproved' | 'unanswerableButApproved' | 'approvedCorrect' | 'citationPrecision' | 'incomplete';
+  gate: 'wrongButApproved' | 'unanswerableButApproved' | 'approvedCorrect' | 'citationPrecision' | 'failedRuns' | 'incomplete';
   /** What was measured (a count or a share). */
   actual: number;
   /** The limit: 0 for the counts, the threshold for the shares, the number of questions for `incomplete`. */
@@ -99,10 +99,45 @@ function holdsPhrase(normalisedText: string, phrase: string): boolean {
   return normalisedPhrase !== '' && ` ${normalisedText} `.includes(` ${normalisedPhrase} `);
 }
 
-/** Whether `text` states the fact entry: any one of its alternatives, as whole words, case and punctuation aside. */
+/**
+ * Whether a text holds a fact that carries punctuation (`.baton`, `C++`, `@fastify/cors`, `5.10`) as written: case
+ * and runs of spaces aside, not next to another letter or digit. Normalised away, such a fact would be found in words
+ * that do not state it (`.baton` in "Baton").
+ */
+function holdsLiteral(text: string, phrase: string): boolean {
+  const haystack = text.toLowerCase().replace(/\s+/g, ' ');
+  const needle = phrase.toLowerCase().replace(/\s+/g, ' ').trim();
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
+    const before = haystack[at - 1] ?? ' ';
+    const after = haystack[at + needle.length] ?? ' ';
+    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether `text` states the fact entry: any one of its alternatives, as whole words with case and punctuation aside,
+ * or as written when the fact itself carries punctuation.
+ */
 export function containsFact(text: string, alternatives: readonly string[]): boolean {
   const normalised = normaliseForQuote(text);
-  return alternatives.some((alternative) => holdsPhrase(normalised, alternative));
+  return alternatives.some((alternative) => (/[^\p{L}\p{N}\s]/u.test(alternative) ? holdsLiteral(text, alternative) : holdsPhrase(normalised, alternative)));
+}
+
+/** `[n]` citation markers, which are no part of what an answer states. */
+const MARKERS = /\s*\[\d+\]/g;
+
+/**
+ * What an answer states: its sentences that carry a citation marker (the claims), markers removed. The plan step
+ * questions Baton puts over its claims, and anything else uncited, state nothing: a fact found only there (because
+ * the question holds it) is not in the answer. An answer with no marker at all is read whole.
+ */
+export function statedText(answer: string): string {
+  const cited = answer
+    .split('\n')
+    .flatMap((line) => line.split(SENTENCE_BREAK))
+    .filter((sentence) => /\[\d+\]/.test(sentence));
+  return (cited.length ? cited.join('\n') : answer).replace(MARKERS, '');
 }
 
 function normaliseSourcePath(value: string): string {
@@ -135,7 +170,7 @@ export function claimTextOf(answer: string, marker: number): string {
     .filter((line) => line.includes(tag))
     .flatMap((line) => line.split(SENTENCE_BREAK))
     .filter((sentence) => sentence.includes(tag));
-  return sentences.join(' ');
+  return sentences.join(' ').replace(MARKERS, '');
 }
 
 /** Scores one question's run. */
@@ -144,7 +179,8 @@ export function scoreQuestion(question: SuiteQuestion, outcome: EvalRunOutcome):
   const answer = outcome.result?.answer ?? null;
   const cited = outcome.result?.citations ?? [];
   const expectedSourceCited = question.sources.length > 0 && cited.some((citation) => question.sources.some((source) => sourceMatches(citation.source, source)));
-  const missingFacts = question.facts.filter((fact) => !containsFact(answer ?? '', fact)).map((fact) => fact.join(' | '));
+  const stated = statedText(answer ?? '');
+  const missingFacts = question.facts.filter((fact) => !containsFact(stated, fact)).map((fact) => fact.join(' | '));
   const correct = approved && question.answerable && missingFacts.length === 0 && expectedSourceCited;
   const counted = approved ? cited : [];
   const preciseCitations = question.answerable
@@ -263,6 +299,10 @@ export function checkGates(results: readonly QuestionResult[], totals: EvalTotal
       expected: citationPrecision,
       message: `citation precision ${percent(totals.citationPrecision.share)} (${totals.citationPrecision.precise}/${totals.citationPrecision.cited}) is below the threshold ${percent(citationPrecision)}`,
     });
+  }
+  const maxFailed = thresholds.maxFailedRuns ?? 0;
+  if (totals.failed > maxFailed) {
+    failures.push({ gate: 'failedRuns', actual: totals.failed, expected: maxFailed, message: `${totals.failed} run(s) failed (at most ${maxFailed} may): ${idsOf(results, (result) => result.status === 'failed')}` });
   }
   if (results.length < expectedQuestions) {
     failures.push({ gate: 'incomplete', actual: results.length, expected: expectedQuestions, message: `only ${results.length} of ${expectedQuestions} question(s) ran: the eval was cancelled` });

@@ -82,6 +82,9 @@ export async function runSuite(options: RunSuiteOptions): Promise<EvalReport> {
       const index = next;
       next += 1;
       await runOne(questions[index]!, index);
+      // A run on the offline engine never waits for I/O: without a turn of the event loop between questions, Ctrl-C
+      // (and the progress bar's clock) would be heard only when the whole suite has run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, questions.length)) }, worker));

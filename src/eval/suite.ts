@@ -25,8 +25,8 @@ function describeValue(value: unknown): string {
 }
 
 /**
- * One entry of `facts`: a text, or a list of alternative texts of which one must appear. Numbers and booleans
- * (`1024`, `true`, which YAML reads as such) are taken as their text. An entry with no letter or digit is refused: facts
+ * One entry of `facts`: a text, or a list of alternative texts of which one must appear. Whole numbers and booleans
+ * (`1024`, `true`, which YAML reads as such) are taken as their text; other numbers must be quoted (`"1.50"`). An entry with no letter or digit is refused: facts
  * are compared without case, punctuation or spacing, so it would match nothing, or everything.
  */
 export const FactEntry = z.unknown().transform((value, context): string[] => {
@@ -41,6 +41,11 @@ export const FactEntry = z.unknown().transform((value, context): string[] => {
     const at = list ? [index] : [];
     if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') {
       context.addIssue({ code: 'custom', path: at, message: `expected a fact as text${list ? '' : ', or a list of alternative texts'}; got ${describeValue(item)}` });
+      continue;
+    }
+    // YAML reads 1.50 as 1.5 and 0x10 as 16: only a whole number reads back as written; anything else must be quoted.
+    if (typeof item === 'number' && !(Number.isSafeInteger(item) && !Object.is(item, -0))) {
+      context.addIssue({ code: 'custom', path: at, message: `the number ${String(item)} would be compared as YAML reads it, not as written; quote it, e.g. "1.50"` });
       continue;
     }
     const text = String(item).trim();
@@ -103,6 +108,11 @@ export const SuiteThresholds = z
     approvedCorrect: Share.optional(),
     /** Least share of precise citations among the citations of approved answers. */
     citationPrecision: Share.optional(),
+    /**
+     * Runs that may fail (an endpoint refused, a model timed out) before the suite fails. Default 0: a broken key or
+     * endpoint must not turn a CI job green.
+     */
+    maxFailedRuns: z.number({ error: 'expected a whole number of runs, e.g. 0' }).int('expected a whole number of runs, e.g. 0').min(0, 'expected a whole number of runs, e.g. 0').optional(),
   })
   .strict();
 export type SuiteThresholds = z.infer<typeof SuiteThresholds>;

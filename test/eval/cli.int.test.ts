@@ -123,7 +123,7 @@ describe('baton eval', () => {
     expect(stderr).toBe('');
     const document = singleJson(stdout) as Document;
     expect(document.suite).toMatchObject({ name: 'strict', file: path.join(root, 'eval', 'strict.yaml'), questions: 3 });
-    expect(document.config).toEqual({ file: path.join(root, 'project', 'baton.config.yaml'), engine: 'offline', defaultModel: 'offline' });
+    expect(document.config).toEqual({ file: path.join(root, 'project', 'baton.config.yaml'), dataDir: expect.any(String), engine: 'offline', defaultModel: 'offline' });
     expect(document.results.map((result) => result.id)).toEqual(['trailing-slash', 'impossible', 'tungsten']);
     for (const result of document.results) {
       expect(result.runId).toMatch(/^run_/);

@@ -63,9 +63,10 @@ describe('text checks', () => {
   });
 
   it('takes the claim of a marker from the sentence that carries it, on a composed line or in prose', () => {
-    expect(claimTextOf(GOOD_ANSWER, 1)).toBe('- Set the ignoreTrailingSlash option to true. [1]');
-    expect(claimTextOf('Fastify routes by path. Set ignoreTrailingSlash to true [2]. Logging uses pino. [1][3]', 2)).toBe('Set ignoreTrailingSlash to true [2].');
-    expect(claimTextOf('Fastify routes by path. Logging uses pino. [1][3] Done.', 3)).toBe('Logging uses pino. [1][3]');
+    // Markers are no part of the claim: a fact "1" is not stated by "[1]".
+    expect(claimTextOf(GOOD_ANSWER, 1)).toBe('- Set the ignoreTrailingSlash option to true.');
+    expect(claimTextOf('Fastify routes by path. Set ignoreTrailingSlash to true [2]. Logging uses pino. [1][3]', 2)).toBe('Set ignoreTrailingSlash to true.');
+    expect(claimTextOf('Fastify routes by path. Logging uses pino. [1][3] Done.', 3)).toBe('Logging uses pino.');
     expect(claimTextOf('No markers here.', 1)).toBe('');
     // [1] is not [10].
     expect(claimTextOf('Ten. [10]', 1)).toBe('');

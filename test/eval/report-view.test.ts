@@ -32,7 +32,7 @@ function approved(answer: string, source: string, quote: string): EvalRunOutcome
 
 async function evaluate(outcomes: Record<string, EvalRunOutcome>): Promise<EvalDocument> {
   const report = await runSuite({ suite: SUITE, now: () => 0, runQuestion: async (question) => outcomes[question.id]! });
-  return { suite: { name: 'docs', file: '/s/suite.yaml', questions: 4 }, config: { file: '/p/baton.config.yaml', engine: 'config', defaultModel: 'gpt' }, ...report };
+  return { suite: { name: 'docs', file: '/s/suite.yaml', questions: 4 }, config: { file: '/p/baton.config.yaml', dataDir: '/p/.baton', engine: 'config', defaultModel: 'gpt' }, ...report };
 }
 
 const FAILED_RUN: EvalRunOutcome = { ...approved('', 'x', 'x'), runId: 'run_f', status: 'failed', result: null, error: { code: 'MODEL_AUTH', message: 'the key was refused' } };
@@ -55,8 +55,8 @@ describe('formatReport', () => {
     expect(text).toContain('  graphql: approved, but the suite marks it unanswerable: the docs have no GraphQL');
     expect(text).toContain('  broken: failed: MODEL_AUTH: the key was refused');
     expect(text).toMatch(/approved and correct +1\/3 \(33\.3%\)/);
-    expect(text).toContain('Gates: wrong but approved = 0, unanswerable but approved = 0, approved and correct ≥ 90%');
-    expect(text).toMatch(/FAILED:\n {2}- 1 answer\(s\) approved but wrong: wrong\n {2}- 1 unanswerable question\(s\) approved: graphql\n {2}- approved and correct 33\.3% \(1\/3\) is below the threshold 90%$/);
+    expect(text).toContain('Gates: wrong but approved = 0, unanswerable but approved = 0, failed runs ≤ 0, approved and correct ≥ 90%');
+    expect(text).toMatch(/FAILED:\n {2}- 1 answer\(s\) approved but wrong: wrong\n {2}- 1 unanswerable question\(s\) approved: graphql\n {2}- approved and correct 33\.3% \(1\/3\) is below the threshold 90%\n {2}- 1 run\(s\) failed \(at most 0 may\): broken\n\nRuns are recorded in \/p\/\.baton: baton show <run> --config \/p\/baton\.config\.yaml$/);
   });
 
   it('says PASSED when every gate holds', async () => {
@@ -66,7 +66,7 @@ describe('formatReport', () => {
       graphql: { ...FAILED_RUN, status: 'unverified', error: null },
       broken: approved('- x [1]', 'x.md', 'x'),
     });
-    expect(formatReport(document, SUITE)).toMatch(/PASSED: no wrong or unanswerable answer approved, every threshold met$/);
+    expect(formatReport(document, SUITE)).toMatch(/PASSED: no wrong or unanswerable answer approved, every threshold met\n\nRuns are recorded in /);
   });
 });
 

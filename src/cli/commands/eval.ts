@@ -27,13 +27,23 @@ interface EvalCommandOptions extends CommonOptions {
 /** The eval of one config, as `--json` prints it. */
 export interface EvalDocument extends EvalReport {
   suite: { name: string; description?: string; file: string; questions: number };
-  config: { file: string | null; engine: Project['modelSource']; defaultModel: string };
+  config: { file: string | null; dataDir: string; engine: Project['modelSource']; defaultModel: string };
 }
 
-function parseOnly(value: string): string[] {
+/** `--only a,b --only c` selects a, b and c. */
+function parseOnly(value: string, previous: string[] | undefined): string[] {
   const ids = value.split(',').map((id) => id.trim()).filter(Boolean);
   if (ids.length === 0) throw new UsageError(`--only expects question ids separated by commas, e.g. --only trailing-slash,logger; got "${value}"`);
-  return ids;
+  return [...new Set([...(previous ?? []), ...ids])];
+}
+
+/** An eval asks its questions with no one to answer a human gate: such a flow would leave every run waiting. */
+function refuseHumanGates(project: Project, flag: string): void {
+  const gates = project.stages.filter((stage) => stage.kind === 'human').map((stage) => stage.name);
+  if (gates.length === 0) return;
+  throw new UsageError(`the flow of ${project.configFile ?? 'the project'} (${flag}) has a human gate (${gates.join(', ')}): an eval has no person to decide, so every question would wait at it`, {
+    hint: 'evaluate a config whose flow has no human gate (copy it and remove the gate), then run the gated flow by hand',
+  });
 }
 
 /** The terminal the progress bar draws on: stderr when it is a TTY. The bar needs `\r` and an erase sequence, which the sanitised io escapes. */
@@ -63,8 +73,13 @@ export function registerEvalCommand(program: Command, context: CliContext, setEx
       const suite = loadSuite(suiteFile, io.cwd);
       // Checked before any project loads or any run starts.
       const selected = selectQuestions(suite, options.only).length;
+      if (options.compare !== undefined && !existsSync(options.compare)) {
+        throw new ConfigError(`config file not found: ${options.compare}`, [], { hint: 'check the path given to --compare' });
+      }
       const current = openProject({ ...options, ...currentConfig(suite, options) });
       const other = options.compare !== undefined ? openProject({ ...options, config: options.compare }) : undefined;
+      refuseHumanGates(current, options.config !== undefined ? '--config' : suite.configFile !== undefined ? "the suite's config" : 'the current project');
+      if (other) refuseHumanGates(other, '--compare');
       // Loaded here and not at start-up, like `baton run`: the graph, the model clients, the logger and the scoring
       // (which shares the evidence check's text rules) are what only running the suite needs.
       const [{ openRuntime }, { runGoal }, { startRunSession }, { runSuite }] = await Promise.all([
@@ -75,9 +90,26 @@ export function registerEvalCommand(program: Command, context: CliContext, setEx
       ]);
       const terminal = options.json ? undefined : progressTerminal(io.env);
 
-      const evaluate = async (project: Project, label: string): Promise<EvalDocument> => {
+      // Both configs are opened before the first question runs: a second config that cannot open (a damaged data
+      // directory) must not throw away a finished, paid-for first eval.
+      const open = async (project: Project) => {
         const runtime = await openRuntime(project, { env: io.env });
-        const session = await startRunSession(runtime, project, io, { ...options, quiet: true });
+        try {
+          return { project, runtime, session: await startRunSession(runtime, project, io, { ...options, quiet: true }) };
+        } catch (error) {
+          await runtime.close();
+          throw error;
+        }
+      };
+      const opened = [await open(current)];
+      try {
+        if (other) opened.push(await open(other));
+      } catch (error) {
+        await opened[0]!.session.close();
+        throw error;
+      }
+
+      const evaluate = async ({ project, runtime, session }: Awaited<ReturnType<typeof open>>, label: string): Promise<EvalDocument> => {
         const bar = terminal ? new ProgressBar(terminal, { label, now: () => Date.now() }) : undefined;
         // Redrawn every second so the elapsed time moves while a long question runs.
         const timer = bar ? setInterval(() => bar.render(), 1000) : undefined;
@@ -103,7 +135,7 @@ export function registerEvalCommand(program: Command, context: CliContext, setEx
           });
           return {
             suite: { name: suite.name, ...(suite.description !== undefined ? { description: suite.description } : {}), file: suite.file, questions: selected },
-            config: { file: project.configFile ?? null, engine: project.modelSource, defaultModel: project.defaultModel },
+            config: { file: project.configFile ?? null, dataDir: project.dataDir, engine: project.modelSource, defaultModel: project.defaultModel },
             ...report,
           };
         } finally {
@@ -113,9 +145,11 @@ export function registerEvalCommand(program: Command, context: CliContext, setEx
         }
       };
 
-      const first = await evaluate(current, other ? 'current' : 'eval');
-      const second = other && !first.cancelled ? await evaluate(other, 'other') : undefined;
-      if (options.json) io.stdout(`${JSON.stringify(second ? { current: first, other: second } : first)}\n`);
+      const first = await evaluate(opened[0]!, other ? 'current' : 'eval');
+      const second = opened[1] && !first.cancelled ? await evaluate(opened[1], 'other') : undefined;
+      if (opened[1] && !second) await opened[1].session.close();
+      // With --compare the document keeps its shape even when Ctrl-C stopped the eval before the other config ran.
+      if (options.json) io.stdout(`${JSON.stringify(other ? { current: first, other: second ?? null } : first)}\n`);
       else io.stdout(second ? `${formatComparison(first, second)}\n` : `${formatReport(first, suite)}\n`);
       setExitCode(evalExitCode(second ? [first, second] : [first]));
     });
@@ -211,7 +245,7 @@ function describeConfig(document: EvalDocument): string {
 function thresholdsLine(suite: Pick<Suite, 'thresholds'>): string {
   const { approvedCorrect, citationPrecision } = suite.thresholds;
   const parts = [approvedCorrect !== undefined ? `approved and correct ≥ ${percent(approvedCorrect)}` : '', citationPrecision !== undefined ? `citation precision ≥ ${percent(citationPrecision)}` : ''].filter(Boolean);
-  return `Gates: wrong but approved = 0, unanswerable but approved = 0${parts.length ? `, ${parts.join(', ')}` : ''}`;
+  return `Gates: wrong but approved = 0, unanswerable but approved = 0, failed runs ≤ ${suite.thresholds.maxFailedRuns ?? 0}${parts.length ? `, ${parts.join(', ')}` : ''}`;
 }
 
 const QUESTION_HEADER = ['ID', 'APPROVED', 'CORRECT', 'FLAGS', 'PRECISE', 'ROUNDS', 'TOKENS', 'COST', 'LATENCY', 'RUN'];
@@ -230,6 +264,9 @@ export function formatReport(document: EvalDocument, suite?: Pick<Suite, 'thresh
     '',
     ...(suite ? [thresholdsLine(suite)] : []),
     verdictLine(document.passed, document.failures),
+    '',
+    // The runs live in the evaluated config's data directory, which need not be the working directory's.
+    `Runs are recorded in ${terminalLine(document.config.dataDir)}: baton show <run>${document.config.file ? ` --config ${terminalLine(document.config.file)}` : ''}`,
   ];
   return lines.join('\n');
 }
