@@ -63,7 +63,8 @@ export async function checkEvidence(inputs: EvidenceInputs): Promise<EvidenceRep
   const normalisedSources = new Map<string, { plain: string; redacted?: string } | undefined>();
   const sourceText = async (source: string): Promise<{ plain: string; redacted?: string } | undefined> => {
     if (!normalisedSources.has(source)) {
-      const text = await inputs.readSource(source);
+      // A source that cannot be read is reported as such, not thrown: the check never throws for bad evidence.
+      const text = await inputs.readSource(source).catch(() => undefined);
       if (text === undefined) normalisedSources.set(source, undefined);
       else {
         const redacted = inputs.redact?.(text);
@@ -96,7 +97,7 @@ export async function checkEvidence(inputs: EvidenceInputs): Promise<EvidenceRep
       if (text === undefined) {
         reasons.push(`source ${citation.source} cannot be read`);
         objections.push({ kind: 'quote-not-in-source', target: claim.id, message: `claim ${claim.id}: source ${citation.source} cannot be read` });
-      } else if (quote.length === 0 || !quoteOccurs(text, citation.quote, quote)) {
+      } else if (quote.length === 0 || !quoteOccurs(text, citation.quote, quote, (citation as { redacted?: string[] }).redacted !== undefined)) {
         reasons.push(`quote not found in ${citation.source}`);
         objections.push({
           kind: 'quote-not-in-source',
@@ -119,10 +120,12 @@ export async function checkEvidence(inputs: EvidenceInputs): Promise<EvidenceRep
     }
   }
 
+  // A redaction marker stands for words no one can see: they are no evidence for what a claim says, nor its words.
+  const unmarked = (text: string): string => text.replace(/\[REDACTED:[A-Za-z0-9._-]{1,64}\]/g, ' ');
   const claimReport = checkClaims({
     goal: inputs.goal ?? '',
     steps: inputs.plan.steps,
-    claims: inputs.claims,
+    claims: inputs.claims.map((claim) => ({ ...claim, text: unmarked(claim.text), citations: claim.citations.map((citation) => ({ ...citation, quote: unmarked(citation.quote) })) })),
     quoteVerified: new Set(supportedClaims),
     config: inputs.checks ?? ChecksConfig.parse({}),
   });
@@ -185,16 +188,23 @@ const MAX_REDACTED_LENGTH = 512;
  * pieces must occur in order, each marker standing for at most {@link MAX_REDACTED_LENGTH} characters between them.
  * The source redacted the same way is tried too (a page fetched before a resume is kept redacted in the state).
  */
-function quoteOccurs(source: { plain: string; redacted?: string }, raw: string, normalised: string): boolean {
-  if (source.plain.includes(normalised) || (source.redacted?.includes(normalised) ?? false)) return true;
+function quoteOccurs(source: { plain: string; redacted?: string }, raw: string, normalised: string, redactedByBaton: boolean): boolean {
+  // Whole words only: "10" is not found in "100", nor "supported" in "unsupported" (the texts are normalised to words
+  // separated by single spaces, and padded).
+  const padded = ` ${normalised} `;
+  if (` ${source.plain} `.includes(padded) || (source.redacted !== undefined && ` ${source.redacted} `.includes(padded))) return true;
+  // Markers stand for redacted words only where Baton's redaction put them (the citation says so): a marker a model
+  // typed itself is text that must occur in the source like any other.
+  if (!redactedByBaton) return false;
   const pieces = splitAtMarkers(raw).map(normaliseForQuote);
   if (pieces.length < 2 || pieces.join('').length < 3) return false;
-  return piecesInOrder(source.plain, pieces) || (source.redacted !== undefined && piecesInOrder(source.redacted, pieces));
+  return piecesInOrder(` ${source.plain} `, pieces) || (source.redacted !== undefined && piecesInOrder(` ${source.redacted} `, pieces));
 }
 
 /** Whether `pieces` occur in `text` in order, consecutive pieces at most {@link MAX_REDACTED_LENGTH} apart. */
 function piecesInOrder(text: string, pieces: readonly string[]): boolean {
-  const literal = pieces.filter((piece) => piece.length > 0);
+  // Each piece is whole words: padded, it matches only at word boundaries of the padded text.
+  const literal = pieces.filter((piece) => piece.length > 0).map((piece) => ` ${piece} `);
   for (let start = text.indexOf(literal[0]!); start !== -1; start = text.indexOf(literal[0]!, start + 1)) {
     let end = start + literal[0]!.length;
     let matched = true;

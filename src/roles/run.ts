@@ -10,6 +10,7 @@ import { GenericOutput, PlanReply, ResearchOutput, VerdictOutput, type ClaimJudg
 import { renderPrompt, type RoleContext } from './context.js';
 import { checkEvidence, type EvidenceReport } from './evidence.js';
 import { checkerTurnOutput } from './checker-output.js';
+import { draftObjections } from './draft-check.js';
 import { composeDraft } from '../graph/compose.js';
 import { policyObjections } from './policy.js';
 import { generateStructured, type StructuredResult } from './structured.js';
@@ -154,11 +155,15 @@ export async function runChecker(state: RunStateValue, draft: Draft, context: Ro
   const task: CheckTask = { kind: 'check', role: context.stage.name, goal: state.goal, plan, claims, draft, evidence, forbid };
   const result = await ask(context, task, { goal: state.goal, plan, claims, draft: draft.text, evidence, forbid }, VerdictOutput, 'verdict');
   // The model adds judgement; it cannot overrule a failed evidence or policy check.
-  const enforced = [...evidence.objections, ...markerObjections(draft.text, composeDraft(plan, findings).citations.length), ...policyObjections(draft.text, forbid)];
+  const composed = composeDraft(plan, findings);
+  // A draft a role rewrote is what the user reads: it is checked against the quotes of the citations it keeps.
+  const edited = draft.author !== 'supervisor' ? draftObjections(draft.text, plan, composed.citations, context.checks) : [];
+  const enforced = [...evidence.objections, ...markerObjections(draft.text, composed.citations.length), ...edited, ...policyObjections(draft.text, forbid)];
   // It may reject what the checks pass: a claim it judges unsupported or irrelevant is an objection, whatever it decided.
   const judged = judgementObjections(result.value.claims, claims, plan, evidence);
   const objections = dedupeObjections([...enforced, ...judged, ...result.value.objections]);
-  const decision = result.value.decision === 'approve' && enforced.length === 0 && judged.length === 0 ? 'approve' : 'reject';
+  // A model that approves while it lists objections has not approved: its objections stand.
+  const decision = result.value.decision === 'approve' && enforced.length === 0 && judged.length === 0 && result.value.objections.length === 0 ? 'approve' : 'reject';
   const verdict: Verdict = {
     role: context.stage.name,
     round: state.round,
@@ -186,7 +191,14 @@ export function judgementObjections(judgements: readonly ClaimJudgementOutput[],
   const rejected = new Set<string>();
   for (const judgement of judgements) {
     const claim = resolveClaimId(judgement.id, claims);
-    if (!claim) continue;
+    if (!claim) {
+      // A judgement against a claim that cannot be found still counts against approval: failing open would let a
+      // model that misspells an id approve what it judged unsupported.
+      if (!judgement.supported || !judgement.relevant) {
+        objections.push({ kind: 'judgement', message: `the checker judged "${judgement.id}" ${judgement.supported ? 'irrelevant' : 'unsupported'}, and no claim has that id (claims: ${claims.map((candidate) => candidate.id).join(', ') || 'none'})` });
+      }
+      continue;
+    }
     const reason = judgement.reason?.trim() ? `: ${judgement.reason.trim()}` : '';
     if (!judgement.supported) objections.push({ kind: 'support', target: claim.id, message: `the checker judges claim ${claim.id} not supported by its quotes${reason}` });
     if (!judgement.relevant) objections.push({ kind: 'relevance', target: claim.id, message: `the checker judges claim ${claim.id} not an answer to its step's question${reason}` });
@@ -207,6 +219,9 @@ function resolveClaimId(given: string, claims: readonly Claim[]): Claim | undefi
   const wanted = given.trim().toLowerCase();
   const exact = claims.find((claim) => claim.id.toLowerCase() === wanted);
   if (exact) return exact;
+  // "claim s1.c2", "s1c2", "s1-c2", "S1 / C2": the step and claim numbers as written.
+  const spelled = /s\s*(\d+)\s*[^a-z0-9]*\s*c\s*(\d+)/.exec(wanted);
+  if (spelled) return claims.find((claim) => claim.id.toLowerCase() === `s${spelled[1]}.c${spelled[2]}`);
   const bySuffix = claims.filter((claim) => claim.id.toLowerCase().endsWith(`.${wanted}`));
   return bySuffix.length === 1 ? bySuffix[0] : undefined;
 }

@@ -14,7 +14,8 @@ const GROUPS: readonly (readonly string[])[] = [
   ['maximum', 'max', 'biggest', 'largest', 'highest', 'longest'],
   ['minimum', 'min', 'smallest', 'lowest', 'shortest'],
   ['payload', 'body'],
-  ['option', 'setting', 'config', 'configuration'],
+  // Not "setting": stemmed it is "set", the verb a question frames itself with ("how do I set …").
+  ['option', 'config', 'configuration'],
   ['increase', 'raise', 'bump'],
   ['remove', 'delete', 'drop', 'strip', 'omit'],
   ['redact', 'redacted', 'redaction', 'hide'],

@@ -10,7 +10,8 @@ import { contentTerms } from '../knowledge/text.js';
  * without a leading condition ("When the plan has several steps, does …") or a trailing purpose ("…, so I can cancel a
  * slow query?"), when what is left still says enough.
  */
-export function askedPart(question: string): string {
+export function askedPart(whole: string): string {
+  const question = whole.slice(0, 2000);
   const asked = askedSentences(question);
   const trimmed = asked.replace(LEADING_CONDITION, '').replace(TRAILING_PURPOSE, '?');
   return trimmed !== asked && new Set(contentTerms(trimmed)).size >= 2 ? trimmed : asked;

@@ -39,7 +39,7 @@ function cues(nouns: string): RegExp[] {
 const VALUE_CUES: readonly RegExp[] = [/\b(?:what|which)(?:'s| is| are)? (?:the )?default(?: value)?\b/gi, /\bdefaults? to what\b/gi];
 
 const QUANTITY_CUES: readonly RegExp[] = [
-  /\bhow (?:long|many|much|big|large|small|often|far|old|soon|high|low|fast)\b/gi,
+  /\bhow (?:long|many|much|big|large|small|often|far|old|soon|high|low|fast|tall|wide|deep|heavy)\b/gi,
   /\b(?:what|which)(?:'s| is| are)? the (?:biggest|largest|smallest|maximum|max|minimum|min|highest|lowest|longest|shortest)\b/gi,
   ...cues(QUANTITY_NOUNS),
 ];
@@ -51,7 +51,8 @@ const HOW_TO = /\b(?:how (?:do|can|could|should) (?:i|we|you|one)|how to)\b/gi;
 const NAME_CUES: readonly RegExp[] = [...cues(NAME_NOUNS), HOW_TO];
 
 /** The kinds of answer a question asks for, each once, with the words that ask. */
-export function demandsOf(question: string): AnswerDemand[] {
+export function demandsOf(whole: string): AnswerDemand[] {
+  const question = whole.slice(0, 1000);
   const demands: AnswerDemand[] = [];
   const scan = (patterns: readonly RegExp[], kind: AnswerKind): void => {
     for (const pattern of patterns) {
@@ -73,6 +74,9 @@ const NUMBER_WORDS = /\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten
 /** A name prose introduces by what it is: "the command baton runs", "the logger option", "the onClose hook". */
 const INTRODUCED_NAME = /\b(?:command|option|method|function|hook|property|flag|setting|variable|field|header|event|plugin|decorator)s? [a-z][\w.-]*\b|\b[a-z][\w.-]* (?:option|method|function|hook|property|flag|setting|command)s?\b/i;
 
+/** A command line in prose ("install it with npm install fastify"): what to run is a name too. */
+const COMMAND = /\b(?:npm|npx|yarn|pnpm|pip|pipx|brew|apt|apt-get|docker|git|curl|go|cargo|baton) [a-z][\w@./:-]*/i;
+
 /** Whether `texts` (a claim and its quotes) give an answer of `kind`. */
 export function gives(kind: AnswerKind, texts: readonly string[]): boolean {
   if (kind === 'quantity') return texts.some((text) => numbersIn(text).length > 0 || NUMBER_WORDS.test(text));
@@ -80,7 +84,7 @@ export function gives(kind: AnswerKind, texts: readonly string[]): boolean {
   // A name: an identifier, an acronym, or a term the text sets apart in quotes or code ('info', `text/plain`).
   // A capitalised word alone is a proper noun, not the name of an option; `Accept-Version` or `FastifyInstance` is one.
   const named = (text: string): boolean => namesIn(text).some((name) => name.kind !== 'proper' || /-|\p{Lu}.*\p{Lu}/u.test(name.text.slice(1)));
-  return texts.some((text) => named(text) || /(["'`])[^"'`\s][^"'`\n]{0,60}\1/.test(text) || INTRODUCED_NAME.test(text));
+  return texts.some((text) => named(text) || /(["'`])[^"'`\s][^"'`\n]{0,60}\1/.test(text) || INTRODUCED_NAME.test(text) || COMMAND.test(text));
 }
 
 /** The demands of `question` that none of `answers` (each a claim's text and quotes) meets. */

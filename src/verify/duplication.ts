@@ -46,7 +46,10 @@ export function findDuplicates(claims: readonly DuplicationCandidate[], config: 
   const duplicates: Duplicate[] = [];
   for (const [index, later] of prepared.entries()) {
     for (const earlier of prepared.slice(0, index)) {
-      const sameEvidence = later.quotes.size > 0 && [...later.quotes].every((quote) => earlier.quotes.has(quote));
+      // The same quote may answer two steps ("bodyLimit defaults to 1 MiB and can be set per route"): evidence
+      // repeats only within a step; across steps only the same statement does.
+      const sameStep = stepOfId(later.id) === stepOfId(earlier.id);
+      const sameEvidence = sameStep && later.quotes.size > 0 && [...later.quotes].every((quote) => earlier.quotes.has(quote));
       const similarity = sameEvidence ? 1 : jaccard(later.terms, earlier.terms);
       if (sameEvidence || similarity >= config.maxSimilarity) {
         duplicates.push({ claimId: later.id, duplicateOf: earlier.id, similarity });
@@ -55,6 +58,11 @@ export function findDuplicates(claims: readonly DuplicationCandidate[], config: 
     }
   }
   return duplicates;
+}
+
+function stepOfId(claimId: string): string {
+  const dot = claimId.indexOf('.');
+  return dot === -1 ? claimId : claimId.slice(0, dot);
 }
 
 /** The objection on the later claim, naming the earlier one. */

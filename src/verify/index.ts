@@ -55,6 +55,9 @@ export interface ClaimCheckReport {
   duplicates: Duplicate[];
 }
 
+/** The longest claim text or quote the checks analyse. */
+export const MAX_CHECKED_LENGTH = 2000;
+
 /** The step a claim id belongs to: the part before the first `.`. */
 export function stepOfClaim(claimId: string): string {
   const dot = claimId.indexOf('.');
@@ -74,6 +77,14 @@ export function checkClaims(inputs: ClaimCheckInputs): ClaimCheckReport {
   for (const claim of judged) {
     const stepId = stepOfClaim(claim.id);
     const quotes = claim.citations.map((citation) => citation.quote);
+    // A claim or quote is a sentence or two: one longer than this is refused rather than analysed (the checks are
+    // linear in practice, not on adversarial megabyte-long "quotes").
+    const tooLong = [claim.text, ...quotes].find((text) => text.length > MAX_CHECKED_LENGTH);
+    if (tooLong !== undefined) {
+      judgements.push({ claimId: claim.id, stepId, support: { ok: false, score: 0, missingTerms: [], missingNumbers: [], missingNames: [] }, relevance: { ok: false, score: 0, matched: [], missing: [] } });
+      objections.push({ kind: 'support', target: claim.id, message: `claim ${claim.id} has a text or quote of ${tooLong.length} characters; expected a claim and quotes of at most ${MAX_CHECKED_LENGTH} characters each: quote the sentences that support it` });
+      continue;
+    }
     const support = judgeSupport(claim.text, quotes, config.support);
     const keys = keysByStep.get(stepId);
     const relevance: RelevanceJudgement = keys

@@ -92,7 +92,9 @@ export interface QuestionKeys {
  * question often states a number as its situation ("while the status code is still 200"), which the answer need not
  * repeat. Its code names are requirements: they say what the question is about.
  */
-export function questionKeys(question: string): QuestionKeys {
+export function questionKeys(whole: string): QuestionKeys {
+  // A plan step's question is a sentence or two; what is past this is not read (it bounds the work on any input).
+  const question = whole.slice(0, 1000);
   // The scene a reader sets before asking ("My app fails to start. How long does …?") is not what must be answered.
   const keys = { ...keysOf(askedPart(question)), question };
   // "Can I handle X myself instead of Fastify answering 400?" asks about X: a claim that only restates the contrast
@@ -124,7 +126,7 @@ function actionOf(question: string): Term | undefined {
 const CONTRAST = /\b(?:instead of|rather than|other than|as opposed to|in place of)\b[^,;?]*/gi;
 
 /** "How long", "how big": the adjective is the form of the question (a number is asked for, answer-type.ts), not its topic. */
-const HOW_ADJECTIVE = /\bhow (?:long|big|large|small|often|far|old|soon|high|low|fast)\b/gi;
+const HOW_ADJECTIVE = /\bhow (?:long|big|large|small|often|far|old|soon|high|low|fast|tall|wide|deep|heavy)\b/gi;
 
 function keysOf(asked: string): QuestionKeys {
   const question = asked.replace(HOW_ADJECTIVE, 'how');
@@ -141,12 +143,16 @@ export function requiredMatches(keyTerms: number, config: RelevanceConfig): numb
 
 /** Judges whether a claim and its quotes address the question. */
 export function judgeRelevance(keys: QuestionKeys, claimText: string, quotes: readonly string[], config: RelevanceConfig): RelevanceJudgement {
-  const texts = [claimText, ...quotes];
+  // The quotes must address the question: a claim could otherwise borrow the question's words (up to the share
+  // support leaves it) and pass with a quote about something else. The claim text only says whether it points away.
+  const texts = quotes.length > 0 ? [...quotes] : [claimText];
   const lookup = new Set(texts.flatMap((text) => [...termLookup(text), ...numbersIn(text).map((number) => `#${number.value}`)]));
   const matched = keys.terms.filter((entry) => lookup.has(entry.term)).map((entry) => entry.word);
   const missing = keys.terms.filter((entry) => !lookup.has(entry.term)).map((entry) => entry.word);
   const haystack = nameHaystack(texts);
   const missingNames = keys.names.filter((name) => !containsName(haystack, name) && !containsMember(haystack, name)).map((name) => name.text);
+  // A question with no key terms ("???", "Explain it") gives nothing to check an answer against: nothing answers it.
+  if (keys.terms.length === 0 && keys.names.length === 0) return { ok: false, score: 0, matched: [], missing: [] };
   const score = keys.terms.length === 0 ? 1 : matched.length / keys.terms.length;
   const focus = keys.focus ? judgeRelevance(keys.focus, claimText, quotes, config) : undefined;
   const actionMissing = keys.action !== undefined && !lookup.has(keys.action.term);
@@ -172,7 +178,8 @@ export function relevanceObjection(claimId: string, stepId: string, keys: Questi
   const missingTerms = keys.terms.map((entry) => entry.word).filter((word) => !judgement.matched.includes(word));
   const absentNames = keys.names.map((name) => name.text).filter((name) => judgement.missing.includes(name));
   const problems: string[] = [];
-  if (judgement.matched.length < required) {
+  if (total === 0 && keys.names.length === 0) problems.push('the question has no key terms to check an answer against; ask it in words that say what it is about');
+  else if (judgement.matched.length < required) {
     const mentioned = judgement.matched.length === 0 ? 'none of them' : `only ${quotedList(judgement.matched)}`;
     problems.push(
       `of the question's key terms it mentions ${mentioned}, not ${quotedList(missingTerms)}; ` +

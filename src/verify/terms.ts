@@ -69,7 +69,7 @@ export function termsOf(text: string): Term[] {
   const seen = new Set<string>();
   for (const token of tokens(text)) {
     const [folded] = contentTerms(token);
-    if (folded === undefined || /^\p{N}+$/u.test(folded) || folded in NUMBER_WORDS) continue;
+    if (folded === undefined || /^\p{N}+$/u.test(folded) || Object.hasOwn(NUMBER_WORDS, folded)) continue;
     const term = canonicalStem(folded);
     if (seen.has(term)) continue;
     seen.add(term);
@@ -125,7 +125,8 @@ export function numbersIn(text: string): NumberMention[] {
     found.push({ text: whole, value });
   }
   for (const word of text.toLowerCase().match(/\p{L}+/gu) ?? []) {
-    const value = NUMBER_WORDS[word];
+    // Own keys only: "constructor" is no number word.
+    const value = Object.hasOwn(NUMBER_WORDS, word) ? NUMBER_WORDS[word] : undefined;
     if (value !== undefined) found.push({ text: word, value });
   }
   return found;

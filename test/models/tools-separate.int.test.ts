@@ -19,7 +19,8 @@ import { startFakeOpenAI, type ChatReply, type RecordedRequest } from '../suppor
 const SOURCE = 'kb/lighthouse.md';
 const KNOWLEDGE = '# The Lighthouse project\n\nThe Lighthouse project keeps a ledger of every ship that docks at the harbour.\n\nThe harbour master signs each ledger entry before noon.\n';
 const GOAL = 'What does the Lighthouse project keep a ledger of?';
-const QUOTE = 'keeps a ledger of every ship that docks at the harbour';
+// The whole sentence: a quote must itself address the question (the claim cannot lend it the subject).
+const QUOTE = 'The Lighthouse project keeps a ledger of every ship that docks at the harbour';
 const usage = { prompt_tokens: 100, completion_tokens: 10 };
 const json = (value: unknown): ChatReply => ({ content: JSON.stringify(value), usage });
 const findings = json({ claims: [{ text: 'The project keeps a ledger of every docking ship.', citations: [{ source: SOURCE, quote: QUOTE }] }], gaps: [] });

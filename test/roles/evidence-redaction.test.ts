@@ -10,10 +10,11 @@ import { addedRedactions, markerKinds } from '../../src/text/redaction-markers.j
 const SOURCE = '# Redaction\n\nWith `{ "secret": "will be redacted" }` the logger prints the secret field redacted.\n';
 const plan = { steps: [{ id: 's1', question: 'How does the logger print the secret field?', rationale: 'r' }] };
 
-function check(quote: string, source = SOURCE) {
+/** Checks one claim; `redacted` is what Baton's redaction marks on a citation it changed (absent: the model's own text). */
+function check(quote: string, source = SOURCE, redacted: string[] | null = ['secret-assignment']) {
   return checkEvidence({
     plan,
-    claims: [{ id: 's1.c1', text: 'The logger prints the secret field redacted.', citations: [{ source: 'kb/a.md', quote }] }],
+    claims: [{ id: 's1.c1', text: 'The logger prints the secret field redacted.', citations: [{ source: 'kb/a.md', quote, ...(redacted ? { redacted } : {}) }] }],
     sourcesRead: ['kb/a.md'],
     readSource: async () => source,
     redact: createRedactor(),
@@ -50,6 +51,22 @@ describe('a quote redaction changed', () => {
     const long = `With ${'filler words '.repeat(60)} the logger prints the secret field redacted.`;
     const report = await check('With [REDACTED:secret-assignment] the logger prints the secret field redacted.', long);
     expect(report.supportedClaims).toEqual([]);
+  });
+
+  it('is text like any other when the model typed the marker itself', async () => {
+    // Only a marker Baton's redaction put there stands for redacted words: "[REDACTED:anything]" typed by a model
+    // would otherwise match any text.
+    const typed = 'A [REDACTED:Fastify.is.not.safe.to.expose] ships away from dangerous rocks at night.';
+    const source = 'A lighthouse warns ships away from dangerous rocks at night.';
+    expect((await check(typed, source, null)).supportedClaims).toEqual([]);
+    expect((await check(typed, source)).supportedClaims).toEqual(['s1.c1']);
+  });
+
+  it('matches whole words only', async () => {
+    const source = 'The default request limit is 100 per minute; unsupported on Windows.';
+    expect((await check('The default request limit is 10', source, null)).supportedClaims).toEqual([]);
+    expect((await check('supported on Windows', source, null)).supportedClaims).toEqual([]);
+    expect((await check('request limit is 100', source, null)).supportedClaims).toEqual(['s1.c1']);
   });
 
   it('is refused when it is only markers', async () => {

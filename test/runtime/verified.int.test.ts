@@ -11,7 +11,7 @@ import type { ModelRequest } from '../../src/models/types.js';
 import { openRuntime, type Runtime } from '../../src/runtime/open.js';
 import { runGoal } from '../../src/runtime/run.js';
 import type { CheckTask } from '../../src/roles/tasks.js';
-import { makeProject } from '../support/project.js';
+import { EDITOR_PROMPT, EDITOR_ROLE, makeProject } from '../support/project.js';
 
 const KNOWLEDGE = {
   'kb/lighthouse.md':
@@ -25,8 +25,9 @@ afterEach(async () => {
 });
 
 /** A runtime whose model answers `script` where it returns a reply, and as the offline engine elsewhere. */
-async function setup(script: (request: ModelRequest) => ScriptedReply | undefined) {
-  const cwd = makeProject({ 'baton.config.yaml': 'knowledge:\n  paths: [kb]\nlimits:\n  maxRounds: 2\n', ...KNOWLEDGE });
+async function setup(script: (request: ModelRequest) => ScriptedReply | undefined, flow?: string) {
+  const files: Record<string, string> = flow ? { 'agents/editor.yaml': EDITOR_ROLE, 'prompts/editor.md': EDITOR_PROMPT } : {};
+  const cwd = makeProject({ 'baton.config.yaml': `knowledge:\n  paths: [kb]\nlimits:\n  maxRounds: 2\n${flow ? `flow: ${flow}\n` : ''}`, ...KNOWLEDGE, ...files });
   const offline = new OfflineModel();
   const model = new ScriptedModel(async (request) => {
     const scripted = script(request);
@@ -97,6 +98,19 @@ describe('an approved answer answers the goal', () => {
     const outcome = await runGoal(runtime, { goal: 'What does a lighthouse warn ships about?' });
     expect(outcome.status).toBe('approved');
     expect(outcome.result?.answer).toMatch(/dangerous rocks/);
+  });
+
+  it('checks a draft an editor rewrote against the quotes it cites: a sentence they do not support is refused', async () => {
+    const flow = '[planner, researcher, editor, checker]';
+    const edit = (text: string) => (request: ModelRequest): ScriptedReply | undefined => (request.task.kind === 'generic' ? JSON.stringify({ message: 'edited', draft: text }) : undefined);
+    const madeUp = await setup(edit('A lighthouse warns ships away from icebergs and pirates, and it never operates at night. [1]'), flow);
+    const refused = await runGoal(madeUp, { goal: 'What does a lighthouse warn ships about?' });
+    expect(refused.status).toBe('unverified');
+    expect(refused.objections.join('\n')).toMatch(/the edited draft says "A lighthouse warns ships away from icebergs.*which its cited quotes do not support/);
+    const unmarked = await setup(edit('A lighthouse warns ships away from dangerous rocks at night. [1] It is very old.'), flow);
+    expect((await runGoal(unmarked, { goal: 'What does a lighthouse warn ships about?' })).objections.join('\n')).toMatch(/"It is very old\." without a citation/);
+    const faithful = await setup(edit('What does a lighthouse warn ships about?\n\nA lighthouse warns ships away from dangerous rocks at night. [1]'), flow);
+    expect((await runGoal(faithful, { goal: 'What does a lighthouse warn ships about?' })).status).toBe('approved');
   });
 
   it('ends unverified, naming what is missing, when the sources cannot answer', async () => {
