@@ -13,7 +13,7 @@
  * would rather miss a contradiction than invent one.
  */
 import { stem } from './stem.js';
-import { termsOf } from './terms.js';
+import { canonicalStem, termsOf } from './terms.js';
 
 /** Grammatical negation, and the `n't` forms. Hyphenated words stay whole, so "no-op" and "non-blocking" are not cues. */
 const NEGATION_CUES = new Set(['not', 'no', 'never', 'cannot', 'none', 'neither', 'nor', 'nothing', 'nobody', 'nowhere', 'without']);
@@ -49,7 +49,17 @@ const OPPOSITES: ReadonlyArray<readonly [string, string]> = [
   ['encrypt', 'decrypt'],
   ['lowercase', 'uppercase'],
   ['success', 'failure'],
-].map(([left, right]) => [stem(left!), stem(right!)] as const);
+  ['fast', 'slow'],
+  ['faster', 'slower'],
+  ['increase', 'decrease'],
+  ['larger', 'smaller'],
+  ['higher', 'lower'],
+  ['first', 'last'],
+  ['before', 'after'],
+  ['start', 'stop'],
+  ['open', 'close'],
+  // Read through the same stemmer and lexicon as the terms they are compared with ("off" is read as "disable").
+].map(([left, right]) => [canonicalStem(left!), canonicalStem(right!)] as const);
 
 /** The first negation cue of a text (`n't` forms included), or undefined. */
 export function negationCue(text: string): string | undefined {

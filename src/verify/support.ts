@@ -34,7 +34,7 @@ export function judgeSupport(claimText: string, quotes: readonly string[], confi
   const score = terms.length === 0 ? 1 : (terms.length - missingTerms.length) / terms.length;
 
   const quoteNumbers = new Set(quotes.flatMap((quote) => numbersIn(quote).map((number) => number.value)));
-  const missingNumbers = config.numbers ? unique(numbersIn(claimText).filter((number) => !quoteNumbers.has(number.value)).map((number) => number.text)) : [];
+  const missingNumbers = config.numbers ? unique([...numbersIn(claimText).filter((number) => !quoteNumbers.has(number.value)).map((number) => number.text), ...changedUnits(claimText, quotes, lookup)]) : [];
 
   const haystack = nameHaystack(quotes);
   const missingNames = config.names ? namesIn(claimText).filter((name) => !containsName(haystack, name)).map((name) => name.text) : [];
@@ -61,6 +61,23 @@ export function supportObjection(claimId: string, claimText: string, judgement: 
     target: claimId,
     message: `claim ${claimId} ("${shorten(claimText)}") is not backed by its quotes: ${problems.join('; ')}. Expected: state only what the quoted words say, or quote the words that say it.`,
   };
+}
+
+/**
+ * Quantities whose unit the quotes never name: "10 minutes" where the quote says "10 seconds", "10ms" for "10s". The
+ * number matches and only one word differs, which the term share would forgive; a quantity is its number and unit.
+ */
+function changedUnits(claimText: string, quotes: readonly string[], lookup: ReadonlySet<string>): string[] {
+  const changed: string[] = [];
+  for (const match of claimText.matchAll(/(?<![\p{L}\p{N}.])(\d+(?:[.,]\d+)*)\s?([A-Za-z]{1,12})\b/gu)) {
+    const word = match[2]!;
+    const [unit] = termsOf(word);
+    if (!unit || lookup.has(unit.term)) continue;
+    // Written glued to a number in the quote ("1MiB"), the unit is no separate term there.
+    const glued = new RegExp(`\\d\\s?${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
+    if (!quotes.some((quote) => glued.test(quote))) changed.push(match[0]);
+  }
+  return changed;
 }
 
 function plural(items: readonly string[], one: string, many: string): string {

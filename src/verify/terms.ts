@@ -8,7 +8,7 @@ import { stem } from './stem.js';
 import { canonicalStemmer, rewritePhrases } from '../text/lexicon.js';
 
 /** The checks' stemmer, reading the words of one lexicon group as one. */
-const canonicalStem = canonicalStemmer(stem);
+export const canonicalStem = canonicalStemmer(stem);
 
 /** A content term: `term` is what is compared, `word` what a message shows. */
 export interface Term {

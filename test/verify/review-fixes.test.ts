@@ -6,6 +6,7 @@ import { checkClaims, MAX_CHECKED_LENGTH } from '../../src/verify/index.js';
 import { gives } from '../../src/verify/answer-type.js';
 import { keyTermsOf, judgeRelevance, questionKeys } from '../../src/verify/relevance.js';
 import { numbersIn } from '../../src/verify/terms.js';
+import { judgeSupport } from '../../src/verify/support.js';
 
 const config = ChecksConfig.parse({});
 const claim = (id: string, text: string, quote = text) => ({ id, text, citations: [{ source: 'kb/a.md', quote }] });
@@ -47,6 +48,21 @@ describe('the claim checks, after review', () => {
     const report = checkClaims({ goal: 'g', steps: [{ id: 's1', question: 'What is a word?' }], claims: [claim('s1.c1', long)], quoteVerified: new Set(['s1.c1']), config });
     expect(performance.now() - started).toBeLessThan(500);
     expect(report.objections[0]?.message).toMatch(/of at most 2000 characters/);
+  });
+});
+
+describe('support, after review', () => {
+  it('reads a quantity as its number and its unit', () => {
+    const quote = 'The connection timeout is 10 seconds by default.';
+    expect(judgeSupport('The connection timeout is 10 minutes by default.', [quote], config.support)).toMatchObject({ ok: false, missingNumbers: ['10 minutes'] });
+    expect(judgeSupport('The timeout is 10ms.', ['The timeout is 10s.'], config.support).ok).toBe(false);
+    expect(judgeSupport('The connection timeout is 10 seconds by default.', [quote], config.support).ok).toBe(true);
+    expect(judgeSupport('The body limit is 1MiB.', ['The body limit is 1MiB by default.'], config.support).ok).toBe(true);
+  });
+
+  it('knows opposites beyond "enabled" and "disabled"', () => {
+    expect(judgeSupport('Fastify serializes responses slower than JSON.stringify.', ['Fastify serializes responses faster than JSON.stringify.'], config.support).ok).toBe(false);
+    expect(judgeSupport('Logging is off by default.', ['Logging is enabled by default.'], config.support).ok).toBe(false);
   });
 });
 
