@@ -11,7 +11,7 @@
 import { namesIn } from './names.js';
 import { numbersIn } from './terms.js';
 
-export type AnswerKind = 'quantity' | 'name' | 'value';
+export type AnswerKind = 'quantity' | 'name' | 'value' | 'code';
 
 export interface AnswerDemand {
   kind: AnswerKind;
@@ -19,8 +19,8 @@ export interface AnswerDemand {
   cue: string;
 }
 
-const QUANTITY_NOUNS = String.raw`(?:size|number|amount|percentage|port|length|duration|count|status codes?|http status|status|version|year|limit|timeout|interval|delay)`;
-const NAME_NOUNS = String.raw`(?:options?|settings?|methods?|functions?|hooks?|propert(?:y|ies)|keys?|flags?|headers?|events?|fields?|decorators?|plugins?|packages?|modules?|variables?|commands?|error codes?)`;
+const QUANTITY_NOUNS = String.raw`(?:size|number|amount|percentage|port|length|duration|count|status codes?|exit codes?|http status|status|version|year|limit|timeout|interval|delay)`;
+const NAME_NOUNS = String.raw`(?:options?|settings?|methods?|functions?|hooks?|propert(?:y|ies)|keys?|flags?|headers?|events?|fields?|decorators?|plugins?|packages?|modules?|variables?|commands?)`;
 /** What may stand between "what"/"which" and the noun: "the", "default", a qualifier such as "server" or "route". */
 const BETWEEN = String.raw`(?:'s| is| are)?(?: the)?(?: (?:maximum|minimum|max|min|default|config(?:uration)?|server|route|plugin|http|environment|fastify|[A-Z][\w-]*))?`;
 
@@ -49,6 +49,8 @@ const QUANTITY_CUES: readonly RegExp[] = [
  */
 const HOW_TO = /\b(?:how (?:do|can|could|should) (?:i|we|you|one)|how to)\b/gi;
 const NAME_CUES: readonly RegExp[] = [...cues(NAME_NOUNS), HOW_TO];
+/** "Which error code": an error code is written as one (`FST_ERR_VALIDATION`, `ENOENT`, `ERR_INVALID_ARG`), not a class name. */
+const CODE_CUES: readonly RegExp[] = cues(String.raw`error codes?`);
 
 /** The kinds of answer a question asks for, each once, with the words that ask. */
 export function demandsOf(whole: string): AnswerDemand[] {
@@ -62,6 +64,7 @@ export function demandsOf(whole: string): AnswerDemand[] {
     }
   };
   // "What status code and which error code": one quantity, one name; a name cue also covers "error code".
+  scan(CODE_CUES, 'code');
   scan(NAME_CUES, 'name');
   scan(QUANTITY_CUES, 'quantity');
   // A default that is a number or a name is asked for already; otherwise it is some value.
@@ -80,6 +83,7 @@ const COMMAND = /\b(?:npm|npx|yarn|pnpm|pip|pipx|brew|apt|apt-get|docker|git|cur
 /** Whether `texts` (a claim and its quotes) give an answer of `kind`. */
 export function gives(kind: AnswerKind, texts: readonly string[]): boolean {
   if (kind === 'quantity') return texts.some((text) => numbersIn(text).length > 0 || NUMBER_WORDS.test(text));
+  if (kind === 'code') return texts.some((text) => /\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\bE[A-Z]{3,}\b/.test(text));
   if (kind === 'value') return gives('quantity', texts) || gives('name', texts) || texts.some((text) => /\b(?:true|false|null|undefined|none|enabled|disabled)\b/i.test(text));
   // A name: an identifier, an acronym, or a term the text sets apart in quotes or code ('info', `text/plain`).
   // A capitalised word alone is a proper noun, not the name of an option; `Accept-Version` or `FastifyInstance` is one.
@@ -94,5 +98,6 @@ export function unmetDemands(question: string, answers: ReadonlyArray<readonly s
 
 /** The words for a demand in a message: what the question asks for. */
 export function describeDemand(demand: AnswerDemand): string {
-  return demand.kind === 'quantity' ? `a number ("${demand.cue}")` : demand.kind === 'name' ? `a name ("${demand.cue}")` : `a value ("${demand.cue}")`;
+  const what = { quantity: 'a number', name: 'a name', value: 'a value', code: 'a code such as FST_ERR_VALIDATION or ENOENT' }[demand.kind];
+  return `${what} ("${demand.cue}")`;
 }

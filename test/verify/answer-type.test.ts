@@ -15,7 +15,7 @@ describe('what a question asks for', () => {
     expect(kinds("What's the biggest request body Fastify accepts?")).toEqual(['quantity']);
     expect(kinds('Which option raises the body limit?')).toEqual(['name']);
     expect(kinds('How do I stop Fastify from sending the response?')).toEqual(['name']);
-    expect(kinds('When a request fails validation, what status code and Fastify error code come back?').sort()).toEqual(['name', 'quantity']);
+    expect(kinds('When a request fails validation, what status code and Fastify error code come back?').sort()).toEqual(['code', 'quantity']);
     expect(kinds('What is the default log level?')).toEqual(['value']);
     expect(kinds('What happens when the timeout fires?')).toEqual([]);
     expect(kinds('Does Fastify log by default?')).toEqual([]);
@@ -30,6 +30,9 @@ describe('what a question asks for', () => {
     expect(gives('value', ["Default: 'info'."])).toBe(true);
     expect(gives('value', ['By default, the parent log level is inherited.'])).toBe(false);
     expect(unmetDemands('How long, and which option?', [['It waits 10 seconds.']]).map((demand) => demand.kind)).toEqual(['name']);
+    // An error code is written as one: a class name does not give it.
+    expect(gives('code', ['FastifyError is a custom error object.'])).toBe(false);
+    expect(gives('code', ['The error code is FST_ERR_VALIDATION.'])).toBe(true);
   });
 });
 
