@@ -43,6 +43,7 @@ export type BatonErrorCode =
   | 'DECISION_STALE'
   | 'STORE_UNAVAILABLE'
   | 'STORE_SCHEMA'
+  | SecretStoreErrorCode
   | 'INTERNAL';
 
 /** Abstract base of every Baton error. */
@@ -332,6 +333,16 @@ export function exitCodeFor(error: unknown): number {
       return 65; // EX_DATAERR
     case 'CANCELLED':
       return 130;
+    case 'SECRET_NAME_INVALID':
+    case 'SECRET_VALUE_INVALID':
+    case 'SECRET_NOT_FOUND':
+      return 64; // EX_USAGE
+    case 'SECRET_KEY_MISSING':
+    case 'SECRET_KEY_INVALID':
+    case 'SECRET_KEY_MISMATCH':
+      return 78; // EX_CONFIG
+    case 'SECRET_STORE_INVALID':
+      return 65; // EX_DATAERR
     default:
       return 1;
   }
@@ -367,4 +378,26 @@ export function httpStatusFor(error: unknown): number {
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** Codes of {@link SecretStoreError}. */
+export type SecretStoreErrorCode =
+  | 'SECRET_NAME_INVALID'
+  | 'SECRET_VALUE_INVALID'
+  | 'SECRET_NOT_FOUND'
+  | 'SECRET_KEY_MISSING'
+  | 'SECRET_KEY_INVALID'
+  | 'SECRET_KEY_MISMATCH'
+  | 'SECRET_STORE_INVALID';
+
+/**
+ * A problem with the sealed credential store (`<dataDir>/secrets.json`) or its key: a refused name or value, an unknown
+ * name, a missing, malformed, too widely readable or wrong key, a damaged or altered record. Never carries a value.
+ */
+export class SecretStoreError extends BatonError {
+  readonly code: SecretStoreErrorCode;
+  constructor(code: SecretStoreErrorCode, message: string, options?: { cause?: unknown; hint?: string }) {
+    super(message, options);
+    this.code = code;
+  }
 }

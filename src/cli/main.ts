@@ -17,6 +17,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerDurableCommands } from './commands/durable.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerEvalCommand } from './commands/eval.js';
+import { registerSecretsCommands } from './commands/secrets.js';
 import type { CliIo, CommonOptions } from './context.js';
 import { terminalIo } from './terminal-text.js';
 import { createRedactor } from '../transcript/redact.js';
@@ -160,6 +161,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
   registerServeCommand(program, context);
   registerDurableCommands(program, context, (code) => (exitCode = code));
   registerEvalCommand(program, context, (code) => (exitCode = code));
+  registerSecretsCommands(program, context);
   return { program, exitCode: () => exitCode };
 }
 

@@ -7,6 +7,7 @@ import type { Project } from '../config/load.js';
 import type { RunStore } from '../stores/port.js';
 import { SqliteRunStore } from '../stores/sqlite/store.js';
 import { createRedactor, type Redactor } from '../transcript/redact.js';
+import { storedSecretValues } from '../secrets/store.js';
 
 /** The API key values configured models read, so the redactor can remove them from every record. */
 export function secretValues(project: Project, env: Readonly<Record<string, string | undefined>>): string[] {
@@ -24,8 +25,13 @@ export function secretValues(project: Project, env: Readonly<Record<string, stri
   return values.filter(Boolean);
 }
 
+/**
+ * The project's redactor: configured key values, the values sealed in `<dataDir>/secrets.json`, and the detectors.
+ * Throws a SecretStoreError when secrets are stored but cannot be decrypted (fail closed: their values could not be
+ * redacted).
+ */
 export function projectRedactor(project: Project, env: Readonly<Record<string, string | undefined>>): Redactor {
-  return createRedactor(secretValues(project, env), project.detectors);
+  return createRedactor([...secretValues(project, env), ...storedSecretValues(project.dataDir, env)], project.detectors);
 }
 
 /** The project's run store, redacting the project's secrets and detected confidential data. */
