@@ -31,7 +31,15 @@ export function contentTerms(text: string): string[] {
  * together ("out of the box" → default, "biggest" → maximum, "body" → payload), so a reader's words find the page's.
  */
 export function searchTerms(text: string): string[] {
-  return contentTerms(rewritePhrases(text)).map(canonicalFold);
+  return contentTerms(rewritePhrases(withIdentifierWords(text))).map(canonicalFold);
+}
+
+/**
+ * The text with each camelCase identifier followed by its words (`messageKey` → `messageKey message Key`), so a reader
+ * who asks about "the message key" finds the option, and one who names the option still finds it whole.
+ */
+function withIdentifierWords(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+\b/g, (identifier) => `${identifier} ${identifier.replace(/([a-z0-9])([A-Z])/g, '$1 $2')}`);
 }
 
 /** {@link foldSuffix}, reading the words of one lexicon group as one. */

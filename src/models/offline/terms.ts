@@ -48,12 +48,17 @@ export function stem(term: string): string {
 const canonicalStem = canonicalStemmer(stem);
 
 /** The stemmed content words of a text, in order, with the surface word each came from. */
-export function stemmedWords(text: string): Array<{ key: string; surface: string }> {
+export function stemmedWords(text: string, identifierWords = false): Array<{ key: string; surface: string }> {
   const words: Array<{ key: string; surface: string }> = [];
   for (const surface of rewritePhrases(text.normalize('NFKC')).match(/[\p{L}\p{N}]+/gu) ?? []) {
-    const [term] = contentTerms(surface);
-    if (term === undefined || PHRASING.has(term)) continue;
-    words.push({ key: canonicalStem(term), surface });
+    // In a passage, a camelCase identifier is also its words: `messageKey` answers a question about "the message key".
+    // (A question that names the identifier asks about it whole: its words would only dilute what it asks.)
+    const parts = identifierWords && /^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$/.test(surface) ? [surface, ...surface.split(/(?<=[a-z0-9])(?=[A-Z])/)] : [surface];
+    for (const part of parts) {
+      const [term] = contentTerms(part);
+      if (term === undefined || PHRASING.has(term)) continue;
+      words.push({ key: canonicalStem(term), surface: part });
+    }
   }
   return words;
 }
@@ -91,7 +96,7 @@ function nameKey(name: string): string {
  */
 export function termsOf(text: string, markup = text): Set<string> {
   const terms = new Set<string>();
-  for (const word of stemmedWords(text)) terms.add(word.key);
+  for (const word of stemmedWords(text, true)) terms.add(word.key);
   // A link's target is not part of what the text says.
   const marked = markup === text ? [] : namesIn(markup.replace(/\]\([^)]*\)/g, ']'));
   for (const name of [...namesIn(text), ...marked]) if (isCompound(name)) terms.add(nameKey(name));
