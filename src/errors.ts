@@ -4,6 +4,8 @@
  * through {@link exitCodeFor} and {@link httpStatusFor}.
  */
 
+import type { SecretStoreErrorCode } from './secrets/errors.js';
+
 /** Stable error codes. Scripts may match on these; they never change meaning. */
 export type BatonErrorCode =
   | 'CONFIG_INVALID'
@@ -378,26 +380,4 @@ export function httpStatusFor(error: unknown): number {
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
-}
-
-/** Codes of {@link SecretStoreError}. */
-export type SecretStoreErrorCode =
-  | 'SECRET_NAME_INVALID'
-  | 'SECRET_VALUE_INVALID'
-  | 'SECRET_NOT_FOUND'
-  | 'SECRET_KEY_MISSING'
-  | 'SECRET_KEY_INVALID'
-  | 'SECRET_KEY_MISMATCH'
-  | 'SECRET_STORE_INVALID';
-
-/**
- * A problem with the sealed credential store (`<dataDir>/secrets.json`) or its key: a refused name or value, an unknown
- * name, a missing, malformed, too widely readable or wrong key, a damaged or altered record. Never carries a value.
- */
-export class SecretStoreError extends BatonError {
-  readonly code: SecretStoreErrorCode;
-  constructor(code: SecretStoreErrorCode, message: string, options?: { cause?: unknown; hint?: string }) {
-    super(message, options);
-    this.code = code;
-  }
 }

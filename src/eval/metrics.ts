@@ -24,6 +24,7 @@
  * The suite passes when no wrong answer and no unanswerable question was approved and every threshold is met.
  */
 import { normaliseForQuote } from '../roles/evidence.js';
+import { ANSWER_SENTENCE_BREAK } from '../graph/compose.js';
 import type { RunStatus } from '../graph/status.js';
 import type { RunOutcome } from '../runtime/run.js';
 import type { SuiteQuestion, SuiteThresholds } from './suite.js';
@@ -135,7 +136,7 @@ const MARKERS = /\s*\[\d+\]/g;
 export function statedText(answer: string): string {
   const cited = answer
     .split('\n')
-    .flatMap((line) => line.split(SENTENCE_BREAK))
+    .flatMap((line) => line.split(ANSWER_SENTENCE_BREAK))
     .filter((sentence) => /\[\d+\]/.test(sentence));
   return (cited.length ? cited.join('\n') : answer).replace(MARKERS, '');
 }
@@ -152,11 +153,6 @@ export function sourceMatches(citedSource: string, expectedSuffix: string): bool
   return cited === suffix || cited.endsWith(suffix.startsWith('/') ? suffix : `/${suffix}`);
 }
 
-/**
- * Where a sentence ends inside a line: after `.`, `!` or `?` and any marker groups that follow it (`... true. [1]`),
- * before the next word. Markers stay with the sentence they close.
- */
-const SENTENCE_BREAK = /(?<=[.!?](?:\s*\[\d+\])*)\s+(?=[^\s[])/u;
 
 /**
  * The claim a citation marker supports: every sentence of the answer that carries `[marker]`, joined by a space.
@@ -168,7 +164,7 @@ export function claimTextOf(answer: string, marker: number): string {
   const sentences = answer
     .split('\n')
     .filter((line) => line.includes(tag))
-    .flatMap((line) => line.split(SENTENCE_BREAK))
+    .flatMap((line) => line.split(ANSWER_SENTENCE_BREAK))
     .filter((sentence) => sentence.includes(tag));
   return sentences.join(' ').replace(MARKERS, '');
 }

@@ -38,3 +38,9 @@ export function formatCitations(citations: ComposedAnswer['citations']): string 
 export function redactedNote(redacted: readonly string[] | undefined): string {
   return redacted?.length ? ` (partly redacted: ${redacted.join(', ')})` : '';
 }
+
+/**
+ * Where a sentence of an answer ends inside a line: after `.`, `!` or `?` and the citation markers that close it
+ * (`… true. [1][2]`), before the next word. Markers stay with the sentence they close.
+ */
+export const ANSWER_SENTENCE_BREAK = /(?<=[.!?](?:\s*\[\d+\])*)\s+(?=[^\s[])/u;

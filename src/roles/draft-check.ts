@@ -8,9 +8,8 @@ import type { ChecksConfig } from '../verify/config.js';
 import { judgeSupport } from '../verify/support.js';
 import type { Objection, Plan } from './schemas.js';
 import { excerpt } from '../text/excerpt.js';
+import { ANSWER_SENTENCE_BREAK } from '../graph/compose.js';
 
-/** Where a sentence ends inside a line: after `.`, `!` or `?` and the markers that close it, before the next word. */
-const SENTENCE_BREAK = /(?<=[.!?](?:\s*\[\d+\])*)\s+(?=[^\s[])/u;
 const MARKER = /\[(\d+)\]/g;
 
 export function draftObjections(text: string, plan: Plan, citations: ReadonlyArray<{ marker: number; quote: string }>, checks: ChecksConfig): Objection[] {
@@ -19,7 +18,7 @@ export function draftObjections(text: string, plan: Plan, citations: ReadonlyArr
   for (const line of text.split('\n')) {
     const body = line.replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '').trim();
     if (!body || questions.has(normalise(body)) || /^\(no supported answer found\)$/i.test(body) || /^#{1,6}\s/.test(body)) continue;
-    for (const sentence of body.split(SENTENCE_BREAK)) {
+    for (const sentence of body.split(ANSWER_SENTENCE_BREAK)) {
       const markers = [...sentence.matchAll(MARKER)].map((match) => Number(match[1]));
       const said = sentence.replace(MARKER, '').trim();
       if (!/[\p{L}\p{N}]/u.test(said)) continue;

@@ -7,10 +7,10 @@
  */
 import type { Claim } from '../graph/state.js';
 import { ChecksConfig } from '../verify/config.js';
-import { checkClaims, type ClaimJudgement } from '../verify/index.js';
+import { checkClaims, stepOfClaim, type ClaimJudgement } from '../verify/index.js';
 import type { Objection, Plan } from './schemas.js';
 import { excerpt } from '../text/excerpt.js';
-import { splitAtMarkers } from '../text/redaction-markers.js';
+import { splitAtMarkers, withoutMarkers } from '../text/redaction-markers.js';
 
 export interface EvidenceReport {
   ok: boolean;
@@ -121,18 +121,17 @@ export async function checkEvidence(inputs: EvidenceInputs): Promise<EvidenceRep
   }
 
   // A redaction marker stands for words no one can see: they are no evidence for what a claim says, nor its words.
-  const unmarked = (text: string): string => text.replace(/\[REDACTED:[A-Za-z0-9._-]{1,64}\]/g, ' ');
   const claimReport = checkClaims({
     goal: inputs.goal ?? '',
     steps: inputs.plan.steps,
-    claims: inputs.claims.map((claim) => ({ ...claim, text: unmarked(claim.text), citations: claim.citations.map((citation) => ({ ...citation, quote: unmarked(citation.quote) })) })),
+    claims: inputs.claims.map((claim) => ({ ...claim, text: withoutMarkers(claim.text), citations: claim.citations.map((citation) => ({ ...citation, quote: withoutMarkers(citation.quote) })) })),
     quoteVerified: new Set(supportedClaims),
     config: inputs.checks ?? ChecksConfig.parse({}),
   });
   objections.push(...claimReport.objections.filter((objection) => objection.kind !== 'coverage' || inputs.goal !== undefined));
   const quoted = new Set(supportedClaims);
   const unsupportedSteps = inputs.plan.steps
-    .filter((step) => claimReport.unsupportedSteps.includes(step.id) || !inputs.claims.some((claim) => stepOf(claim.id) === step.id && quoted.has(claim.id)))
+    .filter((step) => claimReport.unsupportedSteps.includes(step.id) || !inputs.claims.some((claim) => stepOfClaim(claim.id) === step.id && quoted.has(claim.id)))
     .map((step) => step.id);
   for (const stepId of unsupportedSteps) {
     const step = inputs.plan.steps.find((candidate) => candidate.id === stepId);
@@ -154,13 +153,9 @@ export async function checkEvidence(inputs: EvidenceInputs): Promise<EvidenceRep
   };
 }
 
-function stepOf(claimId: string): string {
-  return claimId.split('.')[0] ?? claimId;
-}
-
 /** What evidence a step lacks, in words a person (and a planner) can act on. */
 function missingEvidence(stepId: string, inputs: EvidenceInputs, quoted: ReadonlySet<string>, judgements: readonly ClaimJudgement[], duplicated: ReadonlySet<string>): string {
-  const claims = inputs.claims.filter((claim) => stepOf(claim.id) === stepId);
+  const claims = inputs.claims.filter((claim) => stepOfClaim(claim.id) === stepId);
   if (claims.length === 0) {
     const gaps = inputs.gaps?.get(stepId) ?? [];
     return gaps.length ? `no claim was made (${gaps.map((gap) => truncate(gap, 120)).join('; ')})` : 'no claim was made; the sources read do not answer it';

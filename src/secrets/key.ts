@@ -7,7 +7,7 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SecretStoreError } from '../errors.js';
+import { SecretStoreError } from './errors.js';
 import { describeFsError, errnoCode } from '../fs-problems.js';
 
 /** The environment variable that holds the key or passphrase. */

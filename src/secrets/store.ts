@@ -8,7 +8,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { SecretStoreError } from '../errors.js';
+import { SecretStoreError } from './errors.js';
 import { describeFsError, errnoCode } from '../fs-problems.js';
 import { newScryptSettings, resolveSecretKey, SECRET_KEY_ENV, type SecretKey } from './key.js';
 

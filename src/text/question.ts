@@ -31,3 +31,11 @@ function askedSentences(question: string): string {
   // "Why?" alone, or "Why, and can I get every error at once?": too little of its own; the scene is part of the ask.
   return new Set(contentTerms(text)).size >= 3 ? text : question;
 }
+
+/** "How long", "how big": the adjective says a number is asked for (answer-type.ts); it is not what the question is about. */
+const HOW_ADJECTIVE = /\bhow (?:long|big|large|small|often|far|old|soon|high|low|fast|tall|wide|deep|heavy)\b/gi;
+
+/** `question` with the adjective of a "how long / how big …" removed: the words that say what it is about. */
+export function withoutHowAdjective(question: string): string {
+  return question.replace(HOW_ADJECTIVE, 'how');
+}

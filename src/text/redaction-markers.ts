@@ -23,6 +23,11 @@ export function addedRedactions(before: string, after: string): string[] {
   return [...count(after)].filter(([kind, times]) => times > (was.get(kind) ?? 0)).map(([kind]) => kind);
 }
 
+/** `text` with each marker replaced by a space: what a text says in words anyone can see. */
+export function withoutMarkers(text: string): string {
+  return text.replace(MARKER, ' ');
+}
+
 /** `text` cut at its markers: the literal pieces between them (the first and last may be empty). */
 export function splitAtMarkers(text: string): string[] {
   return text.split(new RegExp(MARKER.source)).filter((_piece, index) => index % 2 === 0);

@@ -5,6 +5,7 @@
  * Comparing quote sets rather than single quotes lets two claims share a cited section heading and still differ.
  * The later claim, in the order given, is the one reported.
  */
+import { stepOfClaim } from './claim-id.js';
 import type { Objection } from '../roles/schemas.js';
 import type { DuplicationConfig } from './config.js';
 import { percent, shorten } from './format.js';
@@ -48,7 +49,7 @@ export function findDuplicates(claims: readonly DuplicationCandidate[], config: 
     for (const earlier of prepared.slice(0, index)) {
       // The same quote may answer two steps ("bodyLimit defaults to 1 MiB and can be set per route"): evidence
       // repeats only within a step; across steps only the same statement does.
-      const sameStep = stepOfId(later.id) === stepOfId(earlier.id);
+      const sameStep = stepOfClaim(later.id) === stepOfClaim(earlier.id);
       const sameEvidence = sameStep && later.quotes.size > 0 && [...later.quotes].every((quote) => earlier.quotes.has(quote));
       const similarity = sameEvidence ? 1 : jaccard(later.terms, earlier.terms);
       if (sameEvidence || similarity >= config.maxSimilarity) {
@@ -58,11 +59,6 @@ export function findDuplicates(claims: readonly DuplicationCandidate[], config: 
     }
   }
   return duplicates;
-}
-
-function stepOfId(claimId: string): string {
-  const dot = claimId.indexOf('.');
-  return dot === -1 ? claimId : claimId.slice(0, dot);
 }
 
 /** The objection on the later claim, naming the earlier one. */

@@ -13,6 +13,7 @@ import { judgeRelevance, questionKeys, relevanceObjection, type QuestionKeys, ty
 import { judgeSupport, supportObjection, type SupportJudgement } from './support.js';
 import { demandsOf, describeDemand, gives, unmetDemands } from './answer-type.js';
 import { shorten } from './format.js';
+import { stepOfClaim } from './claim-id.js';
 
 export { ChecksConfig } from './config.js';
 
@@ -58,11 +59,7 @@ export interface ClaimCheckReport {
 /** The longest claim text or quote the checks analyse. */
 export const MAX_CHECKED_LENGTH = 2000;
 
-/** The step a claim id belongs to: the part before the first `.`. */
-export function stepOfClaim(claimId: string): string {
-  const dot = claimId.indexOf('.');
-  return dot === -1 ? claimId : claimId.slice(0, dot);
-}
+export { stepOfClaim } from './claim-id.js';
 
 /** Runs the four checks. Pure and synchronous; never throws for bad claims, it reports them. */
 export function checkClaims(inputs: ClaimCheckInputs): ClaimCheckReport {

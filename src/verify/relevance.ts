@@ -15,7 +15,7 @@
  * quotes do not have.
  */
 import type { Objection } from '../roles/schemas.js';
-import { askedPart } from '../text/question.js';
+import { askedPart, withoutHowAdjective } from '../text/question.js';
 import type { RelevanceConfig } from './config.js';
 import { percent, quotedList, shorten } from './format.js';
 import { containsName, nameHaystack, namesIn, type NameHaystack, type NameMention } from './names.js';
@@ -59,7 +59,7 @@ export function keyTermsOf(text: string): Term[] {
 }
 
 /** A sentence that sends the reader elsewhere ("See X for details") answers nothing itself. */
-const POINTER = /^(?:see|refer to|read|check out|for (?:more )?(?:details|information|more)\b|more (?:details|information) (?:is|are|can be) (?:found|available))\b/i;
+export const POINTER = /^(?:see|refer to|read|check out|for (?:more )?(?:details|information|more)\b|more (?:details|information) (?:is|are|can be) (?:found|available))\b/i;
 
 export interface RelevanceJudgement {
   /** The action the question asks about, when the claim never says it. */
@@ -125,11 +125,9 @@ function actionOf(question: string): Term | undefined {
 /** A contrast clause: what the question sets its ask against, up to the end of the clause. */
 const CONTRAST = /\b(?:instead of|rather than|other than|as opposed to|in place of)\b[^,;?]*/gi;
 
-/** "How long", "how big": the adjective is the form of the question (a number is asked for, answer-type.ts), not its topic. */
-const HOW_ADJECTIVE = /\bhow (?:long|big|large|small|often|far|old|soon|high|low|fast|tall|wide|deep|heavy)\b/gi;
 
 function keysOf(asked: string): QuestionKeys {
-  const question = asked.replace(HOW_ADJECTIVE, 'how');
+  const question = withoutHowAdjective(asked);
   const numbers = numbersIn(question).map((number) => ({ term: `#${number.value}`, word: number.text }));
   const terms = [...keyTermsOf(question), ...numbers].filter((entry, index, all) => all.findIndex((other) => other.term === entry.term) === index);
   return { question: asked, terms, names: namesIn(question).filter((name) => name.kind === 'code') };

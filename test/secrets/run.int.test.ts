@@ -1,7 +1,7 @@
 /** A value stored with `baton secrets set` never reaches a model, a turn, a checkpointed answer or the result. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
-import { SecretStoreError } from '../../src/errors.js';
+import { SecretStoreError } from '../../src/secrets/errors.js';
 import { OfflineModel } from '../../src/models/offline/index.js';
 import { ScriptedModel } from '../../src/models/scripted.js';
 import type { ModelRequest } from '../../src/models/types.js';

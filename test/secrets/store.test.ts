@@ -1,7 +1,8 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor, SecretStoreError } from '../../src/errors.js';
+import { exitCodeFor } from '../../src/errors.js';
+import { SecretStoreError } from '../../src/secrets/errors.js';
 import { SecretStore, storedSecretValues } from '../../src/secrets/store.js';
 import { temporaryDirectories } from '../support/project.js';
 

@@ -3,7 +3,7 @@
  * standard input (an argument would be kept in shell history and visible in the process list) and is never printed.
  */
 import type { Command } from 'commander';
-import { SecretStoreError } from '../../errors.js';
+import { SecretStoreError } from '../../secrets/errors.js';
 import { checkSecretName, SecretStore } from '../../secrets/store.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { table } from '../format.js';

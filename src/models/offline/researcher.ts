@@ -15,6 +15,7 @@ import type { Passage } from '../../knowledge/types.js';
 import type { ResearchOutput } from '../../roles/schemas.js';
 import type { ResearchTask } from '../../roles/tasks.js';
 import { demandsOf, gives, type AnswerDemand } from '../../verify/answer-type.js';
+import { POINTER } from '../../verify/relevance.js';
 import { readPassage, wordCount, type Context, type Unit } from './passage-units.js';
 import { asksForCode, listTerms, questionTerms, stemmedWords, termsOf, type QuestionTerm } from './terms.js';
 
@@ -33,9 +34,6 @@ const MIN_WORDS = 5;
 const DEMAND_BONUS = 0.15;
 /** A sentence that opens with one of these leans on the sentence before it for its subject. */
 const ANAPHOR = /^(?:it|its|it's|this|that|these|those|they|their|them|such|here|both|either|neither|he|she|his|her|the latter|the former|the same)\b/i;
-
-/** A sentence that only points elsewhere. */
-const POINTER = /^(?:see|refer to|check out|for (?:more )?(?:details|information|more)\b)/i;
 
 /** A claim as the researcher returns it. */
 type ClaimDraft = ResearchOutput['claims'][number];

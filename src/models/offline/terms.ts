@@ -5,7 +5,7 @@
  * names one is about that thing, so names weigh more, and a compound name also matches as a whole.
  */
 import { canonicalStemmer, rewritePhrases } from '../../text/lexicon.js';
-import { askedPart } from '../../text/question.js';
+import { askedPart, withoutHowAdjective } from '../../text/question.js';
 import { contentTerms } from '../../knowledge/text.js';
 
 /** Words of how a question is asked rather than what it asks about. */
@@ -117,7 +117,7 @@ export interface QuestionTerm {
 export function questionTerms(whole: string): QuestionTerm[] {
   // The scene a reader sets before asking is for the search; the answer must address what is asked.
   // "How long", "how big": the adjective asks for a number (the answer-type check), it is not what the question is about.
-  const question = askedPart(whole).replace(/\bhow (?:long|big|large|small|often|far|old|soon|high|low|fast)\b/gi, 'how');
+  const question = withoutHowAdjective(askedPart(whole));
   const terms = new Map<string, QuestionTerm>();
   for (const word of stemmedWords(question)) {
     if (!terms.has(word.key)) terms.set(word.key, { key: word.key, label: word.surface, name: false });
