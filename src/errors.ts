@@ -4,6 +4,7 @@
  * through {@link exitCodeFor} and {@link httpStatusFor}.
  */
 
+import type { ConnectorErrorCode } from './connectors/errors.js';
 import type { SecretStoreErrorCode } from './secrets/errors.js';
 
 /** Stable error codes. Scripts may match on these; they never change meaning. */
@@ -46,6 +47,7 @@ export type BatonErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'STORE_SCHEMA'
   | SecretStoreErrorCode
+  | ConnectorErrorCode
   | 'INTERNAL';
 
 /** Abstract base of every Baton error. */
@@ -85,7 +87,7 @@ function formatLocation(location: SourceLocation): string {
 }
 
 /** A problem in a file the user wrote: config, role or prompt. */
-abstract class FileError extends BatonError {
+export abstract class FileError extends BatonError {
   readonly locations: SourceLocation[];
   constructor(problem: string, locations: SourceLocation[], options?: { cause?: unknown; hint?: string }) {
     // Several problems at one place name it once.
@@ -345,6 +347,18 @@ export function exitCodeFor(error: unknown): number {
       return 78; // EX_CONFIG
     case 'SECRET_STORE_INVALID':
       return 65; // EX_DATAERR
+    case 'CONNECTOR_INVALID':
+      return 78; // EX_CONFIG
+    case 'CONNECTOR_UNKNOWN':
+    case 'CONNECTOR_INPUT_INVALID':
+      return 64; // EX_USAGE
+    case 'CONNECTOR_UNAVAILABLE':
+      return 69; // EX_UNAVAILABLE
+    case 'CONNECTOR_REJECTED':
+    case 'CONNECTOR_RESPONSE_INVALID':
+      return 76; // EX_PROTOCOL
+    case 'EFFECT_OUTCOME_UNKNOWN':
+      return 75; // EX_TEMPFAIL
     default:
       return 1;
   }
@@ -357,10 +371,16 @@ export function httpStatusFor(error: unknown): number {
     case 'USAGE':
     case 'GOAL_INVALID':
     case 'TOOL_INPUT_INVALID':
+    case 'CONNECTOR_INPUT_INVALID':
       return 400;
     case 'RUN_NOT_FOUND':
     case 'TOOL_UNKNOWN':
+    case 'CONNECTOR_UNKNOWN':
       return 404;
+    case 'CONNECTOR_REJECTED':
+    case 'CONNECTOR_UNAVAILABLE':
+    case 'CONNECTOR_RESPONSE_INVALID':
+      return 502;
     case 'FETCH_BLOCKED':
       return 403;
     case 'RUN_NOT_RESUMABLE':

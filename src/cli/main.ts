@@ -18,6 +18,8 @@ import { registerDurableCommands } from './commands/durable.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerSecretsCommands } from './commands/secrets.js';
+import { registerMcpCommands } from './commands/mcp.js';
+import { registerConnectorCommands } from './commands/connectors.js';
 import type { CliIo, CommonOptions } from './context.js';
 import { terminalIo } from './terminal-text.js';
 import { createRedactor } from '../transcript/redact.js';
@@ -162,6 +164,8 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
   registerDurableCommands(program, context, (code) => (exitCode = code));
   registerEvalCommand(program, context, (code) => (exitCode = code));
   registerSecretsCommands(program, context);
+  registerMcpCommands(program, context);
+  registerConnectorCommands(program, context);
   return { program, exitCode: () => exitCode };
 }
 

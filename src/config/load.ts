@@ -9,12 +9,16 @@ import { ConfigError, ConfigNotFoundError, FlowError, RoleError, UnknownModelErr
 import { OFFLINE_MODEL_NAME, offlineModelSpec, OpenAICompatibleModel, type ModelSpec } from './models.js';
 import { loadPrompt, type PromptTemplate } from './prompts.js';
 import { loadRoles, type LoadedRole, type RoleKind } from './roles.js';
-import { BatonConfig, type FlowStage, type HumanGateStage } from './schema.js';
+import { BatonConfig, type ActionStage, type FlowStage, type HumanGateStage } from './schema.js';
 import { RoleConfig } from './roles.js';
 import { builtinDetectors, compileDetectors, type Detector } from '../routing/detectors.js';
 import type { RouteNeeds } from '../routing/needs.js';
 import { requiredCapabilities, validateRoleNeeds } from '../routing/router.js';
 import { readYamlFile, YamlSource } from './yaml.js';
+import { resolveStore } from './store-url.js';
+import { loadConnectors, type LoadedConnector } from '../connectors/load.js';
+import { SecretStore } from '../secrets/store.js';
+import { actionStage, isActionStage, unknownOperation } from './action-stage.js';
 import { declares, prepareProjectDataDir, warn, warnUnusableKnowledgePaths, type ProjectWarning } from './project-checks.js';
 
 /** The package's own folder, where the built-in agents, prompts and sample knowledge live. */
@@ -33,7 +37,7 @@ function findPackageRoot(start: string): string {
 export const DEFAULT_CONFIG_FILE = 'baton.config.yaml';
 
 /** What a flow stage is: an agent role of one of the role kinds, or a human gate. */
-export type StageKind = RoleKind | 'human';
+export type StageKind = RoleKind | 'human' | 'action';
 
 /** A flow stage with its role, prompt and options resolved. */
 export interface Stage {
@@ -42,6 +46,8 @@ export interface Stage {
   kind: StageKind;
   /** Human gates: what the person reviews and is asked. (A gate's `role` and `prompt` only name it.) */
   human?: { review: 'plan' | 'draft'; prompt: string };
+  /** Action stages: the operation called and the JSONata mapping of its input from the run. */
+  action?: { call: string; input?: string; onError: 'fail' | 'continue' };
   role: LoadedRole;
   prompt: PromptTemplate;
   /** The model this role names (or the default); undefined when it states needs and the router chooses. */
@@ -70,6 +76,8 @@ export interface Project {
   modelSource: ModelSource;
   /** Built-in and config-added confidential-data detectors. */
   detectors: Detector[];
+  /** The connector files of `connectorsDir`, checked (live clients are built when first used). */
+  connectors: ReadonlyMap<string, LoadedConnector>;
   /** The run store, with `${VARIABLE}` references in its URL resolved from the environment. */
   store: { kind: 'sqlite' } | { kind: 'postgres'; url: string };
 }
@@ -132,7 +140,11 @@ export function loadProject(options: LoadProjectOptions): Project {
   checkFolderField(promptFolders[0]!, 'promptsDir', locate);
   const roles = loadRoles(roleFolders);
   const defaultNeeds = config.defaultModel === undefined ? config.defaultNeeds : undefined;
-  const stages = resolveFlow(config.flow, roles, promptFolders, { models, defaultModel, offline: options.offline ?? false, defaultNeeds }, locate);
+  const dataDir = path.resolve(options.cwd, options.dataDir ?? path.resolve(baseDir, config.dataDir));
+  const connectorsFolder = path.resolve(baseDir, config.connectorsDir);
+  // Secret names are read without the key: a connector naming one that is not stored is refused here.
+  const connectors = loadConnectors(connectorsFolder, { names: () => SecretStore.open({ dataDir, env: options.env }).list().map((entry) => entry.name) });
+  const stages = resolveFlow(config.flow, roles, promptFolders, { models, defaultModel, offline: options.offline ?? false, defaultNeeds }, locate, connectors);
   const store = resolveStore(config, options.env, locate);
 
   const knowledgePaths = (config.knowledge.paths ?? [path.join(PACKAGE_ROOT, 'examples', 'knowledge')]).map((entry) =>
@@ -140,7 +152,6 @@ export function loadProject(options: LoadProjectOptions): Project {
   );
   if (config.knowledge.paths) warnUnusableKnowledgePaths(config.knowledge.paths, knowledgePaths, options, locate);
   const detectors = compileDetectors(config.detectors, builtinDetectors, locate(['detectors']));
-  const dataDir = path.resolve(options.cwd, options.dataDir ?? path.resolve(baseDir, config.dataDir));
   if (options.prepareDataDir) prepareProjectDataDir(dataDir, options, source && declares(source.value, 'dataDir') ? locate(['dataDir']) : undefined);
   return {
     config,
@@ -153,42 +164,9 @@ export function loadProject(options: LoadProjectOptions): Project {
     models,
     defaultModel,
     modelSource,
+    connectors,
     store,
   };
-}
-
-/** `${NAME}` references in the store URL, read from the environment; a missing one is named with the field. */
-function resolveStore(config: BatonConfig, env: Readonly<Record<string, string | undefined>>, locate: (fieldPath: Array<string | number>) => SourceLocation): Project['store'] {
-  if (config.store.kind === 'sqlite') return { kind: 'sqlite' };
-  const url = config.store.url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
-    const value = env[name];
-    if (value === undefined || value === '') {
-      throw new ConfigError(`store.url refers to \${${name}}, which is not set in the environment`, [locate(['store', 'url'])], {
-        hint: `set ${name} to the database URL, e.g. postgres://baton@db.example.com:5432/baton`,
-      });
-    }
-    return value;
-  });
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError('store.url is not a URL; expected postgres://user@host:port/database', [locate(['store', 'url'])]);
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new ConfigError(`store.url has the scheme "${parsed.protocol.replace(/:$/, '')}"; expected postgres://user@host:port/database`, [locate(['store', 'url'])]);
-  }
-  // The URL is never quoted back: what looks like a host or a path may be part of a password written unencoded.
-  if (!/^\/[^/@]*$/.test(parsed.pathname) || parsed.hash !== '' || parsed.hostname === '') {
-    throw new ConfigError('store.url does not read as postgres://user:password@host:port/database: a password holding @, /, # or ? must be percent-encoded (%40, %2F, %23, %3F)', [locate(['store', 'url'])]);
-  }
-  try {
-    decodeURIComponent(parsed.password);
-    decodeURIComponent(parsed.username);
-  } catch {
-    throw new ConfigError('store.url holds a % that does not start a percent-encoded character in its user or password; write % itself as %25', [locate(['store', 'url'])]);
-  }
-  return { kind: 'postgres', url };
 }
 
 /** A human gate's stage: it has no role file and calls no model; its `role` and `prompt` only carry its name. */
@@ -267,7 +245,7 @@ function formatWhere(location: SourceLocation): string {
   return `${location.file}${location.line !== undefined ? `:${location.line}` : ''}${location.path ? ` (at ${location.path})` : ''}`;
 }
 
-function stageOptions(stage: Exclude<FlowStage, HumanGateStage>): { role: string; concurrency?: number; onReject?: string } {
+function stageOptions(stage: Exclude<FlowStage, HumanGateStage | ActionStage>): { role: string; concurrency?: number; onReject?: string } {
   return typeof stage === 'string' ? { role: stage } : stage;
 }
 
@@ -281,10 +259,19 @@ function resolveFlow(
   promptFolders: readonly string[],
   modelContext: { models: ModelSpec[]; defaultModel: string; offline: boolean; defaultNeeds?: RouteNeeds | undefined },
   locate: (fieldPath: Array<string | number>) => SourceLocation,
+  connectors: ReadonlyMap<string, LoadedConnector>,
 ): Stage[] {
   const seen = new Set<string>();
   const stages: Stage[] = [];
   flow.forEach((entry, index) => {
+    if (isActionStage(entry)) {
+      if (seen.has(entry.action) || roles.has(entry.action)) {
+        throw new FlowError(`the action "${entry.action}" has the name of ${seen.has(entry.action) ? 'another stage' : 'a role'}; give it a name of its own`, [locate(['flow', index, 'action'])]);
+      }
+      seen.add(entry.action);
+      stages.push(actionStage(entry, index, locate(['flow', index]).file, connectors, locate));
+      return;
+    }
     if (isHumanGate(entry)) {
       if (seen.has(entry.human) || roles.has(entry.human)) {
         throw new FlowError(`the human gate "${entry.human}" has the name of ${seen.has(entry.human) ? 'another stage' : 'a role'}; give it a name of its own`, [locate(['flow', index, 'human'])]);
@@ -332,6 +319,10 @@ function resolveFlow(
         { file: role.file, path: 'output' },
       ]);
     }
+    for (const tool of role.config.tools ?? []) {
+      const unknown = tool.includes('.') ? unknownOperation(tool, connectors) : undefined;
+      if (unknown) throw new RoleError(`the role lists the tool ${tool}, but there is ${unknown}`, [{ file: role.file, path: 'tools' }]);
+    }
     const prompt = loadPrompt(role.config.prompt ?? role.config.name, promptFolders, kind, role.file);
     stages.push({ index, name: options.role, kind, role, prompt, model, needs, concurrency: options.concurrency ?? 4 });
   });
@@ -370,7 +361,7 @@ function resolveFlow(
   }
   for (const gate of gates) {
     const entry = flow[gate.index];
-    const target = entry !== undefined && !isHumanGate(entry) ? stageOptions(entry).onReject : undefined;
+    const target = entry !== undefined && !isHumanGate(entry) && !isActionStage(entry) ? stageOptions(entry).onReject : undefined;
     if (target === undefined) {
       gate.onReject = firstPlanner!.index;
       continue;

@@ -16,7 +16,7 @@ export const PROMPT_VARIABLES: Record<RoleKind, readonly string[]> = {
   planner: ['goal', 'round', 'maxSteps', 'previousPlan', 'objections', 'role'],
   researcher: ['goal', 'step', 'passages', 'rejected', 'role'],
   checker: ['goal', 'plan', 'claims', 'draft', 'evidence', 'forbid', 'role'],
-  generic: ['goal', 'plan', 'findings', 'draft', 'verdicts', 'round', 'role', 'description'],
+  generic: ['goal', 'plan', 'findings', 'draft', 'verdicts', 'round', 'role', 'description', 'outputs'],
 };
 
 const FrontMatter = z

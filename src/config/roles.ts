@@ -12,9 +12,13 @@ import { forbidProblem } from '../roles/policy.js';
 import { describeFileFailure } from './user-file.js';
 import { readYamlFile } from './yaml.js';
 
-/** A tool name a role may list: one of the built-in tools, or the error lists them. */
+/**
+ * A tool name a role may list: one of the built-in tools, or a connector operation `connector.operation` (checked
+ * against the project's connectors when the project loads). Anything else is refused here, listing the built-in tools.
+ */
 const ToolName = z.string().superRefine((name, context) => {
-  if (!BUILT_IN_TOOL_NAMES.includes(name)) context.addIssue({ code: 'custom', message: `unknown tool "${name}"; available tools: ${BUILT_IN_TOOL_NAMES.join(', ')}` });
+  if (/^[a-z][a-z0-9_]*\.[A-Za-z0-9_.-]+$/.test(name)) return;
+  if (!BUILT_IN_TOOL_NAMES.includes(name)) context.addIssue({ code: 'custom', message: `unknown tool "${name}"; available tools: ${BUILT_IN_TOOL_NAMES.join(', ')}, or a connector operation such as crm.purchase_history` });
 });
 
 /** A forbid entry whose `/regex/flags` form compiles, so a bad pattern fails at load and not in the middle of a run. */

@@ -31,6 +31,25 @@ export const HumanGateStage = z
   .strict();
 export type HumanGateStage = z.infer<typeof HumanGateStage>;
 
+/**
+ * An action: one connector operation called deterministically (no model), its input mapped from the run by a JSONata
+ * expression over `{ goal, round, plan, draft, outputs }` (`outputs.<stage>` is what an earlier role or action
+ * produced). Its result joins `outputs.<action>` and the run's sources (a claim may cite `crm.orders#order-1182`).
+ */
+export const ActionStage = z
+  .object({
+    /** The stage's name, as the transcript shows it. */
+    action: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'a lower-case name such as "purchase_history"'),
+    /** `connector.operation`, from connectors/<connector>.yaml. */
+    call: z.string().regex(/^[a-z][a-z0-9_]*\.[A-Za-z0-9_.-]+$/, 'connector.operation, e.g. crm.purchase_history'),
+    /** JSONata over the run giving the operation's input; default: no input ({}). */
+    input: z.string().min(1).optional(),
+    /** What the run does when the call fails or a person rejects it: stop (`fail`, the default) or go on (`continue`). */
+    onError: z.enum(['fail', 'continue']).default('fail'),
+  })
+  .strict();
+export type ActionStage = z.infer<typeof ActionStage>;
+
 /** A role with options. */
 const RoleStage = z
   .object({
@@ -46,12 +65,13 @@ const RoleStage = z
  * One stage of the flow: a role name, a role with options, or a human gate. Chosen by shape (a string; an object with
  * `human`; any other object), so a mistake is reported against the one form it was meant as, field by field.
  */
-export const FlowStage = z.union([z.string().min(1), HumanGateStage, RoleStage]);
-const NotAStage = z.custom<never>(() => false, { message: 'expected a role name, { role: <name>, ... } or a human gate { human: <name>, review: plan | draft }' });
+export const FlowStage = z.union([z.string().min(1), HumanGateStage, ActionStage, RoleStage]);
+const NotAStage = z.custom<never>(() => false, { message: 'expected a role name, { role: <name>, ... }, a human gate { human: <name>, review: plan | draft } or an action { action: <name>, call: connector.operation }' });
 function flowStageForm(value: unknown): z.ZodType {
   if (typeof value === 'string') return z.string().min(1);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return NotAStage;
-  return 'human' in value ? HumanGateStage : RoleStage;
+  if ('human' in value) return HumanGateStage;
+  return 'action' in value ? ActionStage : RoleStage;
 }
 /** Parses one flow entry against the form it was meant as. */
 export const FlowStageInput = z.unknown().transform((value, context) => {
@@ -88,6 +108,8 @@ export const BatonConfig = z
     /** Folders with your own role files; built-in roles are used for any name not found there. */
     agentsDir: configPath('a folder of role files, e.g. agents (the default when agentsDir is left out)').default('agents'),
     promptsDir: configPath('a folder of prompt files, e.g. prompts (the default when promptsDir is left out)').default('prompts'),
+    /** The folder of connector files (`<name>.yaml`): the business systems roles and action stages may call. */
+    connectorsDir: configPath('a folder of connector files, e.g. connectors (the default when connectorsDir is left out)').default('connectors'),
     knowledge: z
       .object({
         /** Folders and files the researcher searches (and `baton ingest` reads when given no paths). */

@@ -15,7 +15,7 @@ import type { RunStateUpdate, RunStateValue, Verdict } from './state.js';
 /** What the interrupt carries to the runtime, which stores it as the decision request. */
 export interface GateQuestion {
   gate: string;
-  review: 'plan' | 'draft';
+  review: 'plan' | 'draft' | 'call';
   prompt: string;
   subject: unknown;
   round: number;

@@ -2,6 +2,7 @@
  * The supervisor's hub around every agent node: it checks the stop conditions, runs the role, records the turn in
  * the transcript before anything else starts, accounts usage and cost, and decides the end status a turn implies.
  */
+import { isGraphInterrupt } from '@langchain/langgraph';
 import type { Stage } from '../config/load.js';
 import { BatonError, BudgetExceededError, CancelledError, errorMessage } from '../errors.js';
 import { DeadlineExceededError } from '../routing/resilience.js';
@@ -16,6 +17,9 @@ import type { ChatMessage } from '../models/types.js';
 import { composeDraft } from './compose.js';
 import { addedRedactions } from '../text/redaction-markers.js';
 import { superviseHumanGate } from './human-gate.js';
+import { askThroughInterrupt, hasReadOutside, resultSources, superviseAction } from './action.js';
+import { operationTools } from '../connectors/tools.js';
+import type { ConnectorSet } from '../connectors/set.js';
 import type { AbortReason } from '../runtime/outcome.js';
 import { nextStep, type NextStep, type StopCondition } from './supervisor.js';
 import { reduceStatus, reduceUsage, type Draft, type Finding, type RunStateUpdate, type RunStateValue, type RunStatus, type UsageEntry } from './state.js';
@@ -48,6 +52,12 @@ export interface SupervisorDeps {
   now: () => number;
   clock: () => Date;
   onEvent?: (event: RunEvent) => void;
+  /** The project's connectors, for action stages and roles that list operations as tools. */
+  connectors?: ConnectorSet;
+  /** The run was given outside content at its start (attachments such as an e-mail): `approval: untrusted` applies. */
+  untrustedInput: boolean;
+  /** The run's abort signal: a call in flight stops with it. */
+  signal?: AbortSignal;
 }
 
 /** The names a next step sends to, as the transcript records them. */
@@ -93,7 +103,8 @@ async function runRole(stage: Stage, state: RunStateValue, step: PlanStep | unde
     case 'generic':
       return runGeneric(state, draft ?? null, context);
     case 'human':
-      throw new Error('a human gate runs no role (see human-gate.ts)');
+    case 'action':
+      throw new Error(`a ${stage.kind} stage runs no role (see human-gate.ts, action.ts)`);
   }
 }
 
@@ -149,11 +160,13 @@ export async function replayedTurn(stage: Stage, state: RunStateValue, key: Turn
 export async function superviseTurn(stage: Stage, state: RunStateValue, step: PlanStep | undefined, deps: SupervisorDeps): Promise<TurnOutcome> {
   if (nextStepIsEnd(deps, state)) return decided(stage, state, {}, deps);
   if (stage.kind === 'human') return superviseHumanGate(stage, state, deps);
+  if (stage.kind === 'action') return superviseAction(stage, state, deps);
   const key = turnKeyOf(stage, state, step);
   const replayed = await replayedTurn(stage, state, key, deps);
   if (replayed) return replayed;
   const context = deps.contextFor(stage, state);
   const keyText = turnKeyText(key);
+  if (deps.connectors) context.operationTools = operationToolsFor(stage, state, keyText, context, deps);
   const run = async (): Promise<TurnOutcome> => {
     if (deps.abortReason() === 'lease-lost') throw new CancelledError('another process took the run');
     const abortStatus = statusOnAbort(deps);
@@ -177,6 +190,8 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
     try {
       outcome = await runRole(stage, state, step, context, prepared?.draft);
     } catch (error) {
+      // A tool call waits for a person (LangGraph's interrupt): the run parks, and this turn runs again on the decision.
+      if (isGraphInterrupt(error)) throw error;
       // Another process holds the run now: it runs this turn again; recording it here would end the run for it.
       if (deps.abortReason() === 'lease-lost') throw error;
       const status: RunStatus = statusOnAbort(deps) ?? (error instanceof BudgetExceededError || error instanceof DeadlineExceededError ? 'budget_exceeded' : 'failed');
@@ -236,6 +251,8 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       ...(outcome.finding ? { findings: [outcome.finding] } : {}),
       ...(outcome.sourcesRead?.length ? { sourcesRead: outcome.sourcesRead } : {}),
       ...(outcome.verdict ? { verdicts: [outcome.verdict] } : {}),
+      // A generic role's structured output is what action stages map their input from (`outputs.<role>`).
+      ...(stage.kind === 'generic' ? { outputs: { [stage.name]: outcome.output } } : {}),
       ...(outcome.draft ? { draft: outcome.draft } : prepared?.composed ? { draft: prepared.draft } : {}),
     };
     const projected = project(state, update);
@@ -265,6 +282,28 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
     return { update, next, state: { ...projected, status: update.status ? reduceStatus(projected.status, update.status as RunStatus) : projected.status } };
   };
   return stage.kind === 'researcher' ? deps.limiterFor(stage)(run) : run();
+}
+
+/**
+ * Connector operations as this turn's tools: calls are keyed by this turn (so a replayed turn derives the same
+ * idempotency keys), results become sources the checker reads (they join the state with the fetched pages).
+ */
+function operationToolsFor(stage: Stage, state: RunStateValue, turn: string, context: RoleContext, deps: SupervisorDeps): NonNullable<RoleContext['operationTools']> {
+  return (ids, markRead) =>
+    operationTools(
+      deps.connectors!,
+      ids,
+      { runId: deps.runId, owner: deps.owner, turn, store: deps.store, untrusted: hasReadOutside(state, deps), ask: askThroughInterrupt(stage, state), ...(deps.signal ? { signal: deps.signal } : {}), clock: deps.clock },
+      {
+        now: deps.now,
+        onResult: (invocation) => {
+          for (const [source, text] of Object.entries(resultSources(invocation, deps.store.redact))) {
+            context.sourceCache.set(source, text);
+            markRead(source, text);
+          }
+        },
+      },
+    );
 }
 
 /** The pages a turn fetched that the state does not hold yet, redacted; undefined when there are none. */

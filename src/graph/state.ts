@@ -142,12 +142,21 @@ export const RunState = new StateSchema({
     reducer: (current: string[], next: string[]) => [...new Set([...current, ...next])],
   }),
   /**
-   * Text of fetched pages, by URL: the evidence source cannot read them again, and a run resumed in another process
-   * must check quotes against the same text (redacted, like everything in the state).
+   * Text of sources the evidence source cannot read again, by source id: fetched pages by URL, connector results by
+   * `connector.operation` and their records by `connector.operation#id`. A run resumed in another process checks
+   * quotes against the same text (redacted, like everything in the state).
    */
   fetched: new ReducedValue(z.record(z.string(), z.string()).default(() => ({})), {
     inputSchema: z.record(z.string(), z.string()),
     reducer: (current: Record<string, string>, next: Record<string, string>) => ({ ...current, ...next }),
+  }),
+  /**
+   * What stages produced, by stage name: a generic role's structured output, an action's mapped result (or its
+   * error). Action inputs are mapped from these; the latest write of a stage wins.
+   */
+  outputs: new ReducedValue(z.record(z.string(), z.unknown()).default(() => ({})), {
+    inputSchema: z.record(z.string(), z.unknown()),
+    reducer: (current: Record<string, unknown>, next: Record<string, unknown>) => ({ ...current, ...next }),
   }),
   /**
    * Keys of the turns recorded so far (`round/stage/step/attempt`, see src/stores/port.ts): a node replayed after a

@@ -10,6 +10,7 @@ import type { ChatMessage, ChatModel } from '../models/types.js';
 import type { TurnMeter } from '../models/routed.js';
 import type { FetchPolicy } from '../net/policy.js';
 import type { ToolRegistry } from '../tools/registry.js';
+import type { ToolRunner } from './structured.js';
 import type { Redactor } from '../transcript/redact.js';
 import type { ChecksConfig } from '../verify/config.js';
 
@@ -20,6 +21,11 @@ export interface RoleContext {
   /** Thresholds of the deterministic claim checks a checker runs. */
   checks: ChecksConfig;
   tools: ToolRegistry;
+  /**
+   * Connector operations (`connector.operation`) as tools for this turn's model, when the runtime has connectors;
+   * `markRead` makes each result a source of the run (for citations and the checker).
+   */
+  operationTools?: (ids: readonly string[], markRead: (source: string, text: string) => void) => Promise<ToolRunner>;
   evidence: EvidenceSource;
   fetchPolicy: FetchPolicy;
   /** The web search endpoint, when configured. */

@@ -13,7 +13,8 @@ import { checkerTurnOutput } from './checker-output.js';
 import { draftObjections } from './draft-check.js';
 import { composeDraft } from '../graph/compose.js';
 import { policyObjections } from './policy.js';
-import { generateStructured, type StructuredResult } from './structured.js';
+import { generateStructured, type StructuredResult, type ToolRunner } from './structured.js';
+import { UnknownToolError } from '../errors.js';
 import { carryToolCalls } from './partial-call.js';
 import type { CheckTask, GenericTask, PlanTask, ResearchTask } from './tasks.js';
 import type { ToolCallRecord } from '../transcript/schema.js';
@@ -83,10 +84,9 @@ export async function runPlanner(state: RunStateValue, context: RoleContext): Pr
   };
 }
 
-export async function runResearcher(state: RunStateValue, step: PlanStep, context: RoleContext): Promise<RoleOutcome> {
-  const limit = context.stage.role.config.search?.limit ?? 6;
-  const read = new Set<string>();
-  const toolContext = {
+/** What the built-in tools get in a role's turn; every source they read joins `read` (and pages the source cache). */
+function toolContextOf(context: RoleContext, read: Set<string>): Parameters<RoleContext['tools']['runner']>[1] {
+  return {
     evidence: context.evidence,
     fetchPolicy: context.fetchPolicy,
     ...(context.webSearchUrl ? { webSearchUrl: context.webSearchUrl } : {}),
@@ -96,6 +96,32 @@ export async function runResearcher(state: RunStateValue, step: PlanStep, contex
       if (/^https?:/.test(source)) context.sourceCache.set(source, text);
     },
   };
+}
+
+/**
+ * The tools a role's model may call: built-in ones from the registry, connector operations (`connector.operation`)
+ * through the run's connectors. One runner, whichever the model calls.
+ */
+async function roleTools(context: RoleContext, names: readonly string[], toolContext: Parameters<RoleContext['tools']['runner']>[1]): Promise<ToolRunner | undefined> {
+  const builtIn = names.filter((name) => !name.includes('.'));
+  const operations = names.filter((name) => name.includes('.'));
+  const runners: ToolRunner[] = [];
+  if (builtIn.length) runners.push(context.tools.runner(builtIn, toolContext, context.now));
+  if (operations.length) {
+    if (!context.operationTools) throw new UnknownToolError(operations[0]!, context.tools.names);
+    runners.push(await context.operationTools(operations, (source, text) => toolContext.markRead?.(source, text)));
+  }
+  if (runners.length <= 1) return runners[0];
+  return {
+    specs: runners.flatMap((runner) => runner.specs),
+    run: (call) => (runners.find((runner) => runner.specs.some((spec) => spec.name === call.name)) ?? runners[runners.length - 1]!).run(call),
+  };
+}
+
+export async function runResearcher(state: RunStateValue, step: PlanStep, context: RoleContext): Promise<RoleOutcome> {
+  const limit = context.stage.role.config.search?.limit ?? 6;
+  const read = new Set<string>();
+  const toolContext = toolContextOf(context, read);
   const started = context.now();
   const search = await context.tools.run('search_docs', { query: step.question, limit }, toolContext);
   const passages = search.output as ResearchTask['passages'];
@@ -103,7 +129,7 @@ export async function runResearcher(state: RunStateValue, step: PlanStep, contex
   const rejected = rejectedQuotes(state, step);
   const task: ResearchTask = { kind: 'research', role: context.stage.name, goal: state.goal, step, passages, rejected };
   const toolNames = context.model.provider === 'offline' ? [] : (context.stage.role.config.tools ?? []);
-  const runner = toolNames.length ? context.tools.runner(toolNames, toolContext, context.now) : undefined;
+  const runner = await roleTools(context, toolNames, toolContext);
   // Scores are for ranking only; a model needs the text, where it came from and the chunk id.
   const shown = passages.map((passage) => ({ chunkId: passage.chunkId, source: passage.source, location: passage.location, text: passage.text }));
   const result = await ask(context, task, { goal: state.goal, step, passages: shown, rejected }, ResearchOutput, 'findings', runner).catch((error: unknown) => {
@@ -262,9 +288,14 @@ export async function runGeneric(state: RunStateValue, draft: Draft | null, cont
     writesDraft,
   };
   const schema: z.ZodType<unknown> = config.output ? z.fromJSONSchema(config.output as Parameters<typeof z.fromJSONSchema>[0]) : GenericOutput;
-  const result = await ask(context, task, { ...task, draft: draft?.text ?? null, round: state.round }, schema, `${context.stage.name}_output`);
+  const read = new Set<string>();
+  const toolContext = toolContextOf(context, read);
+  const toolNames = context.model.provider === 'offline' ? [] : (config.tools ?? []);
+  const runner = await roleTools(context, toolNames, toolContext);
+  const variables = { ...task, draft: draft?.text ?? null, round: state.round, outputs: state.outputs ?? {} };
+  const result = await ask(context, task, variables, schema, `${context.stage.name}_output`, runner);
   const output = result.value as Record<string, unknown>;
   const newDraft = writesDraft && typeof output['draft'] === 'string' ? { round: state.round, text: output['draft'], author: context.stage.name } : undefined;
   const message = typeof output['message'] === 'string' ? output['message'] : JSON.stringify(output).slice(0, 200);
-  return { output, call: strip(result), toolCalls: [], ...(newDraft ? { draft: newDraft } : {}), summary: message };
+  return { output, call: strip(result), toolCalls: [], ...(newDraft ? { draft: newDraft } : {}), ...(read.size ? { sourcesRead: [...read] } : {}), summary: message };
 }

@@ -151,10 +151,13 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
   };
 
   let images: Attachment[] = [];
+  // Files given with the run (an e-mail, a photo) are outside content: side effects with `approval: untrusted` ask.
+  let attachmentsGiven: boolean | undefined;
   let evidence = deps.evidence;
   let failure: FailureInfo | null = null;
   try {
     const attachments = await store.attachments(runId);
+    attachmentsGiven = attachments.length > 0;
     images = attachments.filter((attachment) => attachment.kind === 'image');
     if (attachments.some((attachment) => attachment.kind !== 'image')) {
       try {
@@ -220,6 +223,9 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
     now,
     clock,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(deps.connectors ? { connectors: deps.connectors } : {}),
+    untrustedInput: attachmentsGiven === true,
+    signal: controller.signal,
   };
   const config: GraphConfig = {
     recursionLimit: (project.stages.length + 2) * (limits.maxRounds + 1) + 10,

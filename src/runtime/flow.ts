@@ -27,13 +27,15 @@ export function flowFingerprint(project: Project): FlowFingerprint {
     role: stage.kind === 'human' ? null : { ...stage.role.config, model: undefined, needs: undefined, temperature: undefined },
     prompt: stage.kind === 'human' ? null : { system: stage.prompt.system, user: stage.prompt.user },
     onReject: stage.onReject ?? null,
+    // Only action stages carry this key, so the fingerprints of flows without actions are what they were.
+    ...(stage.action ? { action: stage.action } : {}),
   }));
   // Checks enter the fingerprint only when they differ from the defaults, so runs started before they existed still match.
   const checks = JSON.stringify(project.config.checks) === JSON.stringify(ChecksConfig.parse({})) ? undefined : project.config.checks;
   const hash = shortHash({ stages: described, limits: project.config.limits, ...(checks ? { checks } : {}) });
   const parts: Record<string, string> = { limits: shortHash(project.config.limits), ...(checks ? { checks: shortHash(checks) } : {}) };
   for (const stage of described) parts[stage.name] = shortHash(stage);
-  return { hash, stages: project.stages.map((stage) => (stage.kind === 'human' ? `${stage.name} (human)` : stage.name)), parts };
+  return { hash, stages: project.stages.map((stage) => (stage.kind === 'human' ? `${stage.name} (human)` : stage.kind === 'action' ? `${stage.name} (action)` : stage.name)), parts };
 }
 
 /** What differs between two fingerprints, in words: stages added, removed or changed, and the limits. */

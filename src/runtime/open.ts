@@ -17,6 +17,8 @@ import type { RunQueue } from '../stores/port.js';
 import { builtInTools } from '../../tools/index.js';
 import { chooseEvidence, type EvidenceChoice } from './knowledge.js';
 import type { RunDependencies } from './run.js';
+import { openConnectors } from '../connectors/open.js';
+import type { ConnectorSet } from '../connectors/set.js';
 
 export interface OpenRuntimeOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -31,6 +33,7 @@ export interface OpenRuntimeOptions {
 
 export interface Runtime extends RunDependencies {
   queue: RunQueue;
+  connectors: ConnectorSet;
   /** Which evidence runs search, in words. */
   evidenceDescription: string;
   close(): Promise<void>;
@@ -66,6 +69,7 @@ export async function openRuntime(project: Project, options: OpenRuntimeOptions)
     await store.close();
     throw error;
   }
+  const connectors = openConnectors(project, options.env, store.redact);
   return {
     project,
     env: options.env,
@@ -75,10 +79,12 @@ export async function openRuntime(project: Project, options: OpenRuntimeOptions)
     evidence: chosen.evidence,
     evidenceDescription: chosen.description,
     tools: new ToolRegistry(builtInTools),
+    connectors,
     health: new HealthTracker({ failureThreshold: project.config.resilience.failureThreshold, cooldownMs: project.config.resilience.cooldownMs }),
     ...(checkpointer ? { checkpointer: checkpointer.saver } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
     close: async () => {
+      await connectors.close();
       chosen.close();
       checkpointer?.close();
       await store.close();

@@ -13,6 +13,7 @@ import type { RunStatus } from '../graph/state.js';
 import type { EvidenceSource } from '../knowledge/types.js';
 import type { ModelRegistry } from '../models/registry.js';
 import type { ToolRegistry } from '../tools/registry.js';
+import type { ConnectorSet } from '../connectors/set.js';
 import type { NewTurn, RunRecord, RunResult } from '../transcript/schema.js';
 import type { Decision, ExpectedRequest, GateRecord, RunQueue, RunStore } from '../stores/port.js';
 import { attachmentRecord, type Attachment } from './attachments.js';
@@ -37,6 +38,8 @@ export interface RunDependencies {
   models: ModelRegistry;
   evidence: EvidenceSource;
   tools: ToolRegistry;
+  /** The project's connectors (action stages, operation tools); built lazily, closed with the runtime. */
+  connectors?: ConnectorSet;
   /** LangGraph checkpoints of the run's graph; may still be loading (see `openSqliteCheckpointer`), a run awaits it. */
   checkpointer?: BaseCheckpointSaver | Promise<BaseCheckpointSaver>;
   /** Hands queued runs to servers and workers. */

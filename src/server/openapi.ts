@@ -86,7 +86,7 @@ export function openApiDocument(version: string): JsonObject {
             runId: { type: 'string' },
             goal: { type: 'string' },
             gate: { type: 'string', description: 'The human gate\'s stage name in the flow.' },
-            review: { enum: ['plan', 'draft'] },
+            review: { enum: ['plan', 'draft', 'call'] },
             prompt: { type: 'string', description: 'What the person is asked.' },
             subject: { description: 'What is decided on: `{ plan }` (goal and steps) or `{ draft, claims }`.' },
             round: { type: 'integer' },
@@ -99,7 +99,7 @@ export function openApiDocument(version: string): JsonObject {
           properties: {
             runId: { type: 'string' },
             gate: { type: 'string' },
-            review: { enum: ['plan', 'draft'] },
+            review: { enum: ['plan', 'draft', 'call'] },
             prompt: { type: 'string' },
             subject: {},
             round: { type: 'integer' },

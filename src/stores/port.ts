@@ -78,7 +78,8 @@ export interface DecisionRequest {
   runId: string;
   /** The gate's stage name. */
   gate: string;
-  review: 'plan' | 'draft';
+  /** What the person decides on: a plan, a draft, or a side-effect call waiting for approval (its exact request). */
+  review: 'plan' | 'draft' | 'call';
   prompt: string;
   /** The plan or the draft shown to the person (redacted like every record). */
   subject: unknown;
@@ -106,7 +107,7 @@ export interface PendingDecision extends DecisionRequest {
  */
 export interface ExpectedRequest {
   gate?: string;
-  review?: 'plan' | 'draft';
+  review?: 'plan' | 'draft' | 'call';
   round?: number;
 }
 
@@ -146,6 +147,45 @@ export interface NewRunOptions {
    */
   state: { status: 'queued'; attachments?: StoredAttachment[] } | { status: 'running'; lease: Lease; attachments?: StoredAttachment[] };
 }
+
+/**
+ * The intent ledger (an outbox in the run store) that makes a side effect happen once. Before a side-effect call is
+ * sent, its intent is recorded `pending` under its idempotency key; after it, its outcome. A replayed call (a resumed
+ * run, a failed-over worker, a LangGraph node run again) finds the record: `done` returns the recorded result without
+ * calling again; `pending` means the outcome is unknown (the process died between sending and recording).
+ */
+export interface EffectIntent {
+  runId: string;
+  /** The idempotency key: derived from run, turn and call; unique across the store. */
+  key: string;
+  /** `connector.operation`. */
+  operation: string;
+  /** The calling turn's key text ({@link turnKeyText}) or `action:<stage>`: where in the run the call was made. */
+  turn: string;
+  /** The prepared request as sent (no credentials; redacted like every record). */
+  request: unknown;
+  startedAt: string;
+}
+
+export type EffectStatus = 'pending' | 'done' | 'failed';
+
+export interface EffectRecord extends EffectIntent {
+  status: EffectStatus;
+  /** The call's result when `done` (the CallResult: output, records, summary, status). */
+  result: unknown;
+  /** The error when `failed`: its code and message, and whether trying again may succeed. */
+  error: { code: string; message: string; retryable: boolean } | null;
+  /** How many times the request was sent (1, then one more per re-send with the same key). */
+  attempts: number;
+  finishedAt: string | null;
+  /** Who settled an unknown outcome by hand (`baton effects confirm`), when one did. */
+  resolvedBy: string | null;
+}
+
+/** How a call ended, as {@link RunStore.finishEffect} records it. */
+export type EffectOutcome =
+  | { status: 'done'; result: unknown; resolvedBy?: string }
+  | { status: 'failed'; error: { code: string; message: string; retryable: boolean }; resolvedBy?: string };
 
 export interface RunStore {
   readonly kind: 'sqlite' | 'postgres';
@@ -245,6 +285,25 @@ export interface RunStore {
    * RunNotAwaitingError when the run is not waiting for a person (naming its status), RunNotFoundError when unknown.
    */
   decide(runId: string, decision: Decision, expected?: ExpectedRequest): Promise<GateRecord>;
+
+  // --- side effects (the intent ledger) ----------------------------------------------------------------------------
+  /**
+   * Records a side effect's intent as `pending` (attempts 1) before it is sent, fenced by the lease like
+   * {@link recordTurn} (RunLeaseLostError, nothing written, when `owner` does not hold the run). When a record with the
+   * same key exists, nothing is written and it comes back with `existed: true`.
+   */
+  beginEffect(intent: EffectIntent, owner: string): Promise<{ record: EffectRecord; existed: boolean }>;
+  /** Counts one more sending of a `pending` or `failed` effect under the same key (a re-send); returns the record. */
+  resendEffect(key: string, owner: string): Promise<EffectRecord>;
+  /**
+   * Records how a call ended (`done` with its result, `failed` with its error). With `owner`, fenced by the lease; without
+   * it (a person settling an unknown outcome from any process) only a `pending` record is changed.
+   */
+  finishEffect(key: string, outcome: EffectOutcome, owner?: string): Promise<EffectRecord>;
+  /** The effect recorded under `key`. */
+  findEffect(key: string): Promise<EffectRecord | undefined>;
+  /** A run's effects, oldest first. */
+  effects(runId: string): Promise<EffectRecord[]>;
 
   close(): Promise<void>;
 }

@@ -56,7 +56,7 @@ export const TurnRecord = z
     /** Who it spoke to: the next roles the supervisor dispatched to, or `supervisor`. */
     to: z.array(z.string()),
     role: z.string(),
-    kind: z.enum(['planner', 'researcher', 'checker', 'generic', 'human', 'supervisor']),
+    kind: z.enum(['planner', 'researcher', 'checker', 'generic', 'human', 'action', 'supervisor']),
     /** The model that answered (`provider:model`), or null for the supervisor's own records. */
     model: z.string().nullable(),
     /** Plan step the turn worked on, for researcher turns. */

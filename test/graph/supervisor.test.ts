@@ -17,6 +17,7 @@ function state(overrides: Partial<RunStateValue> = {}): RunStateValue {
     findings: [],
     sourcesRead: [],
     fetched: {},
+    outputs: {},
     turnKeys: [],
     draft: null,
     verdicts: [],

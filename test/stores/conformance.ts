@@ -4,9 +4,9 @@
  * harness's, so lease expiry is tested without waiting.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DecisionStaleError, RunLeaseLostError, RunNotAwaitingError, RunNotFoundError, TranscriptError } from '../../src/errors.js';
+import { DecisionStaleError, RunLeaseLostError, RunNotAwaitingError, RunNotFoundError, TranscriptError, UsageError } from '../../src/errors.js';
 import type { RunStatus } from '../../src/graph/status.js';
-import type { Decision, DecisionRequest, RunStore, StoredAttachment, TurnKey } from '../../src/stores/port.js';
+import type { Decision, DecisionRequest, EffectIntent, RunStore, StoredAttachment, TurnKey } from '../../src/stores/port.js';
 import { createRedactor, type Redactor } from '../../src/transcript/redact.js';
 import type { NewTurn, RunRecord, TurnRecord } from '../../src/transcript/schema.js';
 
@@ -20,6 +20,8 @@ export interface ConformanceHarness {
   corrupt?(runId: string): Promise<void>;
   /** Damages every stored state update of the run's keyed turns (text that is not JSON). */
   corruptStateUpdates(runId: string): Promise<void>;
+  /** Damages the stored request of every side effect of the run (text that is not JSON) (optional). */
+  corruptEffects?(runId: string): Promise<void>;
   /**
    * Loses a queued run's way to the workers (PostgreSQL: removes its waiting job); absent where nothing can be lost
    * (SQLite workers poll the runs themselves).
@@ -68,6 +70,10 @@ function attachment(name: string, text: string): StoredAttachment {
 
 function request(runId: string, overrides: Partial<DecisionRequest> = {}): DecisionRequest {
   return { runId, gate: 'plan-review', review: 'plan', prompt: 'Approve the plan?', subject: { steps: ['one', 'two'] }, round: 1, requestedAt: iso(T0), ...overrides };
+}
+
+function intent(runId: string, key: string, overrides: Partial<EffectIntent> = {}): EffectIntent {
+  return { runId, key, operation: 'slack.post', turn: '1/act/-/0', request: { channel: '#ops', text: 'deployed', blocks: [{ type: 'section' }] }, startedAt: iso(T0), ...overrides };
 }
 
 function decision(kind: Decision['decision'], overrides: Partial<Decision> = {}): Decision {
@@ -650,6 +656,18 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
       expect((await store.gates('a')).map((gate) => gate.decision?.decision)).toEqual(['approve']);
     });
 
+    it("asks about a side-effect call with review 'call', and takes a decision on it like any other", async () => {
+      await running('a', 'owner-a', T0 + MINUTE, { goal: 'tell the customer' });
+      const call = request('a', { gate: 'approve-call', review: 'call', prompt: 'Send this message?', subject: { operation: 'slack.post', request: { channel: '#ops', text: 'hi' } } });
+      expect(await store.awaitDecision(call, 'owner-a')).toBe(true);
+      expect(await store.pendingDecisions()).toEqual([{ ...call, goal: 'tell the customer' }]);
+      expect(await store.gates('a')).toEqual([{ ...call, decision: null }]);
+      await expect(store.decide('a', decision('approve'), { review: 'plan' })).rejects.toThrow(/round 1 of its call, not on the plan/);
+      const gate = await store.decide('a', decision('approve'), { gate: 'approve-call', review: 'call', round: 1 });
+      expect(gate).toEqual({ ...call, decision: decision('approve') });
+      expect(await store.gates('a')).toEqual([gate]);
+    });
+
     it('lets exactly one of two racing decisions win', async () => {
       await waiting('a');
       const other = await second();
@@ -658,6 +676,143 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
       const lost = outcomes.find((outcome) => outcome.status === 'rejected');
       expect(lost?.reason).toBeInstanceOf(RunNotAwaitingError);
       expect((await store.gates('a')).filter((gate) => gate.decision !== null)).toHaveLength(1);
+    });
+  });
+
+  describe(`${name} run store: side effects`, () => {
+    it('records an intent as pending, sent once, before the call is sent', async () => {
+      await running('a');
+      const { record, existed } = await store.beginEffect(intent('a', 'a:k1'), 'owner-a');
+      expect(existed).toBe(false);
+      expect(record).toEqual({
+        ...intent('a', 'a:k1'), status: 'pending', result: null, error: null, attempts: 1, finishedAt: null, resolvedBy: null,
+      });
+      expect(await store.findEffect('a:k1')).toEqual(record);
+      expect(await store.effects('a')).toEqual([record]);
+      expect(await store.findEffect('missing')).toBeUndefined();
+      // The transcript is not touched: the ledger is apart from the turns.
+      expect((await store.turns('a')).length).toBe(1);
+    });
+
+    it('keeps the first intent under a key: a replay, by the holder or a process that took the run over, gets it back', async () => {
+      await running('a', 'owner-a', T0 + MINUTE);
+      const first = await store.beginEffect(intent('a', 'a:k1'), 'owner-a');
+      const again = await store.beginEffect(intent('a', 'a:k1', { request: { text: 'other' }, startedAt: iso(T0 + 1000) }), 'owner-a');
+      expect(again).toEqual({ record: first.record, existed: true });
+      // owner-a stops heart-beating; another process takes the run and replays the node that made the call.
+      harness.now.set(T0 + 2 * MINUTE);
+      const other = await second();
+      expect(await other.acquire('a', { owner: 'owner-b', expiresAt: T0 + 3 * MINUTE })).toMatchObject({ status: 'running' });
+      expect(await other.beginEffect(intent('a', 'a:k1', { request: { text: 'third' } }), 'owner-b')).toEqual({ record: first.record, existed: true });
+      expect(await store.effects('a')).toEqual([first.record]);
+    });
+
+    it('refuses an intent from a process that does not hold the run: RunLeaseLostError, nothing written', async () => {
+      await running('a');
+      await queued('q');
+      await waiting('w');
+      const done = await running('done');
+      await store.finishRun({ ...done, status: 'approved', endedAt: iso(T0) }, newTurn('done', 'closing'), 'owner-a');
+      for (const [runId, owner] of [['a', 'owner-b'], ['q', 'owner-a'], ['w', 'owner-a'], ['done', 'owner-a']] as const) {
+        await expect(store.beginEffect(intent(runId, `${runId}:k1`), owner)).rejects.toThrow(RunLeaseLostError);
+        expect(await store.findEffect(`${runId}:k1`)).toBeUndefined();
+        expect(await store.effects(runId)).toEqual([]);
+      }
+      await expect(store.beginEffect(intent('missing', 'missing:k1'), 'owner-a')).rejects.toThrow(RunNotFoundError);
+      // A key another process recorded is not given to a process without the lease either.
+      await store.beginEffect(intent('a', 'a:k1'), 'owner-a');
+      await expect(store.beginEffect(intent('a', 'a:k1'), 'owner-b')).rejects.toThrow(RunLeaseLostError);
+    });
+
+    it('lets exactly one of two racing writers of a key record it', async () => {
+      await running('a');
+      const other = await second();
+      const results = await Promise.all([
+        store.beginEffect(intent('a', 'a:k1', { request: { by: 'one' } }), 'owner-a'),
+        other.beginEffect(intent('a', 'a:k1', { request: { by: 'two' } }), 'owner-a'),
+      ]);
+      expect(results.map((result) => result.existed).sort()).toEqual([false, true]);
+      expect(results[0]?.record).toEqual(results[1]?.record);
+      expect(await store.effects('a')).toEqual([results[0]?.record]);
+    });
+
+    it("records a call's outcome with the holder's lease: done with its result, failed with its error", async () => {
+      await running('a');
+      await store.beginEffect(intent('a', 'a:k1'), 'owner-a');
+      await store.beginEffect(intent('a', 'a:k2'), 'owner-a');
+      const result = { output: { id: 42, ok: true, tags: ['x', 'y'], nested: { empty: null, text: 'ünïcode "quoted"' } }, records: [], summary: 'sent', status: 200 };
+      harness.now.set(T0 + 5000);
+      await expect(store.finishEffect('a:k1', { status: 'done', result }, 'owner-b')).rejects.toThrow(RunLeaseLostError);
+      expect((await store.findEffect('a:k1'))?.status).toBe('pending');
+      const done = await store.finishEffect('a:k1', { status: 'done', result }, 'owner-a');
+      expect(done).toEqual({ ...intent('a', 'a:k1'), status: 'done', result, error: null, attempts: 1, finishedAt: iso(T0 + 5000), resolvedBy: null });
+      expect(await store.findEffect('a:k1')).toEqual(done);
+      const error = { code: 'CONNECTOR_REJECTED', message: 'channel not found', retryable: false };
+      const failed = await store.finishEffect('a:k2', { status: 'failed', error }, 'owner-a');
+      expect(failed).toMatchObject({ status: 'failed', result: null, error, attempts: 1, finishedAt: iso(T0 + 5000), resolvedBy: null });
+      expect(await store.findEffect('a:k2')).toEqual(failed);
+      await expect(store.finishEffect('missing', { status: 'done', result }, 'owner-a')).rejects.toThrow(UsageError);
+    });
+
+    it('lets a person settle only a pending outcome by hand, without the lease, from any process', async () => {
+      await running('a', 'owner-a', T0 + MINUTE);
+      await store.beginEffect(intent('a', 'a:k1'), 'owner-a');
+      await store.beginEffect(intent('a', 'a:k2'), 'owner-a');
+      await store.finishEffect('a:k2', { status: 'failed', error: { code: 'CONNECTOR_UNAVAILABLE', message: 'timeout', retryable: true } }, 'owner-a');
+      // The holder died between sending and recording: its run is interrupted, its call's outcome unknown.
+      harness.now.set(T0 + 2 * MINUTE);
+      expect(await store.expireLeases(T0 + 2 * MINUTE)).toEqual(['a']);
+      await expect(store.finishEffect('a:k1', { status: 'done', result: { ok: true } }, 'owner-a')).rejects.toThrow(RunLeaseLostError);
+      const other = await second();
+      const settled = await other.finishEffect('a:k1', { status: 'done', result: { ok: true }, resolvedBy: 'alice' });
+      expect(settled).toMatchObject({ status: 'done', result: { ok: true }, resolvedBy: 'alice', finishedAt: iso(T0 + 2 * MINUTE) });
+      expect(await store.findEffect('a:k1')).toEqual(settled);
+      await expect(store.finishEffect('a:k1', { status: 'failed', error: { code: 'X', message: 'no', retryable: false }, resolvedBy: 'bob' })).rejects.toThrow(UsageError);
+      await expect(store.finishEffect('a:k1', { status: 'done', result: null })).rejects.toThrow('the side effect a:k1 of run a is done, not pending');
+      await expect(store.finishEffect('a:k2', { status: 'done', result: null })).rejects.toThrow('is failed, not pending');
+      await expect(store.finishEffect('missing', { status: 'done', result: null })).rejects.toThrow(UsageError);
+      expect(await store.findEffect('a:k1')).toEqual(settled);
+      expect((await store.findEffect('a:k2'))?.status).toBe('failed');
+    });
+
+    it('counts a re-send of a pending or failed call, pending again; never of a done one', async () => {
+      await running('a');
+      await store.beginEffect(intent('a', 'a:k1'), 'owner-a');
+      expect(await store.resendEffect('a:k1', 'owner-a')).toMatchObject({ status: 'pending', attempts: 2 });
+      harness.now.set(T0 + 1000);
+      await store.finishEffect('a:k1', { status: 'failed', error: { code: 'CONNECTOR_UNAVAILABLE', message: 'timeout', retryable: true } }, 'owner-a');
+      await expect(store.resendEffect('a:k1', 'owner-b')).rejects.toThrow(RunLeaseLostError);
+      const resent = await store.resendEffect('a:k1', 'owner-a');
+      expect(resent).toEqual({ ...intent('a', 'a:k1'), status: 'pending', result: null, error: null, attempts: 3, finishedAt: null, resolvedBy: null });
+      expect(await store.findEffect('a:k1')).toEqual(resent);
+      await store.finishEffect('a:k1', { status: 'done', result: { ok: true } }, 'owner-a');
+      await expect(store.resendEffect('a:k1', 'owner-a')).rejects.toThrow(UsageError);
+      await expect(store.resendEffect('a:k1', 'owner-a')).rejects.toThrow('the side effect a:k1 of run a is done: it is never sent again');
+      expect(await store.findEffect('a:k1')).toMatchObject({ status: 'done', attempts: 3, result: { ok: true } });
+      await expect(store.resendEffect('missing', 'owner-a')).rejects.toThrow(/no side effect is recorded under the key "missing"/);
+    });
+
+    it("lists a run's effects oldest first, and only that run's", async () => {
+      await running('a');
+      await running('b');
+      await store.beginEffect(intent('a', 'a:late', { startedAt: iso(T0 + 2000) }), 'owner-a');
+      await store.beginEffect(intent('b', 'b:one', { startedAt: iso(T0) }), 'owner-a');
+      await store.beginEffect(intent('a', 'a:early', { startedAt: iso(T0 + 1000) }), 'owner-a');
+      await store.beginEffect(intent('a', 'a:tie', { startedAt: iso(T0 + 1000) }), 'owner-a');
+      expect((await store.effects('a')).map((effect) => effect.key)).toEqual(['a:early', 'a:tie', 'a:late']);
+      expect((await store.effects('b')).map((effect) => effect.key)).toEqual(['b:one']);
+      expect(await store.effects('missing')).toEqual([]);
+    });
+
+    it('reads a damaged effect as a TranscriptError naming it', async (context) => {
+      if (!harness.corruptEffects) return context.skip();
+      await running('a');
+      await store.beginEffect(intent('a', 'a:k1'), 'owner-a');
+      await harness.corruptEffects('a');
+      await expect(store.findEffect('a:k1')).rejects.toThrow(TranscriptError);
+      await expect(store.effects('a')).rejects.toThrow('the request of the side effect a:k1 of run a is not valid JSON');
+      // Never read as "no record": a replay must not send the call again.
+      await expect(store.beginEffect(intent('a', 'a:k1'), 'owner-a')).rejects.toThrow(TranscriptError);
     });
   });
 
@@ -682,6 +837,22 @@ export function describeRunStoreConformance(name: string, open: OpenConformanceS
       expect(everything).not.toContain(CONFORMANCE_SECRET);
       expect(content(seen[0])).toBe('key [REDACTED:openai-api-key] and [REDACTED:secret]');
       expect((await store.getRun('a')).goal).toBe('use key [REDACTED:openai-api-key] and [REDACTED:secret]');
+    });
+
+    it("never writes a secret of a side effect: its request, result, error and who settled it", async () => {
+      const secret = `key ${API_KEY} and ${CONFORMANCE_SECRET}`;
+      await running('a');
+      const key = 'a:k1';
+      const begun = await store.beginEffect(intent('a', key, { operation: `crm.update ${CONFORMANCE_SECRET}`, request: { body: { note: secret }, headers: [secret] } }), 'owner-a');
+      await store.beginEffect(intent('a', 'a:k2', { request: secret }), 'owner-a');
+      const done = await store.finishEffect(key, { status: 'done', result: { output: { echoed: secret } } }, 'owner-a');
+      const failed = await store.finishEffect('a:k2', { status: 'failed', error: { code: 'CONNECTOR_REJECTED', message: `refused ${secret}`, retryable: false }, resolvedBy: secret });
+      const everything = JSON.stringify([begun, done, failed, await store.findEffect(key), await store.effects('a')]);
+      expect(everything).not.toContain(API_KEY);
+      expect(everything).not.toContain(CONFORMANCE_SECRET);
+      expect(done.request).toEqual({ body: { note: 'key [REDACTED:openai-api-key] and [REDACTED:secret]' }, headers: ['key [REDACTED:openai-api-key] and [REDACTED:secret]'] });
+      expect(await store.findEffect(key)).toMatchObject({ operation: 'crm.update [REDACTED:secret]', result: { output: { echoed: 'key [REDACTED:openai-api-key] and [REDACTED:secret]' } } });
+      expect(failed).toMatchObject({ error: { message: 'refused key [REDACTED:openai-api-key] and [REDACTED:secret]' }, resolvedBy: 'key [REDACTED:openai-api-key] and [REDACTED:secret]' });
     });
 
     it("redacts an attachment's name; its bytes, kind, media type and digest are kept as given", async () => {

@@ -11,6 +11,7 @@ import { StoreSchemaError, StoreUnavailableError } from '../../src/errors.js';
 import type { RunStore } from '../../src/stores/port.js';
 import { openPostgresCheckpointer } from '../../src/stores/postgres/checkpointer.js';
 import { openPostgresQueue } from '../../src/stores/postgres/queue.js';
+import { POSTGRES_SCHEMA_VERSION } from '../../src/stores/postgres/schema.js';
 import { PostgresRunStore } from '../../src/stores/postgres/store.js';
 import type { NewTurn, RunRecord, TurnRecord } from '../../src/transcript/schema.js';
 import { conformanceRedactor, CONFORMANCE_SECRET, describeRunStoreConformance, type ConformanceHarness } from './conformance.js';
@@ -176,9 +177,10 @@ describePostgres('PostgreSQL store', () => {
   });
 
   /** The harness's hooks that change rows behind the store's back. */
-  function damage(url: string): Pick<ConformanceHarness, 'corruptStateUpdates' | 'loseJob'> {
+  function damage(url: string): Pick<ConformanceHarness, 'corruptStateUpdates' | 'corruptEffects' | 'loseJob'> {
     return {
       corruptStateUpdates: async (runId) => void (await sql(url, (client) => client.query("UPDATE baton.turn_keys SET state_update = '{not json' WHERE run_id = $1", [runId]))),
+      corruptEffects: async (runId) => void (await sql(url, (client) => client.query("UPDATE baton.effects SET request = '{not json' WHERE run_id = $1", [runId]))),
       loseJob: async (runId) => void (await sql(url, (client) => client.query('SELECT graphile_worker.remove_job($1)', [runId]))),
     };
   }
@@ -203,7 +205,26 @@ describePostgres('PostgreSQL store', () => {
       const opened = await Promise.all([open(), open(), open(), open()]);
       expect(opened.map((store) => store.location)).toEqual(Array(4).fill(new URL(database.url).host + `/${database.name}`));
       const [version] = await sql(database.url, (client) => client.query("SELECT value FROM baton.meta WHERE key = 'schema_version'"));
-      expect(version).toEqual({ value: '1' });
+      expect(version).toEqual({ value: String(POSTGRES_SCHEMA_VERSION) });
+    });
+
+    it('upgrades a version 1 database in place: its runs kept, the ledger of side effects added', async () => {
+      database = await freshDatabase();
+      const first = await open();
+      await first.createRun(newRun('a'), newTurn('a', 'opening'), { state: { status: 'running', lease: { owner: 'me', expiresAt: T0 + MINUTE } } });
+      await first.close();
+      // Back to what a Baton of schema version 1 left: no effects table.
+      await sql(database.url, async (client) => {
+        await client.query('DROP TABLE baton.effects');
+        await client.query("UPDATE baton.meta SET value = '1' WHERE key = 'schema_version'");
+      });
+      const store = await open();
+      const [version] = await sql(database.url, (client) => client.query("SELECT value FROM baton.meta WHERE key = 'schema_version'"));
+      expect(version).toEqual({ value: '2' });
+      expect((await store.turns('a')).map((turn) => turn.seq)).toEqual([1]);
+      const intent = { runId: 'a', key: 'a:k1', operation: 'slack.post', turn: '1/act/-/0', request: { text: 'hi' }, startedAt: iso(T0) };
+      expect((await store.beginEffect(intent, 'me')).existed).toBe(false);
+      expect((await store.effects('a')).map((effect) => [effect.key, effect.status, effect.attempts])).toEqual([['a:k1', 'pending', 1]]);
     });
 
     it('refuses a database written by a newer Baton, naming it and both versions', async () => {
@@ -213,7 +234,7 @@ describePostgres('PostgreSQL store', () => {
       const error: unknown = await open().then(() => undefined, (failure: unknown) => failure);
       expect(error).toBeInstanceOf(StoreSchemaError);
       expect((error as Error).message).toContain(database.name);
-      expect((error as Error).message).toMatch(/version 7.*reads 1/);
+      expect((error as Error).message).toMatch(new RegExp(`version 7.*reads ${POSTGRES_SCHEMA_VERSION}`));
     });
 
     it('says an unknown database does not exist (a real server)', async () => {

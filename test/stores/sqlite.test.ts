@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { DataFileError, RunNotFoundError, StoreSchemaError } from '../../src/errors.js';
+import { DataFileError, RunLeaseLostError, RunNotFoundError, StoreSchemaError } from '../../src/errors.js';
 import type { RunStore } from '../../src/stores/port.js';
 import { SCHEMA_VERSION } from '../../src/stores/sqlite/schema.js';
 import { SqliteRunStore } from '../../src/stores/sqlite/store.js';
@@ -39,6 +39,11 @@ describeRunStoreConformance('sqlite', async (shared) => {
     corruptStateUpdates: async (runId) => {
       const raw = new Database(store.location);
       raw.prepare("UPDATE turn_keys SET state_update = '{not json' WHERE run_id = ?").run(runId);
+      raw.close();
+    },
+    corruptEffects: async (runId) => {
+      const raw = new Database(store.location);
+      raw.prepare("UPDATE effects SET request = '{not json' WHERE run_id = ?").run(runId);
       raw.close();
     },
   };
@@ -83,6 +88,47 @@ function writeVersion1(file: string, extra = ''): void {
     insertTurn.run(run.id, 1, 'planner', JSON.stringify(oldTurn(run.id, 1, `first of ${run.id}`)));
     insertTurn.run(run.id, 2, 'planner', JSON.stringify(oldTurn(run.id, 2, `second of ${run.id}`)));
   }
+  database.close();
+}
+
+/**
+ * A database exactly as a Baton of store schema version 2 left it: the version 1 file upgraded (its DDL kept verbatim
+ * here), a run still running under a lease with a keyed turn, and a run waiting at a gate.
+ */
+function writeVersion2(file: string, extra = ''): void {
+  writeVersion1(file);
+  const database = new Database(file);
+  database.exec(`
+    ALTER TABLE runs ADD COLUMN lease_owner TEXT;
+    ALTER TABLE runs ADD COLUMN lease_expires_at INTEGER;
+    ALTER TABLE runs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN queued_at TEXT;
+    CREATE INDEX runs_queue ON runs(status, queued_at);
+    CREATE TABLE turn_keys (
+      run_id TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, state_update TEXT NOT NULL, PRIMARY KEY (run_id, key)
+    );
+    CREATE TABLE attachments (
+      run_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, mime_type TEXT NOT NULL,
+      sha256 TEXT NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (run_id, position)
+    );
+    CREATE TABLE gates (
+      run_id TEXT NOT NULL, position INTEGER NOT NULL, gate TEXT NOT NULL, review TEXT NOT NULL, prompt TEXT NOT NULL,
+      subject TEXT NOT NULL, round INTEGER NOT NULL, requested_at TEXT NOT NULL, decision TEXT,
+      PRIMARY KEY (run_id, position)
+    );
+    ${extra}
+  `);
+  database.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', '2')").run();
+  const insertRun = database.prepare('INSERT INTO runs (id, goal, status, started_at, data, lease_owner, lease_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const live = oldRun('live', 'running', '2025-02-01T00:00:00.000Z');
+  insertRun.run(live.id, live.goal, live.status, live.startedAt, JSON.stringify(live), 'me', T0 + 60_000);
+  database.prepare('INSERT INTO turns (run_id, seq, role, data) VALUES (?, ?, ?, ?)').run('live', 1, 'planner', JSON.stringify(oldTurn('live', 1, 'first of live')));
+  database.prepare("INSERT INTO turn_keys (run_id, key, seq, state_update) VALUES ('live', '1/plan/-/0', 1, '{\"plan\":[\"step\"]}')").run();
+  const parked = oldRun('parked', 'awaiting_human', '2025-02-02T00:00:00.000Z');
+  insertRun.run(parked.id, parked.goal, parked.status, parked.startedAt, JSON.stringify(parked), null, null);
+  database
+    .prepare("INSERT INTO gates (run_id, position, gate, review, prompt, subject, round, requested_at, decision) VALUES ('parked', 1, 'plan-review', 'plan', 'Approve?', '{}', 1, ?, NULL)")
+    .run(new Date(T0).toISOString());
   database.close();
 }
 
@@ -132,8 +178,9 @@ describe('sqlite run store: the file', () => {
     const file = path.join(dataDir, 'baton.db');
     writeVersion1(file);
     const store = open(dataDir);
-    expect(meta(file)).toEqual({ transcript_version: '1', schema_version: '2' });
+    expect(meta(file)).toEqual({ transcript_version: '1', schema_version: String(SCHEMA_VERSION) });
     expect(columns(file, 'runs')).toEqual(expect.arrayContaining(['lease_owner', 'lease_expires_at', 'cancel_requested', 'queued_at']));
+    expect(columns(file, 'effects')).toContain('resolved_by');
     expect(await store.getRun('done')).toEqual(oldRun('done', 'approved', '2025-01-01T00:00:00.000Z'));
     // A run an old Baton left running has no process and no lease: it can be resumed.
     expect((await store.getRun('crashed')).status).toBe('interrupted');
@@ -146,7 +193,7 @@ describe('sqlite run store: the file', () => {
     const again = open(dataDir);
     expect((await again.turns('crashed')).map((record) => record.seq)).toEqual([1, 2, 3]);
     await again.close();
-    expect(meta(file)).toEqual({ transcript_version: '1', schema_version: '2' });
+    expect(meta(file)).toEqual({ transcript_version: '1', schema_version: String(SCHEMA_VERSION) });
   });
 
   it('rolls a failed upgrade back, leaving the version 1 file as it was', async () => {
@@ -156,13 +203,69 @@ describe('sqlite run store: the file', () => {
     writeVersion1(file, 'CREATE TABLE gates (anything TEXT);');
     const error = thrownBy(() => open(dataDir));
     expect(error).toBeInstanceOf(StoreSchemaError);
-    expect((error as StoreSchemaError).message).toContain(`${file}: upgrading the store from schema version 1 to 2 failed, nothing was changed`);
+    expect((error as StoreSchemaError).message).toContain(`${file}: upgrading the store from schema version 1 to 3 failed, nothing was changed`);
     expect(meta(file)).toEqual({ transcript_version: '1' });
     expect(columns(file, 'runs')).toEqual(['id', 'goal', 'status', 'started_at', 'data']);
     const raw = new Database(file, { readonly: true });
     expect(raw.prepare('SELECT COUNT(*) AS count FROM turns').get()).toEqual({ count: 4 });
-    expect(raw.prepare("SELECT name FROM sqlite_master WHERE name IN ('turn_keys', 'attachments')").all()).toEqual([]);
+    expect(raw.prepare("SELECT name FROM sqlite_master WHERE name IN ('turn_keys', 'attachments', 'effects')").all()).toEqual([]);
     raw.close();
+  });
+
+  it('upgrades a version 2 database in place: every run, turn, key and gate kept, the ledger of side effects added', async () => {
+    const dataDir = tempDir();
+    const file = path.join(dataDir, 'baton.db');
+    writeVersion2(file);
+    const store = open(dataDir);
+    expect(meta(file)).toEqual({ transcript_version: '1', schema_version: '3' });
+    expect(columns(file, 'effects')).toEqual([
+      'key', 'run_id', 'operation', 'turn', 'request', 'status', 'result', 'error', 'attempts', 'started_at', 'finished_at', 'resolved_by',
+    ]);
+    expect((await store.listRuns()).map((run) => [run.id, run.status])).toEqual([
+      ['parked', 'awaiting_human'], ['live', 'running'], ['crashed', 'interrupted'], ['done', 'approved'],
+    ]);
+    expect(await store.turns('done')).toEqual([oldTurn('done', 1, 'first of done'), oldTurn('done', 2, 'second of done')]);
+    expect(await store.findTurn('live', { round: 1, stage: 'plan', attempt: 0 })).toEqual({ turn: oldTurn('live', 1, 'first of live'), stateUpdate: { plan: ['step'] } });
+    expect((await store.pendingDecisions()).map((pending) => [pending.runId, pending.gate])).toEqual([['parked', 'plan-review']]);
+    // The run that was executing under its lease goes on, and can record its side effects now.
+    const intent = { runId: 'live', key: 'live:k1', operation: 'slack.post', turn: '1/act/-/0', request: { text: 'hi' }, startedAt: new Date(T0).toISOString() };
+    expect((await store.beginEffect(intent, 'me')).existed).toBe(false);
+    await expect(store.beginEffect({ ...intent, key: 'live:k2' }, 'someone else')).rejects.toThrow(RunLeaseLostError);
+    expect(await store.finishEffect('live:k1', { status: 'done', result: { ok: true } }, 'me')).toMatchObject({ status: 'done', result: { ok: true } });
+    await store.close();
+    // Opening it again changes nothing.
+    const again = open(dataDir);
+    expect((await again.effects('live')).map((effect) => [effect.key, effect.status])).toEqual([['live:k1', 'done']]);
+    await again.close();
+    expect(meta(file)).toEqual({ transcript_version: '1', schema_version: '3' });
+  });
+
+  it('rolls a failed upgrade from version 2 back, leaving the file as it was', async () => {
+    const dataDir = tempDir();
+    const file = path.join(dataDir, 'baton.db');
+    // The table the upgrade creates is already there (by hand): the upgrade fails.
+    writeVersion2(file, 'CREATE TABLE effects (anything TEXT);');
+    const error = thrownBy(() => open(dataDir));
+    expect(error).toBeInstanceOf(StoreSchemaError);
+    expect((error as StoreSchemaError).message).toContain(`${file}: upgrading the store from schema version 2 to 3 failed, nothing was changed`);
+    expect(meta(file)).toEqual({ transcript_version: '1', schema_version: '2' });
+    expect(columns(file, 'effects')).toEqual(['anything']);
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'effects_run'").all()).toEqual([]);
+    expect(raw.prepare('SELECT COUNT(*) AS count FROM runs').get()).toEqual({ count: 4 });
+    raw.close();
+  });
+
+  it('refuses a schema version that is no version number, changing nothing', async () => {
+    const dataDir = tempDir();
+    const file = path.join(dataDir, 'baton.db');
+    writeVersion2(file);
+    const raw = new Database(file);
+    raw.prepare("UPDATE meta SET value = 'two' WHERE key = 'schema_version'").run();
+    raw.close();
+    expect(() => open(dataDir)).toThrow(DataFileError);
+    expect(() => open(dataDir)).toThrow(`${file} cannot be used: its schema_version in table meta is not a version number`);
+    expect(meta(file)).toEqual({ transcript_version: '1', schema_version: 'two' });
   });
 
   it('refuses a database written by a newer Baton, naming the file and both versions', async () => {
@@ -170,12 +273,12 @@ describe('sqlite run store: the file', () => {
     const file = path.join(dataDir, 'baton.db');
     await open(dataDir).close();
     const raw = new Database(file);
-    raw.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
+    raw.prepare("UPDATE meta SET value = '4' WHERE key = 'schema_version'").run();
     raw.close();
     expect(() => open(dataDir)).toThrow(StoreSchemaError);
-    expect(() => open(dataDir)).toThrow(`${file} was written by a newer Baton (store schema version 3; this one reads 2)`);
+    expect(() => open(dataDir)).toThrow(`${file} was written by a newer Baton (store schema version 4; this one reads 3)`);
     const transcript = new Database(file);
-    transcript.prepare("UPDATE meta SET value = '2' WHERE key = 'schema_version'").run();
+    transcript.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
     transcript.prepare("UPDATE meta SET value = '99' WHERE key = 'transcript_version'").run();
     transcript.close();
     expect(() => open(dataDir)).toThrow(/written by a newer Baton \(transcript version 99; this one reads 1\)/);

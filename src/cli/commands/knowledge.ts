@@ -8,6 +8,7 @@ import { createRedactor, redactDeep } from '../../transcript/redact.js';
 import { formatDuration, table } from '../format.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { checkIngestTargets } from './ingest-targets.js';
+import { runOperationTool } from './connectors.js';
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -84,10 +85,14 @@ export function registerKnowledgeCommands(program: Command, context: CliContext)
     });
 
   common(program.command('tool'))
-    .description('run one tool directly, for debugging and scripts')
-    .argument('<name>', 'search_docs, read_source, fetch_url or web_search')
+    .description('run one tool directly, for debugging and scripts: a built-in tool, or a connector operation (connector.operation)')
+    .argument('<name>', 'search_docs, read_source, fetch_url, web_search, or connector.operation as `baton connectors` lists it')
     .option('--input <json>', 'the tool input as JSON', '{}')
-    .action(async (name: string, options: CommonOptions & { input: string }) => {
+    .option('--dry-run', 'connector operations: validate and map the input, print the exact request, and call nothing')
+    .option('--key <key>', 'connector side effects: the idempotency key to send (default: a fresh one)')
+    .action(async (name: string, options: CommonOptions & { input: string; dryRun?: boolean; key?: string }) => {
+      if (name.includes('.')) return runOperationTool(context, name, options);
+      if (options.dryRun || options.key) throw new UsageError(`--dry-run and --key apply to connector operations (connector.operation), not to the built-in tool "${name}"`);
       let input: unknown;
       try {
         input = JSON.parse(options.input);

@@ -7,7 +7,7 @@ import { api } from './api.js';
 import { clear, el, formatWhen } from './dom.js';
 import { $, showProblem, state } from './ui.js';
 
-/** What is decided on: the plan's steps, or the draft with its claims. */
+/** What is decided on: the plan's steps, the draft with its claims, or a side-effect call's exact request. */
 function renderSubject(request) {
   const subject = request.subject && typeof request.subject === 'object' ? request.subject : {};
   if (subject.plan && Array.isArray(subject.plan.steps)) {
@@ -34,6 +34,17 @@ function renderSubject(request) {
             el('ol', { class: 'claims' }, claims.map((claim) => el('li', {}, el('p', {}, claim.text), el('ul', { class: 'quotes' }, (claim.citations || []).map((citation) => el('li', {}, el('blockquote', {}, citation.quote), el('cite', {}, citation.source), ...(citation.redacted && citation.redacted.length ? [el('small', { class: 'redacted' }, ` partly redacted: ${citation.redacted.join(', ')}`)] : []))))))),
           )
         : null,
+    );
+  }
+  if (typeof subject.operation === 'string' && subject.request && typeof subject.request === 'object') {
+    // A side-effect call waiting for approval (or for a person to say whether it happened): the exact request.
+    return el(
+      'div',
+      { class: 'subject' },
+      el('h4', {}, subject.kind === 'confirm-outcome' ? `Did this call take effect? ${subject.operation}` : `Call ${subject.operation}`),
+      el('p', {}, el('code', {}, String(subject.target || ''))),
+      subject.reason ? el('p', { class: 'muted small' }, String(subject.reason)) : null,
+      el('pre', { class: 'code' }, JSON.stringify(subject.request, null, 2)),
     );
   }
   return el('pre', { class: 'code' }, JSON.stringify(request.subject, null, 2));

@@ -11,7 +11,7 @@ import { mapConnectionError, scrub, type PostgresTarget } from './connection.js'
 import { silentWorkerLogger } from './worker-logger.js';
 
 /** The schema version this Baton writes and reads. */
-export const POSTGRES_SCHEMA_VERSION = 1;
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 /** Any constant shared by every Baton process: the key of the advisory lock that serialises migrations. */
 const MIGRATION_LOCK = 0x6261746f6e01;
@@ -72,6 +72,26 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX gates_run ON baton.gates (run_id, id);
   CREATE INDEX gates_open ON baton.gates (requested_at, id) WHERE decision IS NULL;
+  `,
+  // 2: the intent ledger of side effects, one row per idempotency key (see `EffectRecord` in port.ts), its values as
+  // redacted JSON text; a run's effects are read in the order they were started (`position` breaks ties).
+  `
+  CREATE TABLE baton.effects (
+    key text PRIMARY KEY,
+    position bigserial NOT NULL,
+    run_id text NOT NULL REFERENCES baton.runs (id) ON DELETE CASCADE,
+    operation text NOT NULL,
+    turn text NOT NULL,
+    request text NOT NULL,
+    status text NOT NULL,
+    result text NOT NULL,
+    error text,
+    attempts integer NOT NULL,
+    started_at text NOT NULL,
+    finished_at text,
+    resolved_by text
+  );
+  CREATE INDEX effects_run ON baton.effects (run_id, started_at, position);
   `,
 ];
 

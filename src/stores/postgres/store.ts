@@ -1,6 +1,7 @@
 /**
  * The run store on PostgreSQL: every process of a deployment (servers, workers, the CLI) shares runs, turns, leases,
- * cancellations and human decisions through one database, and learns of each other's writes through LISTEN/NOTIFY.
+ * cancellations, human decisions and the ledger of side effects (effects.ts) through one database, and learns of each
+ * other's writes through LISTEN/NOTIFY.
  * Queued runs travel to workers as graphile-worker jobs added in the same transaction that queues them.
  *
  * Everything is in the schema `baton` (see schema.ts). Records are stored as redacted JSON text and read back through
@@ -17,6 +18,9 @@ import type {
   DamagedListener,
   Decision,
   DecisionRequest,
+  EffectIntent,
+  EffectOutcome,
+  EffectRecord,
   GateRecord,
   KeyedTurn,
   Lease,
@@ -34,7 +38,8 @@ import { turnKeyText, type ExpectedRequest } from '../port.js';
 import type { Redactor } from '../../transcript/redact.js';
 import { notify, parseJsonText, parseRecord, readOrReport, redactedJson, redactRun, redactTurn } from '../records.js';
 import { createPool, mapConnectionError, parsePostgresUrl, type PostgresTarget } from './connection.js';
-import { Lifecycle } from './lifecycle.js';
+import { PostgresEffectLedger } from './effects.js';
+import { Lifecycle, type LifecycleContext } from './lifecycle.js';
 import { NotificationListener } from './notify.js';
 import { RUN_COLUMNS, readRun, Transaction, type RunRow } from './rows.js';
 import { migrate } from './schema.js';
@@ -78,6 +83,7 @@ export class PostgresRunStore implements RunStore {
   private readonly turnListeners = new Set<TurnListener>();
   private readonly runListeners = new Set<RunChangeListener>();
   private readonly lifecycle: Lifecycle;
+  private readonly ledger: PostgresEffectLedger;
   /** Turns announced by other processes are read and told in the order they were announced. */
   private remoteTurns: Promise<void> = Promise.resolve();
   private listener: NotificationListener | undefined;
@@ -94,7 +100,9 @@ export class PostgresRunStore implements RunStore {
   ) {
     this.location = target.location;
     this.redact = redact;
-    this.lifecycle = new Lifecycle({ redact, now, transaction: (work) => this.transaction(work), query: (text, values) => this.query(text, values) });
+    const context: LifecycleContext = { redact, now, transaction: (work) => this.transaction(work), query: (text, values) => this.query(text, values) };
+    this.lifecycle = new Lifecycle(context);
+    this.ledger = new PostgresEffectLedger(context);
   }
 
   /**
@@ -356,6 +364,24 @@ export class PostgresRunStore implements RunStore {
   }
   decide(runId: string, decision: Decision, expected?: ExpectedRequest): Promise<GateRecord> {
     return this.lifecycle.decide(runId, decision, expected);
+  }
+
+  // --- side effects (effects.ts) -----------------------------------------------------------------------------------------
+
+  beginEffect(intent: EffectIntent, owner: string): Promise<{ record: EffectRecord; existed: boolean }> {
+    return this.ledger.begin(intent, owner);
+  }
+  resendEffect(key: string, owner: string): Promise<EffectRecord> {
+    return this.ledger.resend(key, owner);
+  }
+  finishEffect(key: string, outcome: EffectOutcome, owner?: string): Promise<EffectRecord> {
+    return this.ledger.finish(key, outcome, owner);
+  }
+  findEffect(key: string): Promise<EffectRecord | undefined> {
+    return this.ledger.find(key);
+  }
+  effects(runId: string): Promise<EffectRecord[]> {
+    return this.ledger.list(runId);
   }
 
   /** Ends the LISTEN connection and the pool; later calls wait for the first. */

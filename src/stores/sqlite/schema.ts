@@ -1,7 +1,8 @@
 /**
  * The SQLite run store's file: opened in WAL mode, its schema created or upgraded in place. Version 1 is what the
  * transcript store of earlier Batons wrote (runs and turns); version 2 adds leases, cancellation, keyed turns, the
- * attachments of queued runs and human gates. Upgrading is one transaction, so a failure leaves the file as it was.
+ * attachments of queued runs and human gates; version 3 the ledger of side effects. Upgrading (from any older version,
+ * one step after another) is one transaction, so a failure leaves the file as it was.
  */
 import Database from 'better-sqlite3';
 import { dataFileError, openDataFile, type DataFile } from '../../data-files.js';
@@ -10,7 +11,7 @@ import { TRANSCRIPT_VERSION } from '../../transcript/schema.js';
 import { migrationFailedError, schemaTooNewError } from '../records.js';
 
 /** The schema this Baton reads and writes, kept in `meta` under `schema_version`. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SCHEMA_HINT = 'upgrade Baton, or use another --data-dir';
 const MIGRATION_HINT = 'the file was left as it was: keep using the Baton that wrote it, or use another --data-dir';
@@ -51,6 +52,22 @@ const V1_TO_V2 = `
   );
 `;
 
+/**
+ * Version 2 to 3: the intent ledger of side effects, one row per idempotency key (see `EffectRecord` in port.ts), its
+ * values as redacted JSON text. A run's effects are read in the order they were started (rowid breaks ties).
+ */
+const V2_TO_V3 = `
+  CREATE TABLE effects (
+    key TEXT PRIMARY KEY, run_id TEXT NOT NULL, operation TEXT NOT NULL, turn TEXT NOT NULL, request TEXT NOT NULL,
+    status TEXT NOT NULL, result TEXT NOT NULL, error TEXT, attempts INTEGER NOT NULL, started_at TEXT NOT NULL,
+    finished_at TEXT, resolved_by TEXT
+  );
+  CREATE INDEX effects_run ON effects(run_id, started_at);
+`;
+
+/** Upgrade `n` brings a file from version n-1 to n. */
+const UPGRADES: Readonly<Record<number, string>> = { 2: V1_TO_V2, 3: V2_TO_V3 };
+
 /** The columns version 1 relies on: a table of the same name without them belongs to another program. */
 const V1_COLUMNS: Record<string, readonly string[]> = {
   runs: ['id', 'goal', 'status', 'started_at', 'data'],
@@ -65,7 +82,7 @@ export function openStoreDatabase(file: string): Database.Database {
   const dataFile: DataFile = { file, holds: "the SQLite database of Baton's run transcripts", format: 'sqlite' };
   const database = openDataFile(dataFile, () => openWal(file));
   try {
-    // IMMEDIATE: two processes opening an old file at once upgrade it once; the second waits and finds version 2.
+    // IMMEDIATE: two processes opening an old file at once upgrade it once; the second waits and finds it upgraded.
     database.transaction(() => prepareSchema(database, dataFile)).immediate();
     return database;
   } catch (error) {
@@ -97,6 +114,8 @@ function prepareSchema(database: Database.Database, dataFile: DataFile): void {
     return row === undefined ? undefined : Number(row.value);
   };
   const schemaVersion = meta('schema_version');
+  // Not a version this or any Baton wrote: upgrading from a guess could skip a step, so the file is refused as it is.
+  if (schemaVersion !== undefined && !(Number.isInteger(schemaVersion) && schemaVersion >= 1)) throw dataFileError(dataFile, 'its schema_version in table meta is not a version number');
   if (schemaVersion !== undefined && schemaVersion > SCHEMA_VERSION) throw schemaTooNewError(dataFile.file, schemaVersion, SCHEMA_VERSION, SCHEMA_HINT);
   const transcriptVersion = meta('transcript_version');
   if (transcriptVersion !== undefined && transcriptVersion > TRANSCRIPT_VERSION) {
@@ -115,12 +134,14 @@ function prepareSchema(database: Database.Database, dataFile: DataFile): void {
   const upgrading = tables.has('runs');
   database.exec(V1);
   if (transcriptVersion === undefined) database.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('transcript_version', String(TRANSCRIPT_VERSION));
+  // A new file is at version 1 now too, and a file without a schema version is one the transcript store wrote.
+  const from = schemaVersion ?? 1;
   try {
-    database.exec(V1_TO_V2);
+    for (let version = from + 1; version <= SCHEMA_VERSION; version += 1) database.exec(UPGRADES[version] as string);
     database.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
   } catch (error) {
     // Thrown inside the transaction, so everything above is rolled back with it.
-    if (upgrading) throw migrationFailedError(dataFile.file, schemaVersion ?? 1, SCHEMA_VERSION, error, MIGRATION_HINT);
+    if (upgrading) throw migrationFailedError(dataFile.file, from, SCHEMA_VERSION, error, MIGRATION_HINT);
     throw error;
   }
 }

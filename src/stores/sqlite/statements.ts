@@ -3,9 +3,10 @@
  * store so that the store reads as what it does, and the SQL can be read in one place.
  */
 import type Database from 'better-sqlite3';
-import type { Decision, GateRecord } from '../port.js';
-import { parseJsonText, parseRecord } from '../records.js';
-import { TurnRecord } from '../../transcript/schema.js';
+import type { Decision, DecisionRequest, GateRecord } from '../port.js';
+import { effectiveStatus, parseJsonText, parseRecord, withStatus } from '../records.js';
+import { RunStatus } from '../../graph/status.js';
+import { RunRecord, TurnRecord } from '../../transcript/schema.js';
 
 /** A run as the store reads it: the status column is the truth, the lease decides whether `running` still holds. */
 export interface RunRow {
@@ -17,11 +18,18 @@ export interface RunRow {
   cancel_requested?: number;
 }
 
+/** Who holds a run, and whether a cancellation was asked for while it executed. */
+export interface HolderRow {
+  status: string;
+  lease_owner: string | null;
+  cancel_requested: number;
+}
+
 export interface GateRow {
   run_id: string;
   position: number;
   gate: string;
-  review: 'plan' | 'draft';
+  review: DecisionRequest['review'];
   prompt: string;
   subject: string;
   round: number;
@@ -100,6 +108,13 @@ export function prepareStatements(database: Database.Database): Record<Statement
 }
 
 export type Statements = Record<StatementName, Database.Statement>;
+
+/** The run's record with the status a reader sees (the column is the truth; see {@link effectiveStatus}). */
+export function readRun(row: RunRow, now: number): RunRecord {
+  const record = parseRecord(RunRecord, row.data, `run ${row.id}`);
+  const stored = RunStatus.safeParse(row.status);
+  return withStatus(record, effectiveStatus(stored.success ? stored.data : record.status, row.lease_expires_at, now));
+}
 
 /** A turn row read back through its schema (a damaged one is a TranscriptError naming it). */
 export function parseTurn(runId: string, row: { seq: number; data: string }): TurnRecord {

@@ -1,8 +1,9 @@
 /**
  * The embedded run store: one SQLite file under the data directory (`baton.db`), in WAL mode. Several processes may
  * use the file at once (a server and `baton` commands, or two workers): every write that reads before it writes (the
- * next turn number, who holds a lease, whether a run waits for a person) is one IMMEDIATE transaction, so they take
- * turns, and nothing read from the file is kept in memory between calls.
+ * next turn number, who holds a lease, whether a run waits for a person, whether a side effect is recorded: see
+ * effects.ts) is one IMMEDIATE transaction, so they take turns, and nothing read from the file is kept in memory between
+ * calls.
  *
  * better-sqlite3 is synchronous; the methods are async only because the port is (PostgreSQL is not synchronous).
  */
@@ -10,24 +11,25 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ensureDirectory } from '../../data-dir.js';
 import { DecisionStaleError, RunLeaseLostError, RunNotAwaitingError, RunNotFoundError } from '../../errors.js';
-import { isEndStatus, RunStatus } from '../../graph/status.js';
+import { isEndStatus, type RunStatus } from '../../graph/status.js';
 import type { Redactor } from '../../transcript/redact.js';
-import { RunRecord, TurnRecord, type NewTurn } from '../../transcript/schema.js';
+import type { NewTurn, RunRecord, TurnRecord } from '../../transcript/schema.js';
 import {
   staleDecision,
   staleDecisionHint,
   turnKeyText,
   type ExpectedRequest,
-  type CancelOutcome, type DamagedListener, type Decision, type DecisionRequest, type GateRecord, type KeyedTurn, type Lease,
+  type CancelOutcome, type DamagedListener, type Decision, type DecisionRequest, type EffectIntent, type EffectOutcome, type EffectRecord, type GateRecord, type KeyedTurn, type Lease,
   type LeaseRenewal, type ListRunsOptions, type NewRunOptions, type PendingDecision, type RunChangeListener, type RunStore,
   type StoredAttachment, type TurnKey, type TurnListener,
 } from '../port.js';
 import {
   decisionTurn,
-  cancellationTurn, cancelledRun, effectiveStatus, notify, parseJsonText, parseRecord, readOrReport, redactedJson, redactRun, redactTurn, withStatus,
+  cancellationTurn, cancelledRun, effectiveStatus, notify, parseJsonText, readOrReport, redactedJson, redactRun, redactTurn, withStatus,
 } from '../records.js';
+import { SqliteEffectLedger } from './effects.js';
 import { openStoreDatabase } from './schema.js';
-import { parseTurn, prepareStatements, readGate, type GateRow, type RunRow, type Statements } from './statements.js';
+import { parseTurn, prepareStatements, readGate, readRun, type GateRow, type HolderRow, type RunRow, type Statements } from './statements.js';
 
 export interface SqliteRunStoreOptions {
   /** The data directory (created if missing). */
@@ -37,13 +39,6 @@ export interface SqliteRunStoreOptions {
   file?: string;
   /** The clock leases are judged by (epoch ms); tests set their own. */
   now?: () => number;
-}
-
-/** Who holds a run, and whether a cancellation was asked for while it executed. */
-interface HolderRow {
-  status: string;
-  lease_owner: string | null;
-  cancel_requested: number;
 }
 
 /** What a commit tells listeners once it is committed (never before: a rolled-back write was never there). */
@@ -59,6 +54,7 @@ export class SqliteRunStore implements RunStore {
   private readonly database: Database.Database;
   private readonly now: () => number;
   private readonly sql: Statements;
+  private readonly ledger: SqliteEffectLedger;
   private readonly immediate: (work: () => unknown) => unknown;
   private readonly turnListeners = new Set<TurnListener>();
   private readonly runListeners = new Set<RunChangeListener>();
@@ -76,6 +72,7 @@ export class SqliteRunStore implements RunStore {
     this.redact = options.redact;
     this.now = options.now ?? Date.now;
     this.sql = prepareStatements(database);
+    this.ledger = new SqliteEffectLedger(database, this.redact, this.now);
     this.immediate = database.transaction((work: () => unknown) => work()).immediate;
   }
 
@@ -105,7 +102,7 @@ export class SqliteRunStore implements RunStore {
   async getRun(runId: string): Promise<RunRecord> {
     const row = this.sql.getRun.get(runId) as RunRow | undefined;
     if (!row) throw new RunNotFoundError(runId);
-    return this.readRun(row, this.now());
+    return readRun(row, this.now());
   }
 
   async listRuns(options: ListRunsOptions = {}): Promise<RunRecord[]> {
@@ -124,7 +121,7 @@ export class SqliteRunStore implements RunStore {
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const sql = `SELECT id, status, lease_expires_at, data FROM runs ${where} ORDER BY started_at DESC, rowid DESC LIMIT @limit OFFSET @offset`;
     const rows = this.database.prepare(sql).all(parameters) as RunRow[];
-    return rows.flatMap((row) => readOrReport(() => this.readRun(row, now), { runId: row.id }, options.onDamaged) ?? []);
+    return rows.flatMap((row) => readOrReport(() => readRun(row, now), { runId: row.id }, options.onDamaged) ?? []);
   }
 
   async updateRun(run: RunRecord, owner: string): Promise<boolean> {
@@ -211,7 +208,7 @@ export class SqliteRunStore implements RunStore {
         this.cancelHere(row, new Date(now), effects);
         return undefined;
       }
-      const record = withStatus(this.readRun(row, now), 'running');
+      const record = withStatus(readRun(row, now), 'running');
       this.sql.take.run({ id: runId, data: JSON.stringify(record), owner: lease.owner, expiresAt: lease.expiresAt });
       effects.changes.push({ runId, status: 'running' });
       return record;
@@ -338,6 +335,24 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
+  // --- side effects (effects.ts) -------------------------------------------------------------------------------------
+
+  async beginEffect(intent: EffectIntent, owner: string): Promise<{ record: EffectRecord; existed: boolean }> {
+    return this.ledger.begin(intent, owner);
+  }
+  async resendEffect(key: string, owner: string): Promise<EffectRecord> {
+    return this.ledger.resend(key, owner);
+  }
+  async finishEffect(key: string, outcome: EffectOutcome, owner?: string): Promise<EffectRecord> {
+    return this.ledger.finish(key, outcome, owner);
+  }
+  async findEffect(key: string): Promise<EffectRecord | undefined> {
+    return this.ledger.find(key);
+  }
+  async effects(runId: string): Promise<EffectRecord[]> {
+    return this.ledger.list(runId);
+  }
+
   async close(): Promise<void> {
     this.turnListeners.clear();
     this.runListeners.clear();
@@ -369,7 +384,7 @@ export class SqliteRunStore implements RunStore {
    */
   private cancelHere(row: RunRow, now: Date, effects: Effects): void {
     const turnTexts = (this.sql.turns.all(row.id) as Array<{ data: string }>).map((turn) => turn.data);
-    const record = cancelledRun(this.readRun(row, now.getTime()), now, turnTexts);
+    const record = cancelledRun(readRun(row, now.getTime()), now, turnTexts);
     effects.turns.push(this.insertTurn(cancellationTurn(record, now)));
     this.endRun(record);
     effects.changes.push({ runId: record.id, status: 'cancelled' });
@@ -385,12 +400,5 @@ export class SqliteRunStore implements RunStore {
     const row = this.sql.keyed.get(runId, turnKeyText(key)) as { seq: number; data: string; state_update: string } | undefined;
     if (!row) return undefined;
     return { turn: parseTurn(runId, row), stateUpdate: parseJsonText(row.state_update, `the state update of turn ${row.seq} of run ${runId}`) };
-  }
-
-  /** The run's record with the status a reader sees (the column is the truth; see {@link effectiveStatus}). */
-  private readRun(row: RunRow, now: number): RunRecord {
-    const record = parseRecord(RunRecord, row.data, `run ${row.id}`);
-    const stored = RunStatus.safeParse(row.status);
-    return withStatus(record, effectiveStatus(stored.success ? stored.data : record.status, row.lease_expires_at, now));
   }
 }

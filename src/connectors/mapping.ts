@@ -1,0 +1,88 @@
+/**
+ * Data mapping with JSONata: an operation's request is built from its input, and its response mapped back, by JSONata
+ * expressions written in the connector file. Every expression is compiled when the file loads, so a typo is a load
+ * error showing the expression and the position of the mistake, never a failure in the middle of a run.
+ *
+ * Evaluation is bounded by JSONata's own guardrails (`timeout`, `stack`, `sequence` options), so a recursive or
+ * exploding expression cannot hang a run.
+ */
+import { createRequire } from 'node:module';
+import type jsonataType from 'jsonata';
+
+// Loaded when the first expression is compiled: a project without connectors or actions (and `baton --version`)
+// never loads JSONata. The package is CommonJS, so a synchronous require serves the synchronous project loader.
+const require = createRequire(import.meta.url);
+let loaded: typeof jsonataType | undefined;
+function jsonata(...args: Parameters<typeof jsonataType>): ReturnType<typeof jsonataType> {
+  loaded ??= require('jsonata') as typeof jsonataType;
+  return loaded(...args);
+}
+
+/** A compiled expression and its source text. */
+export interface Mapping {
+  readonly source: string;
+  evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
+}
+
+/** Why an expression does not compile: the message, the position (1-based character) and the expression with a caret. */
+export interface MappingProblem {
+  message: string;
+  position: number | undefined;
+}
+
+/** Longest a mapping may run, in milliseconds, and how deep it may recurse. */
+export const MAPPING_TIMEOUT_MS = 1000;
+export const MAPPING_MAX_DEPTH = 200;
+/** Longest sequence a mapping may build (a runaway `[1..1e9]` is stopped). */
+export const MAPPING_MAX_SEQUENCE = 100_000;
+
+interface JsonataError {
+  message?: string;
+  position?: number;
+  token?: string;
+  code?: string;
+}
+
+/**
+ * Shows the expression on a line of its own with a caret under the position (JSONata's 1-based character index), so
+ * the mistake can be seen in a terminal: `\n    $sum(orders.total\n                     ^ at character 18`.
+ */
+export function pointAt(source: string, position: number | undefined): string {
+  if (position === undefined || position < 1) return `"${source}"`;
+  let offset = position;
+  for (const line of source.split('\n')) {
+    if (offset <= line.length + 1) return `\n    ${line}\n    ${' '.repeat(Math.max(0, offset - 1))}^ at character ${position}`;
+    offset -= line.length + 1;
+  }
+  return `"${source}" (at character ${position})`;
+}
+
+/** Compiles an expression, or returns the problem. */
+export function compileMapping(source: string): Mapping | MappingProblem {
+  let expression: ReturnType<typeof jsonataType>;
+  try {
+    expression = jsonata(source, { timeout: MAPPING_TIMEOUT_MS, stack: MAPPING_MAX_DEPTH, sequence: MAPPING_MAX_SEQUENCE });
+  } catch (error) {
+    const failure = error as JsonataError;
+    return { message: failure.message ?? String(error), position: typeof failure.position === 'number' ? failure.position : undefined };
+  }
+  return {
+    source,
+    async evaluate(input, bindings) {
+      try {
+        return await expression.evaluate(input, bindings);
+      } catch (error) {
+        const failure = error as JsonataError;
+        const where = typeof failure.position === 'number' && failure.position > 0 ? ` in ${pointAt(source, failure.position)}` : ` in "${source}"`;
+        throw new MappingFailure(`${failure.message ?? String(error)}${where}`, { cause: error });
+      }
+    },
+  };
+}
+
+export function isMappingProblem(value: Mapping | MappingProblem): value is MappingProblem {
+  return !('evaluate' in value);
+}
+
+/** A mapping that compiled but failed on its data; callers wrap it into a ConnectorError of the right code. */
+export class MappingFailure extends Error {}

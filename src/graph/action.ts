@@ -1,0 +1,138 @@
+/**
+ * An action stage: one connector operation called without a model, its input mapped from the run by the stage's
+ * JSONata expression. The call goes through `invokeOperation`, so a side effect happens once whatever crashes, resumes
+ * or failovers meet it, and pauses for a person when its operation asks for approval. Its result joins
+ * `outputs.<stage>` (for later stages' mappings and prompts) and the run's sources: the whole result as
+ * `connector.operation`, each record as `connector.operation#id`, so the checker verifies quoted values against it.
+ */
+import { interrupt, isGraphInterrupt } from '@langchain/langgraph';
+import type { Stage } from '../config/load.js';
+import { compileMapping, isMappingProblem, MappingFailure } from '../connectors/mapping.js';
+import { CallCounter, invokeOperation, type CallQuestion, type CallSite, type Invocation } from '../connectors/invoke.js';
+import { ConnectorError } from '../connectors/errors.js';
+import { BatonError, CancelledError, errorMessage, RunLeaseLostError, StoreUnavailableError } from '../errors.js';
+import { turnKeyText, type Decision } from '../stores/port.js';
+import type { GateQuestion } from './human-gate.js';
+import { decided, destinations, replayedTurn, turnKeyOf, type SupervisorDeps, type TurnOutcome } from './node.js';
+import type { RunStateUpdate, RunStateValue, RunStatus } from './state.js';
+
+/** What an action's input mapping reads: the run as later stages see it. */
+export function runView(state: RunStateValue): Record<string, unknown> {
+  return { goal: state.goal, round: state.round, plan: state.plan, draft: state.draft?.text ?? null, outputs: state.outputs ?? {} };
+}
+
+/** Whether the run has read content from outside since its start: an attachment, a fetched page, a tool result. */
+export function hasReadOutside(state: RunStateValue, deps: Pick<SupervisorDeps, 'untrustedInput'>): boolean {
+  return deps.untrustedInput || Object.keys(state.fetched ?? {}).length > 0;
+}
+
+/**
+ * The `ask` of a call site inside a graph node: each question is a LangGraph interrupt under a gate name of its own
+ * (stage, operation, kind and its order in the node), so a decision answers only the question it was made on.
+ */
+export function askThroughInterrupt(stage: Stage, state: RunStateValue): CallSite['ask'] {
+  let asked = 0;
+  return (question: CallQuestion): Decision => {
+    asked += 1;
+    const gate = `${stage.name}/${question.operation}/${question.kind === 'approve' ? 'approve' : 'outcome'}${asked > 1 ? `-${asked}` : ''}`;
+    const prompt = question.kind === 'approve' ? `Approve this call? ${question.target}. ${question.reason}.` : `${question.reason}.`;
+    return interrupt<GateQuestion, Decision>({ gate, review: 'call', prompt, subject: question, round: state.round });
+  };
+}
+
+/** The sources a result adds: the whole result, and each record by id, as JSON text (redacted). */
+export function resultSources(invocation: Invocation, redact: (text: string) => string): Record<string, string> {
+  const sources: Record<string, string> = { [invocation.call.operation]: redact(JSON.stringify(invocation.result.output, null, 1)) };
+  for (const record of invocation.result.records) sources[`${invocation.call.operation}#${record.id}`] = redact(JSON.stringify(record.value, null, 1));
+  return sources;
+}
+
+export async function superviseAction(stage: Stage, state: RunStateValue, deps: SupervisorDeps): Promise<TurnOutcome> {
+  const key = turnKeyOf(stage, state, undefined);
+  const replayed = await replayedTurn(stage, state, key, deps);
+  if (replayed) return replayed;
+  const action = stage.action!;
+  const startedAt = deps.clock().toISOString();
+  const started = deps.now();
+  deps.onEvent?.({ type: 'turn-start', role: stage.name, kind: stage.kind, model: action.call, round: state.round });
+  let invocation: Invocation | undefined;
+  let failure: { code: string; message: string; hint?: string } | undefined;
+  let input: unknown = {};
+  try {
+    if (!deps.connectors) throw new ConnectorError('CONNECTOR_UNKNOWN', `the action "${stage.name}" calls ${action.call}, and this runtime was opened without connectors`);
+    if (action.input !== undefined) {
+      const mapping = compileMapping(action.input);
+      if (isMappingProblem(mapping)) throw new ConnectorError('CONNECTOR_INPUT_INVALID', `the input of action "${stage.name}" does not compile: ${mapping.message}`);
+      input = (await mapping.evaluate(runView(state))) ?? {};
+      input = JSON.parse(JSON.stringify(input));
+    }
+    const operation = await deps.connectors.operation(action.call);
+    const site: CallSite = {
+      runId: deps.runId,
+      owner: deps.owner,
+      turn: turnKeyText(key),
+      store: deps.store,
+      untrusted: hasReadOutside(state, deps),
+      ask: askThroughInterrupt(stage, state),
+      signal: deps.signal,
+      clock: deps.clock,
+    };
+    invocation = await invokeOperation(operation, input, site, new CallCounter());
+  } catch (error) {
+    // A person must decide (LangGraph's interrupt), or the run was stopped: not this stage's failure.
+    if (isGraphInterrupt(error)) throw error;
+    if (deps.abortReason() === 'lease-lost') throw new CancelledError('another process took the run');
+    // The store went away or another process holds the run: not the action's failure; the run resumes from here.
+    if (error instanceof StoreUnavailableError || error instanceof RunLeaseLostError) throw error;
+    if (error instanceof MappingFailure) failure = { code: 'CONNECTOR_INPUT_INVALID', message: `the input of action "${stage.name}" failed: ${error.message}` };
+    else if (error instanceof BatonError) failure = { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+    else failure = { code: 'INTERNAL', message: errorMessage(error) };
+  }
+
+  const redact = deps.store.redact;
+  const update: RunStateUpdate = { turnKeys: [turnKeyText(key)] };
+  if (invocation) {
+    const sources = resultSources(invocation, redact);
+    update.outputs = { [stage.name]: invocation.result.output };
+    update.fetched = sources;
+    update.sourcesRead = Object.keys(sources);
+  } else {
+    update.outputs = { [stage.name]: { error: failure } };
+    if (action.onError === 'fail') {
+      const status: RunStatus = deps.abortReason() === 'cancelled' ? 'cancelled' : failure?.code === 'EFFECT_REJECTED' ? 'unverified' : 'failed';
+      update.status = status;
+      update.error = { ...failure!, role: stage.name };
+    }
+  }
+  const outcome = decided(stage, state, update, deps);
+  if (outcome.next.type === 'end') update.status = outcome.next.status;
+  const to = destinations(outcome.next);
+  const summary = invocation ? `${action.call}: ${invocation.result.summary}${invocation.replayed ? ' (recorded earlier; not sent again)' : ''}` : `${action.call} failed: ${failure?.message}`;
+  update.messages = to.map((target) => ({ from: stage.name, to: target, round: state.round, content: summary }));
+  const recorded = await deps.store.recordTurn(
+    {
+      runId: deps.runId,
+      round: state.round,
+      from: stage.name,
+      to,
+      role: stage.name,
+      kind: 'action',
+      model: null,
+      startedAt,
+      latencyMs: deps.now() - started,
+      messages: [{ role: 'user', content: invocation ? invocation.call.target : action.call }],
+      output: invocation
+        ? { operation: action.call, request: invocation.call.request, result: invocation.result.output, records: invocation.result.records.map((record) => `${action.call}#${record.id}`), replayed: invocation.replayed, ...(invocation.key ? { idempotencyKey: invocation.key } : {}) }
+        : null,
+      toolCalls: [{ name: action.call, arguments: input, resultSummary: invocation ? invocation.result.summary : 'failed', durationMs: deps.now() - started, ...(failure ? { error: failure.message } : {}) }],
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
+      costUsd: 0,
+      attempts: 0,
+      events: [],
+      ...(failure ? { error: failure } : {}),
+    },
+    { key, stateUpdate: update, owner: deps.owner },
+  );
+  deps.onEvent?.({ type: 'turn-end', role: stage.name, seq: recorded.turn.seq });
+  return decided(stage, state, recorded.existed ? (recorded.stateUpdate as RunStateUpdate) : update, deps);
+}

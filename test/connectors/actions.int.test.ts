@@ -1,0 +1,283 @@
+/**
+ * Action stages end to end on the offline engine, against a fake CRM over real HTTP on 127.0.0.1: a read and a side
+ * effect mapped from the run, approval gates that hold the call until a person decides, and the intent ledger that
+ * keeps a side effect to one however the run is interrupted (a crash after the call and before its turn is recorded,
+ * a crash while it is in flight).
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadProject } from '../../src/config/load.js';
+import { StoreUnavailableError } from '../../src/errors.js';
+import { openRuntime, type Runtime } from '../../src/runtime/open.js';
+import { decideRun, resumeRun, runGoal } from '../../src/runtime/run.js';
+import { SecretStore } from '../../src/secrets/store.js';
+import type { RunStore } from '../../src/stores/port.js';
+import { crmSeed, startFakeSystem, type FakeSystem } from '../support/fake-systems.js';
+import { makeProject } from '../support/project.js';
+
+const KEY = 'a'.repeat(64);
+const ENV = { BATON_SECRET_KEY: KEY };
+const TOKEN = 'crm-token-7f3a9c1e5b';
+const KNOWLEDGE = { 'kb/ledger.md': '# Ledger\n\nThe Lighthouse project keeps a ledger of every ship that docks at the harbour.\n' };
+const GOAL = 'What does the Lighthouse project keep a ledger of?';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function crm(): Promise<FakeSystem> {
+  const system = await startFakeSystem({ seed: crmSeed(), auth: { type: 'bearer', token: TOKEN } });
+  cleanups.push(() => system.close());
+  return system;
+}
+
+function connector(url: string, ticket: { approval?: string; idempotencyHeader?: false } = {}): string {
+  return `name: crm
+kind: http
+baseUrl: ${url}
+auth: { type: bearer, secret: CRM_TOKEN }
+retries: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 }
+operations:
+  customer:
+    description: One customer by id.
+    path: /customers/{id}
+    input: { type: object, properties: { id: { type: string } }, required: [id] }
+    records: { id: id }
+  open_ticket:
+    description: Opens a support ticket.
+    method: POST
+    path: /tickets
+    input: { type: object, properties: { customerId: { type: string }, summary: { type: string } }, required: [customerId, summary] }
+    request:
+      body: "{ 'customerId': customerId, 'summary': summary }"
+${ticket.approval ? `    approval: ${ticket.approval}\n` : ''}${ticket.idempotencyHeader === false ? '    idempotencyHeader: false\n' : ''}`;
+}
+
+const FLOW = `[planner, researcher, checker, { action: customer, call: crm.customer, input: "{ 'id': 'c-1001' }" }, { action: ticket, call: crm.open_ticket, input: "{ 'customerId': outputs.customer.id, 'summary': 'Ledger question from ' & outputs.customer.name }" }]`;
+
+function project(url: string, ticket: Parameters<typeof connector>[1] = {}): string {
+  const cwd = makeProject({ 'baton.config.yaml': `knowledge:\n  paths: [kb]\nflow: ${FLOW}\nruns:\n  leaseMs: 1000\n`, 'connectors/crm.yaml': connector(url, ticket), ...KNOWLEDGE });
+  mkdirSync(path.join(cwd, '.baton'), { recursive: true });
+  SecretStore.open({ dataDir: path.join(cwd, '.baton'), env: ENV }).set('CRM_TOKEN', TOKEN);
+  return cwd;
+}
+
+async function runtimeFor(cwd: string): Promise<Runtime> {
+  const runtime = await openRuntime(loadProject({ cwd, env: ENV }), { env: ENV });
+  cleanups.push(() => runtime.close());
+  return runtime;
+}
+
+async function interrupted(runtime: Runtime, runId: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await runtime.store.getRun(runId)).status !== 'interrupted') {
+    if (Date.now() > deadline) throw new Error(`run ${runId} never became interrupted`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function ticketRequests(system: FakeSystem) {
+  return system.apiRequests().filter((request) => request.method === 'POST' && request.path === '/tickets');
+}
+
+/** Every file under the data directory, as text: what a person (or an attacker) with the disk could read. */
+function dataDirText(cwd: string): string {
+  const root = path.join(cwd, '.baton');
+  const texts: string[] = [];
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder)) {
+      const file = path.join(folder, entry);
+      if (statSync(file).isDirectory()) walk(file);
+      else texts.push(readFileSync(file).toString('latin1'));
+    }
+  };
+  walk(root);
+  return texts.join('\n');
+}
+
+/** Makes the store fail once when the action stage `stage` records its turn (the process "dies" after the call). */
+function failTurnOnce(store: RunStore, stage: string): void {
+  const recordTurn = store.recordTurn.bind(store);
+  let failed = false;
+  store.recordTurn = async (turn, keyed) => {
+    if (!failed && turn.role === stage) {
+      failed = true;
+      throw new StoreUnavailableError('the database went away (simulated)');
+    }
+    return recordTurn(turn, keyed);
+  };
+}
+
+describe('action stages', () => {
+  it('read a record and send one side effect mapped from the run, with the stored credential and an idempotency key', async () => {
+    const system = await crm();
+    const cwd = project(system.url, { approval: 'never' });
+    const runtime = await runtimeFor(cwd);
+    const outcome = await runGoal(runtime, { goal: GOAL });
+    expect(outcome.status).toBe('approved');
+    const tickets = ticketRequests(system);
+    expect(tickets).toHaveLength(1);
+    expect(tickets[0]!.body).toEqual({ customerId: 'c-1001', summary: 'Ledger question from Ada Lovelace' });
+    expect(tickets[0]!.headers['authorization']).toBe(`Bearer ${TOKEN}`);
+    expect(tickets[0]!.headers['idempotency-key']).toMatch(/^baton-[0-9a-f]{40}$/);
+    expect(system.effects).toBe(1);
+
+    const turns = await runtime.store.turns(outcome.runId);
+    const action = turns.find((turn) => turn.role === 'customer')!;
+    expect(action.kind).toBe('action');
+    expect(action.output).toMatchObject({ operation: 'crm.customer', records: ['crm.customer#c-1001'] });
+    const effects = await runtime.store.effects(outcome.runId);
+    expect(effects).toHaveLength(1);
+    expect(effects[0]).toMatchObject({ operation: 'crm.open_ticket', status: 'done', attempts: 1 });
+    // The credential reached the CRM and nothing else: no record, transcript, checkpoint or log holds it.
+    expect(dataDirText(cwd)).not.toContain(TOKEN);
+    expect(JSON.stringify(outcome)).not.toContain(TOKEN);
+  });
+
+  it('pause a side effect that needs approval until a person approves, showing the exact request; nothing is sent before', async () => {
+    const system = await crm();
+    const cwd = project(system.url, { approval: 'always' });
+    const runtime = await runtimeFor(cwd);
+    const parked = await runGoal(runtime, { goal: GOAL });
+    expect(parked.status).toBe('awaiting_human');
+    expect(ticketRequests(system)).toHaveLength(0);
+    const [pending] = await runtime.store.pendingDecisions();
+    expect(pending).toMatchObject({ runId: parked.runId, review: 'call' });
+    expect(pending!.subject).toMatchObject({ kind: 'approve', operation: 'crm.open_ticket', request: { method: 'POST', body: { customerId: 'c-1001' } } });
+    expect(JSON.stringify(pending)).not.toContain(TOKEN);
+
+    await decideRun(runtime, parked.runId, { decision: 'approve', by: 'ana' });
+    const outcome = await resumeRun(runtime, parked.runId);
+    expect(outcome.status).toBe('approved');
+    expect(ticketRequests(system)).toHaveLength(1);
+    expect(system.effects).toBe(1);
+  });
+
+  it('send nothing when the person rejects the call, and end the run unverified with the reason', async () => {
+    const system = await crm();
+    const runtime = await runtimeFor(project(system.url, { approval: 'always' }));
+    const parked = await runGoal(runtime, { goal: GOAL });
+    await decideRun(runtime, parked.runId, { decision: 'reject', by: 'ana', note: 'the customer asked us not to open tickets' });
+    const outcome = await resumeRun(runtime, parked.runId);
+    expect(outcome.status).toBe('unverified');
+    expect(outcome.error).toMatchObject({ code: 'EFFECT_REJECTED' });
+    expect(outcome.error!.message).toContain('the customer asked us not to open tickets');
+    expect(ticketRequests(system)).toHaveLength(0);
+  });
+
+  it('ask for approval under `untrusted` only once the run has read outside content', async () => {
+    const system = await crm();
+    const runtime = await runtimeFor(project(system.url, { approval: 'untrusted' }));
+    // The read before it (crm.customer) is a tool result: outside content.
+    const parked = await runGoal(runtime, { goal: GOAL });
+    expect(parked.status).toBe('awaiting_human');
+    expect((await runtime.store.pendingDecisions())[0]!.subject).toMatchObject({ kind: 'approve', reason: expect.stringContaining('outside content') });
+  });
+
+  it('do not send a side effect again when the process died after the call and before its turn was recorded', async () => {
+    const system = await crm();
+    const cwd = project(system.url, { approval: 'never' });
+    const runtime = await runtimeFor(cwd);
+    failTurnOnce(runtime.store, 'ticket');
+    let runId = '';
+    await expect(runGoal(runtime, { goal: GOAL, onStart: (id) => (runId = id) })).rejects.toThrow(StoreUnavailableError);
+    expect(system.effects).toBe(1);
+    await interrupted(runtime, runId);
+    const outcome = await resumeRun(runtime, runId);
+    expect(outcome.status).toBe('approved');
+    expect(ticketRequests(system)).toHaveLength(1);
+    expect(system.effects).toBe(1);
+    const ticket = (await runtime.store.turns(runId)).find((turn) => turn.role === 'ticket')!;
+    expect(ticket.output).toMatchObject({ replayed: true });
+  });
+
+  it('send a side effect whose outcome is unknown again under the same key where the system honours keys', async () => {
+    const system = await crm();
+    const runtime = await runtimeFor(project(system.url, { approval: 'never' }));
+    // The CRM applies the ticket but its answer never arrives (the connection drops): the outcome is unknown.
+    let runId = '';
+    const store = runtime.store;
+    const finishEffect = store.finishEffect.bind(store);
+    let dropped = false;
+    store.finishEffect = async (key, outcome, owner) => {
+      if (!dropped) {
+        dropped = true;
+        throw new StoreUnavailableError('the database went away before the outcome was recorded (simulated)');
+      }
+      return finishEffect(key, outcome, owner);
+    };
+    await expect(runGoal(runtime, { goal: GOAL, onStart: (id) => (runId = id) })).rejects.toThrow(StoreUnavailableError);
+    expect(system.effects).toBe(1);
+    const [pending] = await store.effects(runId);
+    expect(pending).toMatchObject({ status: 'pending' });
+    await interrupted(runtime, runId);
+    const outcome = await resumeRun(runtime, runId);
+    expect(outcome.status).toBe('approved');
+    const tickets = ticketRequests(system);
+    // Sent twice with one key; the CRM dropped the duplicate.
+    expect(tickets).toHaveLength(2);
+    expect(tickets[1]!.headers['idempotency-key']).toBe(tickets[0]!.headers['idempotency-key']);
+    expect(system.effects).toBe(1);
+    expect((await store.effects(runId))[0]).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
+  it('ask a person when the outcome is unknown and the system honours no key: approve = it happened, not sent again', async () => {
+    const system = await crm();
+    const runtime = await runtimeFor(project(system.url, { approval: 'never', idempotencyHeader: false }));
+    let runId = '';
+    const store = runtime.store;
+    const finishEffect = store.finishEffect.bind(store);
+    let dropped = false;
+    store.finishEffect = async (key, outcome, owner) => {
+      if (!dropped) {
+        dropped = true;
+        throw new StoreUnavailableError('simulated');
+      }
+      return finishEffect(key, outcome, owner);
+    };
+    await expect(runGoal(runtime, { goal: GOAL, onStart: (id) => (runId = id) })).rejects.toThrow(StoreUnavailableError);
+    await interrupted(runtime, runId);
+    const parked = await resumeRun(runtime, runId);
+    expect(parked.status).toBe('awaiting_human');
+    expect((await store.pendingDecisions())[0]!.subject).toMatchObject({ kind: 'confirm-outcome', operation: 'crm.open_ticket' });
+    await decideRun(runtime, runId, { decision: 'approve', by: 'ana', note: 'ticket T-1 exists' });
+    const outcome = await resumeRun(runtime, runId);
+    expect(outcome.status).toBe('approved');
+    expect(ticketRequests(system)).toHaveLength(1);
+    expect((await store.effects(runId))[0]).toMatchObject({ status: 'done', resolvedBy: 'ana' });
+  });
+});
+
+describe('connector and action mistakes', () => {
+  it('refuse at load an action naming an unknown operation, with the config line', async () => {
+    const system = await crm();
+    const cwd = project(system.url);
+    const config = path.join(cwd, 'baton.config.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('call: crm.customer', 'call: crm.customers'));
+    expect(() => loadProject({ cwd, env: ENV })).toThrow(/baton\.config\.yaml:\d+.*crm\.customers.*has no operation "customers" \(it has: customer, open_ticket\)/);
+  });
+
+  it('refuse at load a connector naming a secret that is not stored', async () => {
+    const cwd = makeProject({ 'connectors/crm.yaml': connector('http://127.0.0.1:9').replace('CRM_TOKEN', 'CRM_KEY') });
+    expect(() => loadProject({ cwd, env: ENV })).toThrow(/crm\.yaml:4.*the secret CRM_KEY is not stored/);
+  });
+
+  it('end a run whose action fails (a 4xx) failed, with the system\'s answer, keeping every turn before it', async () => {
+    const system = await crm();
+    const cwd = project(system.url, { approval: 'never' });
+    const config = path.join(cwd, 'baton.config.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(config, readFileSync(config, 'utf8').replace("{ 'id': 'c-1001' }", "{ 'id': 'c-9999' }"));
+    const runtime = await runtimeFor(cwd);
+    const outcome = await runGoal(runtime, { goal: GOAL });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatchObject({ code: 'CONNECTOR_REJECTED' });
+    expect(outcome.error!.message).toMatch(/404/);
+    const roles = (await runtime.store.turns(outcome.runId)).map((turn) => turn.role);
+    expect(roles).toEqual(expect.arrayContaining(['planner', 'checker', 'customer']));
+    expect(ticketRequests(system)).toHaveLength(0);
+  });
+});
