@@ -40,10 +40,43 @@ export function askThroughInterrupt(stage: Stage, state: RunStateValue): CallSit
   };
 }
 
-/** The sources a result adds: the whole result, and each record by id, as JSON text (redacted). */
+/** Most lines a result's source text holds (a result of 10,000 rows is cut; its records stay citable one by one). */
+const MAX_SOURCE_LINES = 2000;
+
+/**
+ * A result as the text a claim quotes: one `field: value` line per value, nested fields by path (`items[0].price:
+ * 24.5`). A model quotes `total: 129.9` or `date: 2024-02-11`, and the checker finds the value beside its field name,
+ * so a quote cannot borrow a number from another field.
+ */
+export function recordText(value: unknown): string {
+  const lines: string[] = [];
+  const walk = (node: unknown, at: string): void => {
+    if (lines.length >= MAX_SOURCE_LINES) return;
+    if (Array.isArray(node)) {
+      if (node.length === 0) lines.push(`${at || '(list)'}: (none)`);
+      node.forEach((item, index) => walk(item, `${at}[${index}]`));
+    } else if (node && typeof node === 'object') {
+      const entries = Object.entries(node as Record<string, unknown>);
+      if (entries.length === 0) lines.push(`${at || '(record)'}: (empty)`);
+      for (const [key, child] of entries) walk(child, at ? `${at}.${key}` : key);
+    } else {
+      lines.push(`${at || 'value'}: ${node === null || node === undefined ? 'null' : String(node)}`);
+    }
+  };
+  walk(value, '');
+  return lines.join('\n');
+}
+
+/**
+ * The sources a result adds: the whole result, and each record by id, as `field: value` text (redacted). A record's
+ * text opens with what it is, in words (`order o-5001` for `crm.order#o-5001`), so a claim naming the record ("Order
+ * o-5001 ...") can quote its name like a heading.
+ */
 export function resultSources(invocation: Invocation, redact: (text: string) => string): Record<string, string> {
-  const sources: Record<string, string> = { [invocation.call.operation]: redact(JSON.stringify(invocation.result.output, null, 1)) };
-  for (const record of invocation.result.records) sources[`${invocation.call.operation}#${record.id}`] = redact(JSON.stringify(record.value, null, 1));
+  const operation = invocation.call.operation;
+  const noun = operation.slice(operation.indexOf('.') + 1).replace(/[_-]+/g, ' ');
+  const sources: Record<string, string> = { [operation]: redact(recordText(invocation.result.output)) };
+  for (const record of invocation.result.records) sources[`${operation}#${record.id}`] = redact(`${noun} ${record.id}\n${recordText(record.value)}`);
   return sources;
 }
 
