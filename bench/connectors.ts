@@ -88,7 +88,7 @@ export async function runConnectorsBench(): Promise<ConnectorsBenchReport> {
     const write = await runtime.connectors.operation('crm.open_ticket');
     const counter = new CallCounter();
     let turn = 0;
-    const site = (): CallSite => ({ runId: run.id, owner, turn: `bench/${(turn += 1)}`, store: runtime.store, untrusted: false, ask: () => ({ decision: 'approve', by: 'bench', decidedAt: new Date().toISOString() }), clock: () => new Date() });
+    const site = (): CallSite => ({ runId: run.id, owner, turn: `bench/${(turn += 1)}`, store: runtime.store, untrusted: () => false, ask: () => ({ decision: 'approve', by: 'bench', decidedAt: new Date().toISOString() }), clock: () => new Date() });
 
     const bareRead = async (): Promise<void> => {
       const response = await fetch(`${endpoint.url}/customers/c-1001`);

@@ -43,8 +43,11 @@ export interface CallSite {
   /** The calling turn's key text, or `action:<stage>@<round>/<attempt>` for an action stage. */
   turn: string;
   store: RunStore;
-  /** Whether the run has read content from outside (an attachment, a fetched page, a tool result) since its start. */
-  untrusted: boolean;
+  /**
+   * Whether the run has read content from outside (an attachment, a fetched page, a tool result) since its start:
+   * asked at each call, so a page a model fetched a moment before in the same turn counts.
+   */
+  untrusted: () => boolean;
   /**
    * Asks a person and returns the decision. Inside the graph this is LangGraph's `interrupt`: the first time through
    * it parks the run; when the run resumes with the decision, the node runs again and it returns the decision.
@@ -90,7 +93,7 @@ export function idempotencyKey(runId: string, turn: string, call: PreparedCall, 
 function needsApproval(operation: Operation, site: CallSite): string | undefined {
   if (!operation.sideEffect) return undefined;
   if (operation.approval === 'always') return `${operation.id} is configured with approval: always`;
-  if (operation.approval === 'untrusted' && site.untrusted) return `${operation.id} changes something outside, and the run has read outside content (an e-mail, a page or a tool result) that could have steered it (approval: untrusted)`;
+  if (operation.approval === 'untrusted' && site.untrusted()) return `${operation.id} changes something outside, and the run has read outside content (an e-mail, a page or a tool result) that could have steered it (approval: untrusted)`;
   return undefined;
 }
 

@@ -105,7 +105,7 @@ export async function superviseAction(stage: Stage, state: RunStateValue, deps: 
       owner: deps.owner,
       turn: turnKeyText(key),
       store: deps.store,
-      untrusted: hasReadOutside(state, deps),
+      untrusted: () => hasReadOutside(state, deps),
       ask: askThroughInterrupt(stage, state),
       signal: deps.signal,
       clock: deps.clock,

@@ -293,7 +293,7 @@ function operationToolsFor(stage: Stage, state: RunStateValue, turn: string, con
     operationTools(
       deps.connectors!,
       ids,
-      { runId: deps.runId, owner: deps.owner, turn, store: deps.store, untrusted: hasReadOutside(state, deps), ask: askThroughInterrupt(stage, state), ...(deps.signal ? { signal: deps.signal } : {}), clock: deps.clock },
+      { runId: deps.runId, owner: deps.owner, turn, store: deps.store, untrusted: () => hasReadOutside(state, deps) || context.sourceCache.size > 0, ask: askThroughInterrupt(stage, state), ...(deps.signal ? { signal: deps.signal } : {}), clock: deps.clock },
       {
         now: deps.now,
         onResult: (invocation) => {

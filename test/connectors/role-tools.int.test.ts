@@ -77,6 +77,12 @@ operations:
     path: /orders/{id}/notes
     input: { type: object, properties: { id: { type: string }, note: { type: string } }, required: [id, note] }
     approval: always
+  flag_order:
+    description: Flags an order for review.
+    method: POST
+    path: /orders/{id}/flags
+    input: { type: object, properties: { id: { type: string } }, required: [id] }
+    approval: untrusted
 `,
   });
   mkdirSync(path.join(cwd, 'prompts'), { recursive: true });
@@ -163,5 +169,21 @@ describe('connector operations as a role\'s tools', () => {
     const outcome = await resumeRun(runtime, parked.runId);
     expect(outcome.status).toBe('approved');
     expect(crm.apiRequests().filter((request) => request.method === 'POST')).toHaveLength(1);
+  });
+
+  it('count a tool result the model read earlier in the same turn as outside content for `approval: untrusted`', async () => {
+    const { runtime, crm } = await setup(
+      (results) =>
+        results === 0
+          ? { toolCalls: [{ id: 'call_1', name: 'crm__order', arguments: { id: 'o-5001' } }], usage }
+          : results === 1
+            ? { toolCalls: [{ id: 'call_2', name: 'crm__flag_order', arguments: { id: 'o-5001' } }], usage }
+            : claim('Order o-5001 has the date 2024-02-11 and the total 129.9.', ['order o-5001', 'date: 2024-02-11', 'total: 129.9']),
+      '[crm.order, crm.flag_order]',
+    );
+    const parked = await runGoal(runtime, { goal: GOAL });
+    expect(parked.status).toBe('awaiting_human');
+    expect((await runtime.store.pendingDecisions())[0]!.subject).toMatchObject({ operation: 'crm.flag_order', reason: expect.stringContaining('outside content') });
+    expect(crm.apiRequests().filter((request) => request.method === 'POST')).toHaveLength(0);
   });
 });
