@@ -7,11 +7,15 @@ import { FlowError, type SourceLocation } from '../errors.js';
 import type { LoadedConnector } from '../connectors/load.js';
 import { compileMapping, isMappingProblem, pointAt } from '../connectors/mapping.js';
 import { RoleConfig } from './roles.js';
-import type { ActionStage, FlowStage } from './schema.js';
+import type { ActionStage, FlowStage, ParallelStage } from './schema.js';
 import type { Stage } from './load.js';
 
 export function isActionStage(stage: FlowStage): stage is ActionStage {
   return typeof stage === 'object' && 'action' in stage;
+}
+
+export function isParallelStage(stage: FlowStage): stage is ParallelStage {
+  return typeof stage === 'object' && 'parallel' in stage;
 }
 
 /** Every operation id the project's connector files declare (MCP: the allow-listed tools). */
@@ -44,6 +48,7 @@ export function actionStage(entry: ActionStage, index: number, file: string, con
   }
   return {
     index,
+    at: ['flow', index],
     name: entry.action,
     kind: 'action',
     action: { call: entry.call, ...(entry.input !== undefined ? { input: entry.input } : {}), onError: entry.onError },

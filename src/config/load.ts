@@ -9,7 +9,7 @@ import { ConfigError, ConfigNotFoundError, FlowError, RoleError, UnknownModelErr
 import { OFFLINE_MODEL_NAME, offlineModelSpec, OpenAICompatibleModel, type ModelSpec } from './models.js';
 import { loadPrompt, type PromptTemplate } from './prompts.js';
 import { loadRoles, type LoadedRole, type RoleKind } from './roles.js';
-import { BatonConfig, type ActionStage, type FlowStage, type HumanGateStage } from './schema.js';
+import { BatonConfig, type ActionStage, type FlowStage, type HumanGateStage, type ParallelStage } from './schema.js';
 import { RoleConfig } from './roles.js';
 import { builtinDetectors, compileDetectors, type Detector } from '../routing/detectors.js';
 import type { RouteNeeds } from '../routing/needs.js';
@@ -18,7 +18,7 @@ import { readYamlFile, YamlSource } from './yaml.js';
 import { resolveStore } from './store-url.js';
 import { loadConnectors, type LoadedConnector } from '../connectors/load.js';
 import { SecretStore } from '../secrets/store.js';
-import { actionStage, isActionStage, unknownOperation } from './action-stage.js';
+import { actionStage, isActionStage, isParallelStage, unknownOperation } from './action-stage.js';
 import { declares, prepareProjectDataDir, warn, warnUnusableKnowledgePaths, type ProjectWarning } from './project-checks.js';
 
 /** The package's own folder, where the built-in agents, prompts and sample knowledge live. */
@@ -41,7 +41,12 @@ export type StageKind = RoleKind | 'human' | 'action';
 
 /** A flow stage with its role, prompt and options resolved. */
 export interface Stage {
+  /** Position in the project's stages (a parallel group's members are consecutive). */
   index: number;
+  /** Field path of the stage's flow entry, for messages: `['flow', 3]`, or `['flow', 3, 'parallel', 1]`. */
+  at: Array<string | number>;
+  /** Members of a parallel group: the group (its flow position) and every member's name; they run at once. */
+  group?: { id: number; members: string[] };
   name: string;
   kind: StageKind;
   /** Human gates: what the person reviews and is asked. (A gate's `role` and `prompt` only name it.) */
@@ -175,6 +180,7 @@ function humanStage(entry: HumanGateStage, index: number, file: string): Stage {
     entry.prompt ?? (entry.review === 'plan' ? 'Approve this plan, or reject it with the reason it must change.' : 'Approve this draft answer, or reject it with the reason it must change.');
   return {
     index,
+    at: ['flow', index],
     name: entry.human,
     kind: 'human',
     human: { review: entry.review, prompt },
@@ -245,7 +251,7 @@ function formatWhere(location: SourceLocation): string {
   return `${location.file}${location.line !== undefined ? `:${location.line}` : ''}${location.path ? ` (at ${location.path})` : ''}`;
 }
 
-function stageOptions(stage: Exclude<FlowStage, HumanGateStage | ActionStage>): { role: string; concurrency?: number; onReject?: string } {
+function stageOptions(stage: Exclude<FlowStage, HumanGateStage | ActionStage | ParallelStage>): { role: string; concurrency?: number; onReject?: string } {
   return typeof stage === 'string' ? { role: stage } : stage;
 }
 
@@ -263,25 +269,25 @@ function resolveFlow(
 ): Stage[] {
   const seen = new Set<string>();
   const stages: Stage[] = [];
-  flow.forEach((entry, index) => {
+  /** One stage from its flow entry; `at` is the entry's field path (`flow[3]`, or `flow[3].parallel[1]` in a group). */
+  const resolveEntry = (entry: Exclude<FlowStage, ParallelStage>, at: Array<string | number>): Stage => {
+    const index = stages.length;
     if (isActionStage(entry)) {
       if (seen.has(entry.action) || roles.has(entry.action)) {
-        throw new FlowError(`the action "${entry.action}" has the name of ${seen.has(entry.action) ? 'another stage' : 'a role'}; give it a name of its own`, [locate(['flow', index, 'action'])]);
+        throw new FlowError(`the action "${entry.action}" has the name of ${seen.has(entry.action) ? 'another stage' : 'a role'}; give it a name of its own`, [locate([...at, 'action'])]);
       }
       seen.add(entry.action);
-      stages.push(actionStage(entry, index, locate(['flow', index]).file, connectors, locate));
-      return;
+      return { ...actionStage(entry, index, locate(at).file, connectors, (path) => locate([...at, ...path.slice(2)])), at };
     }
     if (isHumanGate(entry)) {
       if (seen.has(entry.human) || roles.has(entry.human)) {
-        throw new FlowError(`the human gate "${entry.human}" has the name of ${seen.has(entry.human) ? 'another stage' : 'a role'}; give it a name of its own`, [locate(['flow', index, 'human'])]);
+        throw new FlowError(`the human gate "${entry.human}" has the name of ${seen.has(entry.human) ? 'another stage' : 'a role'}; give it a name of its own`, [locate([...at, 'human'])]);
       }
       seen.add(entry.human);
-      stages.push(humanStage(entry, index, locate(['flow', index]).file));
-      return;
+      return { ...humanStage(entry, index, locate(at).file), at };
     }
     const options = stageOptions(entry);
-    const fieldPath = typeof entry === 'string' ? ['flow', index] : ['flow', index, 'role'];
+    const fieldPath = typeof entry === 'string' ? at : [...at, 'role'];
     const role = roles.get(options.role);
     if (!role) {
       throw new FlowError(`unknown role "${options.role}"; available roles: ${[...roles.keys()].join(', ')}`, [locate(fieldPath)], {
@@ -292,10 +298,10 @@ function resolveFlow(
     seen.add(options.role);
     const kind = role.config.kind;
     if (options.concurrency !== undefined && kind !== 'researcher') {
-      throw new FlowError(`"concurrency" applies to researcher stages only, and "${options.role}" is a ${kind}`, [locate(['flow', index, 'concurrency'])]);
+      throw new FlowError(`"concurrency" applies to researcher stages only, and "${options.role}" is a ${kind}`, [locate([...at, 'concurrency'])]);
     }
     if (options.onReject !== undefined && kind !== 'checker') {
-      throw new FlowError(`only a checker gate may loop back with "onReject", and "${options.role}" is a ${kind}`, [locate(['flow', index, 'onReject'])]);
+      throw new FlowError(`only a checker gate may loop back with "onReject", and "${options.role}" is a ${kind}`, [locate([...at, 'onReject'])]);
     }
     const declaredNeeds = role.config.model ? role.config.needs : (role.config.needs ?? modelContext.defaultNeeds);
     const model = modelContext.offline ? OFFLINE_MODEL_NAME : (role.config.model ?? (declaredNeeds ? undefined : modelContext.defaultModel));
@@ -324,7 +330,22 @@ function resolveFlow(
       if (unknown) throw new RoleError(`the role lists the tool ${tool}, but there is ${unknown}`, [{ file: role.file, path: 'tools' }]);
     }
     const prompt = loadPrompt(role.config.prompt ?? role.config.name, promptFolders, kind, role.file);
-    stages.push({ index, name: options.role, kind, role, prompt, model, needs, concurrency: options.concurrency ?? 4 });
+    return { index, at, name: options.role, kind, role, prompt, model, needs, concurrency: options.concurrency ?? 4 };
+  };
+  flow.forEach((entry, position) => {
+    if (!isParallelStage(entry)) {
+      stages.push(resolveEntry(entry, ['flow', position]));
+      return;
+    }
+    const members = entry.parallel.map((member, slot) => resolveEntry(member, ['flow', position, 'parallel', slot]));
+    const names = members.map((member) => member.name);
+    for (const member of members) {
+      const writesDraft = member.kind === 'generic' && member.role.config.writes === 'draft';
+      if ((member.kind !== 'generic' && member.kind !== 'action') || writesDraft) {
+        throw new FlowError(`"${member.name}" cannot run in parallel: only actions and generic roles that do not write the draft may (it is ${writesDraft ? 'a role that writes the draft' : `a ${member.kind}`})`, [locate(member.at)]);
+      }
+      stages.push({ ...member, index: stages.length, group: { id: position, members: names } });
+    }
   });
 
   const firstPlanner = stages.find((stage) => stage.kind === 'planner');
@@ -336,17 +357,17 @@ function resolveFlow(
   }
   for (const stage of stages) {
     if ((stage.kind === 'researcher' || stage.kind === 'checker') && (!firstPlanner || firstPlanner.index > stage.index)) {
-      throw new FlowError(`"${stage.name}" (${stage.kind}) needs a plan, so a planner must come before it in the flow`, [locate(['flow', stage.index])]);
+      throw new FlowError(`"${stage.name}" (${stage.kind}) needs a plan, so a planner must come before it in the flow`, [locate(stage.at)]);
     }
   }
   for (const stage of stages) {
     if (stage.kind !== 'human') continue;
     const before = stages.slice(0, stage.index);
     if (!before.some((candidate) => candidate.kind === 'planner')) {
-      throw new FlowError(`the human gate "${stage.name}" reviews the ${stage.human!.review}, so a planner must come before it in the flow`, [locate(['flow', stage.index])]);
+      throw new FlowError(`the human gate "${stage.name}" reviews the ${stage.human!.review}, so a planner must come before it in the flow`, [locate(stage.at)]);
     }
     if (stage.human!.review === 'draft' && !before.some((candidate) => candidate.kind === 'researcher')) {
-      throw new FlowError(`the human gate "${stage.name}" reviews the draft, so a researcher must come before it in the flow`, [locate(['flow', stage.index, 'review'])]);
+      throw new FlowError(`the human gate "${stage.name}" reviews the draft, so a researcher must come before it in the flow`, [locate([...stage.at, 'review'])]);
     }
     // A rejection goes back to the planner before the gate, like a checker's.
     stage.onReject = before.filter((candidate) => candidate.kind === 'planner').pop()!.index;
@@ -355,24 +376,24 @@ function resolveFlow(
   for (const stage of stages) {
     if (stage.kind === 'generic' && stage.role.config.writes === 'draft' && stage.index > lastGate.index) {
       throw new FlowError(`"${stage.name}" writes the draft after the last checker gate, so its text would never be verified; move it before "${lastGate.name}"`, [
-        locate(['flow', stage.index]),
+        locate(stage.at),
       ]);
     }
   }
   for (const gate of gates) {
-    const entry = flow[gate.index];
-    const target = entry !== undefined && !isHumanGate(entry) && !isActionStage(entry) ? stageOptions(entry).onReject : undefined;
+    const entry = flow[gate.at[1] as number];
+    const target = entry !== undefined && !isHumanGate(entry) && !isActionStage(entry) && !isParallelStage(entry) ? stageOptions(entry).onReject : undefined;
     if (target === undefined) {
       gate.onReject = firstPlanner!.index;
       continue;
     }
     const targetStage = stages.find((stage) => stage.name === target);
     if (!targetStage || targetStage.index >= gate.index) {
-      throw new FlowError(`onReject must name a stage before "${gate.name}" in the flow; got "${target}"`, [locate(['flow', gate.index, 'onReject'])]);
+      throw new FlowError(`onReject must name a stage before "${gate.name}" in the flow; got "${target}"`, [locate([...gate.at, 'onReject'])]);
     }
     if (targetStage.kind !== 'planner') {
       throw new FlowError(`onReject must go back to a planner so the plan is revised; "${target}" is a ${targetStage.kind}`, [
-        locate(['flow', gate.index, 'onReject']),
+        locate([...gate.at, 'onReject']),
       ]);
     }
     gate.onReject = targetStage.index;

@@ -65,22 +65,40 @@ const RoleStage = z
  * One stage of the flow: a role name, a role with options, or a human gate. Chosen by shape (a string; an object with
  * `human`; any other object), so a mistake is reported against the one form it was meant as, field by field.
  */
-export const FlowStage = z.union([z.string().min(1), HumanGateStage, ActionStage, RoleStage]);
-const NotAStage = z.custom<never>(() => false, { message: 'expected a role name, { role: <name>, ... }, a human gate { human: <name>, review: plan | draft } or an action { action: <name>, call: connector.operation }' });
-function flowStageForm(value: unknown): z.ZodType {
+const SingleStage = z.union([z.string().min(1), HumanGateStage, ActionStage, RoleStage]);
+
+/**
+ * Stages that run at once (`{ parallel: [inspector, { action: customer, ... }] }`): actions and generic roles that
+ * do not depend on each other. The flow goes on when every member is done.
+ */
+export const ParallelStage = z
+  .object({
+    parallel: z.array(z.lazy(() => SingleStageInput)).min(2, 'a parallel group needs at least two stages'),
+  })
+  .strict();
+export type ParallelStage = { parallel: Array<z.infer<typeof SingleStage>> };
+
+export const FlowStage = z.union([SingleStage, ParallelStage]);
+const NotAStage = z.custom<never>(() => false, { message: 'expected a role name, { role: <name>, ... }, a human gate { human: <name>, review: plan | draft }, an action { action: <name>, call: connector.operation } or a group { parallel: [...] }' });
+function flowStageForm(value: unknown, inGroup: boolean): z.ZodType {
   if (typeof value === 'string') return z.string().min(1);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return NotAStage;
   if ('human' in value) return HumanGateStage;
+  if ('parallel' in value) return inGroup ? z.custom<never>(() => false, { message: 'a parallel group cannot hold another group; list its stages in the outer group' }) : ParallelStage;
   return 'action' in value ? ActionStage : RoleStage;
 }
+function stageInput(inGroup: boolean) {
+  return z.unknown().transform((value, context) => {
+    const parsed = flowStageForm(value, inGroup).safeParse(value);
+    if (parsed.success) return parsed.data as FlowStage;
+    for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path } as never);
+    return z.NEVER;
+  });
+}
 /** Parses one flow entry against the form it was meant as. */
-export const FlowStageInput = z.unknown().transform((value, context) => {
-  const parsed = flowStageForm(value).safeParse(value);
-  if (parsed.success) return parsed.data as z.infer<typeof FlowStage>;
-  for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path } as never);
-  return z.NEVER;
-});
-export type FlowStage = z.infer<typeof FlowStage>;
+export const FlowStageInput = stageInput(false);
+const SingleStageInput = stageInput(true);
+export type FlowStage = z.infer<typeof SingleStage> | ParallelStage;
 
 export const Limits = z
   .object({

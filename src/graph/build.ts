@@ -15,12 +15,14 @@ interface ResearchInput extends RunStateValue {
   researchStep: PlanStep;
 }
 
-function route(next: NextStep, state: RunStateValue): string | Send[] {
+function route(next: NextStep, state: RunStateValue): string | string[] | Send[] {
   switch (next.type) {
     case 'stage':
       return next.stage.name;
     case 'fan-out':
       return next.steps.map((step) => new Send(next.stage.name, { ...state, researchStep: step }));
+    case 'parallel':
+      return next.stages.map((stage) => stage.name);
     case 'end':
       return END;
   }
@@ -55,6 +57,7 @@ export function buildRunGraph(stages: readonly Stage[], checkpointer?: BaseCheck
   }
   // A run opens with the flow's first stage (never a fan-out: the loader puts a planner before any researcher); the
   // supervisor decides every step after that, stop conditions included.
-  graph.addEdge(START, stages[0]!.name);
+  const first = stages[0]!;
+  for (const stage of first.group ? stages.filter((candidate) => candidate.group?.id === first.group!.id) : [first]) graph.addEdge(START, stage.name);
   return graph.compile(checkpointer ? { checkpointer } : {});
 }

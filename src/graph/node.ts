@@ -67,6 +67,8 @@ export function destinations(next: NextStep): string[] {
       return [next.stage.name];
     case 'fan-out':
       return next.steps.map((step) => `${next.stage.name}:${step.id}`);
+    case 'parallel':
+      return next.stages.map((stage) => stage.name);
     case 'end':
       return ['user'];
   }

@@ -11,6 +11,8 @@ import { verdictsOfRound, type RunStateValue, type RunStatus } from './state.js'
 export type NextStep =
   | { type: 'stage'; stage: Stage }
   | { type: 'fan-out'; stage: Stage; steps: PlanStep[] }
+  /** The members of a parallel group, run at once; the flow goes on after the group when all are done. */
+  | { type: 'parallel'; stages: Stage[] }
   | { type: 'end'; status: RunStatus };
 
 /** A stop condition: returns the end status if the run must stop now. */
@@ -45,13 +47,20 @@ export function firstStop(conditions: readonly StopCondition[], state: RunStateV
   return undefined;
 }
 
-/** Entering a stage: a researcher stage fans out one task per plan step. */
-function enter(stage: Stage, state: RunStateValue): NextStep {
+/** Entering a stage: a researcher stage fans out one task per plan step; a parallel group starts all its members. */
+function enter(stages: readonly Stage[], stage: Stage, state: RunStateValue): NextStep {
   if (stage.kind === 'researcher') {
     const steps = state.plan?.steps ?? [];
     return steps.length ? { type: 'fan-out', stage, steps } : { type: 'end', status: 'failed' };
   }
+  if (stage.group) return { type: 'parallel', stages: stages.filter((candidate) => candidate.group?.id === stage.group!.id) };
   return { type: 'stage', stage };
+}
+
+/** The last stage of `stage`'s parallel group (or `stage` itself): what the flow goes on after. */
+function lastOfGroup(stages: readonly Stage[], stage: Stage): Stage {
+  if (!stage.group) return stage;
+  return stages.filter((candidate) => candidate.group?.id === stage.group!.id).at(-1)!;
 }
 
 /**
@@ -61,16 +70,16 @@ function enter(stage: Stage, state: RunStateValue): NextStep {
 export function nextStep(stages: readonly Stage[], current: Stage | undefined, state: RunStateValue, stops: readonly StopCondition[]): NextStep {
   const stop = firstStop(stops, state);
   if (stop) return { type: 'end', status: stop };
-  if (!current) return enter(stages[0]!, state);
+  if (!current) return enter(stages, stages[0]!, state);
   if (current.kind === 'checker' || current.kind === 'human') {
     const verdict = verdictsOfRound(state, state.round).find((candidate) => candidate.role === current.name);
-    if (verdict?.decision === 'reject') return enter(stages[current.onReject ?? 0]!, state);
+    if (verdict?.decision === 'reject') return enter(stages, stages[current.onReject ?? 0]!, state);
   }
-  const following = stages[current.index + 1];
+  const following = stages[lastOfGroup(stages, current).index + 1];
   if (!following) {
     const gates = stages.filter((stage) => stage.kind === 'checker');
     const approvedByAll = gates.every((gate) => verdictsOfRound(state, state.round).some((verdict) => verdict.role === gate.name && verdict.decision === 'approve'));
     return { type: 'end', status: approvedByAll ? 'approved' : 'unverified' };
   }
-  return enter(following, state);
+  return enter(stages, following, state);
 }

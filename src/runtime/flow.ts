@@ -29,6 +29,7 @@ export function flowFingerprint(project: Project): FlowFingerprint {
     onReject: stage.onReject ?? null,
     // Only action stages carry this key, so the fingerprints of flows without actions are what they were.
     ...(stage.action ? { action: stage.action } : {}),
+    ...(stage.group ? { group: stage.group.members } : {}),
   }));
   // Checks enter the fingerprint only when they differ from the defaults, so runs started before they existed still match.
   const checks = JSON.stringify(project.config.checks) === JSON.stringify(ChecksConfig.parse({})) ? undefined : project.config.checks;

@@ -4,7 +4,7 @@
  * keeps a side effect to one however the run is interrupted (a crash after the call and before its turn is recorded,
  * a crash while it is in flight).
  */
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
@@ -250,12 +250,41 @@ describe('action stages', () => {
   });
 });
 
+describe('a parallel group', () => {
+  it('runs its members at once, and the stage after it sees every member\'s output', async () => {
+    const system = await startFakeSystem({ seed: crmSeed(), auth: { type: 'bearer', token: TOKEN }, delayMs: 300 });
+    cleanups.push(() => system.close());
+    const cwd = project(system.url, { approval: 'never' });
+    const config = path.join(cwd, 'baton.config.yaml');
+    const flow = `[planner, researcher, checker, { parallel: [{ action: ada, call: crm.customer, input: "{ 'id': 'c-1001' }" }, { action: grace, call: crm.customer, input: "{ 'id': 'c-1002' }" }] }, { action: ticket, call: crm.open_ticket, input: "{ 'customerId': outputs.ada.id, 'summary': 'cc ' & outputs.grace.name }" }]`;
+    writeFileSync(config, readFileSync(config, 'utf8').replace(FLOW, flow));
+    const runtime = await runtimeFor(cwd);
+    const outcome = await runGoal(runtime, { goal: GOAL });
+    expect(outcome.status).toBe('approved');
+    const turns = await runtime.store.turns(outcome.runId);
+    const ada = turns.find((turn) => turn.role === 'ada')!;
+    const grace = turns.find((turn) => turn.role === 'grace')!;
+    // Each call waits 300 ms at the CRM; run one after the other, the second would start after the first ended.
+    const [first, second] = [ada, grace].sort((left, right) => Date.parse(left.startedAt) - Date.parse(right.startedAt));
+    expect(Date.parse(second!.startedAt)).toBeLessThan(Date.parse(first!.startedAt) + first!.latencyMs);
+    expect(ticketRequests(system)[0]!.body).toEqual({ customerId: 'c-1001', summary: 'cc Grace Hopper' });
+    expect(turns.filter((turn) => turn.role === 'ticket')).toHaveLength(1);
+  });
+
+  it('refuses a planner, researcher or checker in a group, naming the member', async () => {
+    const system = await crm();
+    const cwd = project(system.url);
+    const config = path.join(cwd, 'baton.config.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(FLOW, `[planner, { parallel: [researcher, { action: ada, call: crm.customer, input: "{ 'id': 'c-1001' }" }] }, checker]`));
+    expect(() => loadProject({ cwd, env: ENV })).toThrow(/baton\.config\.yaml:\d+.*flow\[1\]\.parallel\[0\].*"researcher" cannot run in parallel/);
+  });
+});
+
 describe('connector and action mistakes', () => {
   it('refuse at load an action naming an unknown operation, with the config line', async () => {
     const system = await crm();
     const cwd = project(system.url);
     const config = path.join(cwd, 'baton.config.yaml');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(config, readFileSync(config, 'utf8').replace('call: crm.customer', 'call: crm.customers'));
     expect(() => loadProject({ cwd, env: ENV })).toThrow(/baton\.config\.yaml:\d+.*crm\.customers.*has no operation "customers" \(it has: customer, open_ticket\)/);
   });
@@ -269,7 +298,6 @@ describe('connector and action mistakes', () => {
     const system = await crm();
     const cwd = project(system.url, { approval: 'never' });
     const config = path.join(cwd, 'baton.config.yaml');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(config, readFileSync(config, 'utf8').replace("{ 'id': 'c-1001' }", "{ 'id': 'c-9999' }"));
     const runtime = await runtimeFor(cwd);
     const outcome = await runGoal(runtime, { goal: GOAL });
