@@ -5,7 +5,8 @@
  */
 import { FlowError, type SourceLocation } from '../errors.js';
 import type { LoadedConnector } from '../connectors/load.js';
-import { compileMapping, isMappingProblem, pointAt } from '../connectors/mapping.js';
+import { compileMapping, isMappingProblem, nondeterministicCall, pointAt } from '../connectors/mapping.js';
+import { staticSideEffect } from '../connectors/load.js';
 import { RoleConfig } from './roles.js';
 import type { ActionStage, FlowStage, ParallelStage } from './schema.js';
 import type { Stage } from './load.js';
@@ -41,6 +42,12 @@ export function actionStage(entry: ActionStage, index: number, file: string, con
   const unknown = unknownOperation(entry.call, connectors);
   if (unknown) throw new FlowError(`the action "${entry.action}" calls ${entry.call}, but there is ${unknown}`, [locate(['flow', index, 'call'])]);
   if (entry.input !== undefined) {
+    const dot = entry.call.indexOf('.');
+    const loaded = connectors.get(entry.call.slice(0, dot));
+    const changing = loaded && staticSideEffect(loaded.config, entry.call.slice(dot + 1)) !== false ? nondeterministicCall(entry.input) : undefined;
+    if (changing) {
+      throw new FlowError(`the action "${entry.action}" maps its input with ${changing}, which gives another value each time: the request, and the idempotency key of the side effect, would change when the run resumes, and the effect could happen twice; pass a value recorded earlier in the run instead`, [locate(['flow', index, 'input'])]);
+    }
     const mapping = compileMapping(entry.input);
     if (isMappingProblem(mapping)) {
       throw new FlowError(`the action's input is not a JSONata expression: ${mapping.message}: ${pointAt(entry.input, mapping.position)}`, [locate(['flow', index, 'input'])]);

@@ -31,8 +31,9 @@ export interface CallQuestion {
   request: Record<string, unknown>;
   /** Why the person is asked (the approval policy, or the crash that left the outcome unknown). */
   reason: string;
-  /** Set for `confirm-outcome`: the ledger key the answer settles. */
+  /** Set for `confirm-outcome`: the ledger key the answer settles, and how many times the request was sent. */
   key?: string;
+  attempts?: number;
 }
 
 /** Where and how a call is made inside a run. */
@@ -91,8 +92,8 @@ export function idempotencyKey(runId: string, turn: string, call: PreparedCall, 
 }
 
 function needsApproval(operation: Operation, site: CallSite): string | undefined {
-  if (!operation.sideEffect) return undefined;
   if (operation.approval === 'always') return `${operation.id} is configured with approval: always`;
+  if (!operation.sideEffect) return undefined;
   if (operation.approval === 'untrusted' && site.untrusted()) return `${operation.id} changes something outside, and the run has read outside content (an e-mail, a page or a tool result) that could have steered it (approval: untrusted)`;
   return undefined;
 }
@@ -108,38 +109,55 @@ function recordedError(record: EffectRecord): ConnectorError {
 }
 
 /**
- * Counts calls per turn, so the n-th identical request of a turn gets the n-th key. One per turn execution: a turn
- * run again (resume) starts from zero and derives the same keys.
+ * Counts the identical requests a turn has completed, so the n-th identical request of a turn gets the n-th key. A
+ * request that failed is not counted: asking for it again (a model retrying after a tool error) reuses its key, so a
+ * system that honours keys drops the duplicate, and one that does not makes a person say whether it happened. One
+ * counter per turn execution: a turn run again (resume) starts from zero and derives the same keys.
  */
 export class CallCounter {
-  private readonly seen = new Map<string, number>();
-  next(call: PreparedCall): number {
-    const key = `${call.operation}\n${canonicalJson(call.request)}`;
-    const count = this.seen.get(key) ?? 0;
-    this.seen.set(key, count + 1);
-    return count;
+  private readonly done = new Map<string, number>();
+  private static id(call: PreparedCall): string {
+    return `${call.operation}\n${canonicalJson(call.request)}`;
+  }
+  /** How many identical requests completed before. */
+  occurrence(call: PreparedCall): number {
+    return this.done.get(CallCounter.id(call)) ?? 0;
+  }
+  /** One more identical request completed. */
+  completed(call: PreparedCall): void {
+    const id = CallCounter.id(call);
+    this.done.set(id, (this.done.get(id) ?? 0) + 1);
   }
 }
 
 /** Calls an operation inside a run, exactly once for side effects (see the module comment). */
 export async function invokeOperation(operation: Operation, input: unknown, site: CallSite, counter: CallCounter): Promise<Invocation> {
   const call = await operation.prepare(input);
+  const reason = needsApproval(operation, site);
   if (!operation.sideEffect) {
+    if (reason) await approve(call, reason, site);
     const result = await operation.execute(call, site.signal ? { signal: site.signal } : {});
     return { call, result, replayed: false };
   }
-  const key = idempotencyKey(site.runId, site.turn, call, counter.next(call));
+  const key = idempotencyKey(site.runId, site.turn, call, counter.occurrence(call));
+  const invocation = await sideEffect(operation, call, key, reason, site);
+  counter.completed(call);
+  return invocation;
+}
+
+/** Asks a person to approve `call`; a rejection is EFFECT_REJECTED, nothing sent. */
+async function approve(call: PreparedCall, reason: string, site: CallSite): Promise<void> {
+  const decision = site.ask({ kind: 'approve', operation: call.operation, target: call.target, request: call.request, reason });
+  if (decision.decision === 'reject') throw rejection(decision, call);
+}
+
+async function sideEffect(operation: Operation, call: PreparedCall, key: string, reason: string | undefined, site: CallSite): Promise<Invocation> {
   const existing = await site.store.findEffect(key);
   if (existing) return settle(operation, call, key, existing, site);
-
-  const reason = needsApproval(operation, site);
-  if (reason) {
-    const decision = site.ask({ kind: 'approve', operation: operation.id, target: call.target, request: call.request, reason });
-    if (decision.decision === 'reject') throw rejection(decision, call);
-  }
+  if (reason) await approve(call, reason, site);
   const begun = await site.store.beginEffect({ runId: site.runId, key, operation: operation.id, turn: site.turn, request: call, startedAt: site.clock().toISOString() }, site.owner);
   if (begun.existed) return settle(operation, call, key, begun.record, site);
-  return send(operation, call, key, site);
+  return send(operation, call, key, site, 1);
 }
 
 /** A call the ledger already knows: returned as recorded, sent again under its key, or put to a person. */
@@ -154,6 +172,7 @@ async function settle(operation: Operation, call: PreparedCall, key: string, rec
       target: call.target,
       request: call.request,
       key,
+      attempts: record.attempts,
       reason: `the outcome of ${call.target} is unknown: it was sent ${record.attempts} time${record.attempts === 1 ? '' : 's'} and no answer was recorded (${record.status === 'failed' ? record.error?.message : 'the process stopped while it waited'}), and ${operation.id} honours no idempotency key. Approve if the effect happened (it is not sent again); reject if it did not (it is sent again)`,
     });
     if (decision.decision === 'approve') {
@@ -162,20 +181,27 @@ async function settle(operation: Operation, call: PreparedCall, key: string, rec
       return { call, result: finished.result as CallResult, replayed: true, key };
     }
   }
-  await site.store.resendEffect(key, site.owner);
-  return send(operation, call, key, site);
+  const resent = await site.store.resendEffect(key, site.owner);
+  return send(operation, call, key, site, resent.attempts);
 }
 
-async function send(operation: Operation, call: PreparedCall, key: string, site: CallSite): Promise<Invocation> {
+/**
+ * Sends under `key` and records the outcome. A failure that leaves the outcome unknown (the system could not be
+ * reached, or did not answer in time, after the connector's retries) is recorded as such (`retryable`): a system that
+ * honours keys gets the same key again on the next identical call; one that does not makes a person say whether the
+ * effect happened, now.
+ */
+async function send(operation: Operation, call: PreparedCall, key: string, site: CallSite, attempts: number): Promise<Invocation> {
   let result: CallResult;
   try {
     result = await operation.execute(call, { idempotencyKey: key, ...(site.signal ? { signal: site.signal } : {}) });
   } catch (error) {
     // Aborted (cancelled, deadline, lease lost) while in flight: the outcome is unknown, the record stays pending.
     if (site.signal?.aborted) throw error;
-    const retryable = error instanceof ConnectorError ? error.retryable : !(error instanceof BatonError);
+    const unknown = error instanceof ConnectorError ? error.code === 'CONNECTOR_UNAVAILABLE' : !(error instanceof BatonError);
     const code = error instanceof BatonError ? error.code : 'CONNECTOR_UNAVAILABLE';
-    await site.store.finishEffect(key, { status: 'failed', error: { code, message: errorMessage(error), retryable } }, site.owner);
+    const record = await site.store.finishEffect(key, { status: 'failed', error: { code, message: errorMessage(error), retryable: unknown } }, site.owner);
+    if (unknown && !operation.honoursKey) return settle(operation, call, key, { ...record, attempts }, site);
     throw error;
   }
   await site.store.finishEffect(key, { status: 'done', result }, site.owner);

@@ -11,7 +11,7 @@ import { describeFileFailure } from '../config/user-file.js';
 import { readYamlFile, type FileProblem, type YamlSource } from '../config/yaml.js';
 import { ConnectorFileError } from './errors.js';
 import { compileSchema, createKit, SchemaProblem, type OperationKit } from './kit.js';
-import { compileMapping, isMappingProblem, pointAt, type Mapping } from './mapping.js';
+import { compileMapping, isMappingProblem, nondeterministicCall, pointAt, type Mapping } from './mapping.js';
 import { ConnectorConfig, MAPPING_FIELDS } from './schema.js';
 import type { Connector, ConnectorDeps } from './types.js';
 
@@ -79,9 +79,15 @@ export function loadConnectorFile(file: string, secrets: { names(): string[] }):
   const kits = new Map<string, OperationKit>();
   for (const [name, operation, section] of operationEntries(config)) {
     const compiled = new Map<string, Mapping>();
+    const effect = staticSideEffect(config, name);
     for (const field of MAPPING_FIELDS[config.kind]) {
       const expression = valueAt(operation, field);
       if (typeof expression !== 'string') continue;
+      const changing = effect && !RESPONSE_SIDE.has(field[0]!) ? nondeterministicCall(expression) : undefined;
+      if (changing) {
+        problems.push({ message: `${changing} gives another value each time, so the request, and the idempotency key derived from it, would change when the same call is made again (a resume) and the effect could happen twice; pass the value in the input instead`, location: source.locate([section, name, ...field]) });
+        continue;
+      }
       const mapping = compileMapping(expression);
       if (isMappingProblem(mapping)) {
         problems.push({ message: `the JSONata expression does not compile: ${mapping.message}: ${pointAt(expression, mapping.position)}`, location: source.locate([section, name, ...field]) });
@@ -101,6 +107,33 @@ export function loadConnectorFile(file: string, secrets: { names(): string[] }):
   problems.push(...kindProblems(config, source));
   if (problems.length) throw fileError(problems);
   return { config, file, mappings, kits };
+}
+
+/** Mapping fields that read the system's answer (not the request). */
+const RESPONSE_SIDE = new Set(['response', 'records']);
+
+/**
+ * Whether an operation is a side effect, as far as its file says (MCP tools: undefined, the server's annotations
+ * decide). The same defaults the kinds apply.
+ */
+export function staticSideEffect(config: ConnectorConfig, name: string): boolean | undefined {
+  switch (config.kind) {
+    case 'http': {
+      const operation = config.operations[name];
+      return operation ? (operation.sideEffect ?? !['GET', 'HEAD'].includes(operation.method)) : undefined;
+    }
+    case 'sql': {
+      const operation = config.operations[name];
+      return operation ? (operation.sideEffect ?? operation.write) : undefined;
+    }
+    case 'slack':
+    case 'teams': {
+      const operation = (config.operations as Record<string, { sideEffect?: boolean }>)[name];
+      return operation ? (operation.sideEffect ?? true) : undefined;
+    }
+    case 'mcp':
+      return config.tools[name]?.sideEffect;
+  }
 }
 
 /** Checks the schema cannot express: SQL parameters the mapping must provide, path placeholders. */

@@ -86,3 +86,16 @@ export function isMappingProblem(value: Mapping | MappingProblem): value is Mapp
 
 /** A mapping that compiled but failed on its data; callers wrap it into a ConnectorError of the right code. */
 export class MappingFailure extends Error {}
+
+/**
+ * The JSONata functions whose value changes from one evaluation to the next. A side effect's idempotency key is
+ * derived from its mapped request, so a request built with one of them would get a new key each time the same call is
+ * made again (a resume, a failover) and be sent twice: such mappings are refused for side effects.
+ */
+const NONDETERMINISTIC = /\$(now|millis|random)\s*\(/;
+
+/** The first function of {@link NONDETERMINISTIC} an expression calls, or undefined. */
+export function nondeterministicCall(source: string): string | undefined {
+  const match = NONDETERMINISTIC.exec(source);
+  return match ? `$${match[1]}()` : undefined;
+}

@@ -8,7 +8,8 @@
 import { interrupt, isGraphInterrupt } from '@langchain/langgraph';
 import type { Stage } from '../config/load.js';
 import { compileMapping, isMappingProblem, MappingFailure } from '../connectors/mapping.js';
-import { CallCounter, invokeOperation, type CallQuestion, type CallSite, type Invocation } from '../connectors/invoke.js';
+import { createHash } from 'node:crypto';
+import { CallCounter, canonicalJson, invokeOperation, type CallQuestion, type CallSite, type Invocation } from '../connectors/invoke.js';
 import { ConnectorError } from '../connectors/errors.js';
 import { BatonError, CancelledError, errorMessage, RunLeaseLostError, StoreUnavailableError } from '../errors.js';
 import { turnKeyText, type Decision } from '../stores/port.js';
@@ -27,16 +28,29 @@ export function hasReadOutside(state: RunStateValue, deps: Pick<SupervisorDeps, 
 }
 
 /**
- * The `ask` of a call site inside a graph node: each question is a LangGraph interrupt under a gate name of its own
- * (stage, operation, kind and its order in the node), so a decision answers only the question it was made on.
+ * The gate a question is asked at, unique to what it asks: an approval names the operation and a hash of the exact
+ * request; an outcome question names the ledger key and how many times the request was sent. A decision answers
+ * only the gate it was made at.
+ */
+export function gateOf(stage: Stage, question: CallQuestion): string {
+  if (question.kind === 'approve') return `${stage.name}/${question.operation}/approve/${createHash('sha256').update(canonicalJson(question.request)).digest('hex').slice(0, 12)}`;
+  return `${stage.name}/${question.operation}/outcome/${(question.key ?? '').slice(-12)}/${question.attempts ?? 1}`;
+}
+
+/**
+ * The `ask` of a call site inside a graph node: each question is a LangGraph interrupt. LangGraph hands a re-run node
+ * the decisions it got before by the order of its interrupts, not by question; so a decision is taken only when it
+ * was made at this question's gate (the runtime resumes with the gate in the value), and otherwise the question is
+ * asked again: the run parks for it.
  */
 export function askThroughInterrupt(stage: Stage, state: RunStateValue): CallSite['ask'] {
-  let asked = 0;
   return (question: CallQuestion): Decision => {
-    asked += 1;
-    const gate = `${stage.name}/${question.operation}/${question.kind === 'approve' ? 'approve' : 'outcome'}${asked > 1 ? `-${asked}` : ''}`;
+    const gate = gateOf(stage, question);
     const prompt = question.kind === 'approve' ? `Approve this call? ${question.target}. ${question.reason}.` : `${question.reason}.`;
-    return interrupt<GateQuestion, Decision>({ gate, review: 'call', prompt, subject: question, round: state.round });
+    for (;;) {
+      const decision = interrupt<GateQuestion, Decision & { gate?: string }>({ gate, review: 'call', prompt, subject: question, round: state.round });
+      if (decision.gate === gate) return decision;
+    }
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Files a run is given with `--attach`: images go to vision-capable models as image content, audio is transcribed by
- * a `transcription` model first, and text or PDF documents join the run's sources. The transcript records each
+ * a `transcription` model first, text or PDF documents join the run's sources, and e-mails (.eml) are unpacked into
+ * their text, their images and their documents when the run starts (see email.ts). The transcript records each
  * attachment's name, type, size and hash, never its bytes.
  */
 import { createHash } from 'node:crypto';
@@ -9,8 +10,10 @@ import path from 'node:path';
 import { errorMessage, UsageError } from '../errors.js';
 import { describeFsError, errnoCode } from '../fs-problems.js';
 import type { EvidenceSource, Passage, SourceText } from '../knowledge/types.js';
+import { readEmail } from './email/read.js';
 
-export type AttachmentKind = 'image' | 'audio' | 'document';
+/** `email`: a MIME message, kept whole (the run store holds the .eml) and unpacked at the run's start. */
+export type AttachmentKind = 'image' | 'audio' | 'document' | 'email';
 
 export interface Attachment {
   name: string;
@@ -44,6 +47,7 @@ const TYPES: Record<string, { kind: AttachmentKind; mimeType: string }> = {
   '.md': { kind: 'document', mimeType: 'text/markdown' },
   '.txt': { kind: 'document', mimeType: 'text/plain' },
   '.pdf': { kind: 'document', mimeType: 'application/pdf' },
+  '.eml': { kind: 'email', mimeType: 'message/rfc822' },
 };
 
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
@@ -59,7 +63,8 @@ async function describeStatFailure(resolved: string, error: unknown): Promise<st
 
 /**
  * Reads attachment files, refusing an empty path, a missing file, a folder, anything but a regular file (a pipe or a
- * device such as /dev/zero would hang or never end), unknown types and files over the size cap; each with what is wrong.
+ * device such as /dev/zero would hang or never end), unknown types, files over the size cap and e-mails that cannot be
+ * read (checked here, so that the run is not even recorded); each with what is wrong.
  */
 export async function readAttachments(files: readonly string[], cwd: string): Promise<Attachment[]> {
   const attachments: Attachment[] = [];
@@ -78,6 +83,7 @@ export async function readAttachments(files: readonly string[], cwd: string): Pr
     if (!type) throw new UsageError(`--attach ${file}: unsupported file type; supported: ${Object.keys(TYPES).join(' ')}`);
     if (info.size > MAX_ATTACHMENT_BYTES) throw new UsageError(`--attach ${file}: ${info.size} bytes is over the ${MAX_ATTACHMENT_BYTES}-byte limit`);
     const bytes = await readFile(resolved);
+    if (type.kind === 'email') await readEmail(bytes, path.basename(file), `--attach ${file}`);
     attachments.push({ name: path.basename(file), ...type, bytes, sha256: createHash('sha256').update(bytes).digest('hex') });
   }
   return attachments;

@@ -79,11 +79,17 @@ async function graphInput(
   // No checkpoint yet: the run never got past its start. The graph (and so every model, role output and checkpoint)
   // sees the goal as it was recorded: redacted.
   if (!values || values.runId === undefined) return { input: { runId: record.id, goal: record.goal } };
-  const question = snapshot.tasks.flatMap((task) => task.interrupts).map((entry) => entry.value as GateQuestion | undefined).find(Boolean);
-  if (question) {
-    // Only a decision on this very question (this gate, this round) answers it; an older one never does.
+  const pending = snapshot.tasks.flatMap((task) => task.interrupts).find((entry) => Boolean(entry.value));
+  const question = pending?.value as GateQuestion | undefined;
+  if (pending && question) {
+    // Only a decision on this very question (this gate, this round) answers it; an older one never does. It is
+    // addressed to this interrupt alone (several tasks may wait at once), and carries its gate, so a node that asks
+    // several questions takes each decision for the question it was made on.
     const last = (await deps.store.gates(record.id)).at(-1);
-    if (last?.decision && last.gate === question.gate && last.round === question.round) return { input: new Command({ resume: last.decision satisfies Decision }) };
+    if (last?.decision && last.gate === question.gate && last.round === question.round) {
+      const answer: Decision & { gate: string } = { ...last.decision, gate: last.gate };
+      return { input: new Command({ resume: pending.id ? { [pending.id]: answer } : answer }) };
+    }
     return { park: question, state: values as RunStateValue };
   }
   // The graph ended only when its last checkpoint schedules no task at all. `snapshot.next` is not that test: it

@@ -1,9 +1,10 @@
 /**
- * Turns a run's document and audio attachments into sources the researcher can search and cite. Audio goes through a
- * `transcription` model chosen by the router (so a confidential run only uses private ones), with retries and
- * fallback; each transcription is recorded as a supervisor turn.
+ * Turns a run's document, audio and e-mail attachments into sources the researcher can search and cite. Audio goes
+ * through a `transcription` model chosen by the router (so a confidential run only uses private ones), with retries
+ * and fallback; each transcription is recorded as a supervisor turn. An e-mail becomes its text and the documents
+ * inside it, recorded as a supervisor turn listing what it held (its images reach vision models through `runImages`).
  */
-import { BatonError, ModelError } from '../errors.js';
+import { BatonError, errorMessage, ModelError } from '../errors.js';
 import { transcribe } from '../models/transcription.js';
 import type { HealthTracker } from '../routing/health.js';
 import type { RunLabels } from '../routing/needs.js';
@@ -12,6 +13,7 @@ import { rankedModels, route } from '../routing/router.js';
 import type { TurnEvent } from '../transcript/schema.js';
 import { FolderEvidence } from '../knowledge/folder.js';
 import { attachmentRecord, documentText, type Attachment } from './attachments.js';
+import { expandEmail } from './email.js';
 import type { RunDependencies } from './run.js';
 
 interface PrepareContext {
@@ -23,14 +25,56 @@ interface PrepareContext {
   signal: AbortSignal;
 }
 
-/** The run's own sources: attached documents and audio transcripts, searchable by keyword and citable by name. */
+/**
+ * The run's own sources: attached documents, audio transcripts and e-mails (with the documents inside them),
+ * searchable by keyword and citable by name. An e-mail that cannot be read throws its EmailError (a usage error).
+ */
 export async function prepareRunSources(attachments: readonly Attachment[], context: PrepareContext): Promise<FolderEvidence> {
   const texts: Array<[string, string]> = [];
   for (const attachment of attachments) {
     if (attachment.kind === 'document') texts.push([`attachment:${attachment.name}`, await documentText(attachment)]);
     if (attachment.kind === 'audio') texts.push([`attachment:${attachment.name}#transcript`, await transcribeAttachment(attachment, context)]);
+    if (attachment.kind === 'email') texts.push(...(await emailTexts(attachment, context)));
   }
   return FolderEvidence.fromTexts(texts);
+}
+
+/**
+ * An e-mail's text, then each PDF or text file inside it. A document inside that cannot be read is left out with a
+ * warning rather than failing the run: the e-mail itself, the evidence asked for, was read.
+ */
+async function emailTexts(attachment: Attachment, context: PrepareContext): Promise<Array<[string, string]>> {
+  const started = context.now();
+  const startedAt = context.clock().toISOString();
+  const email = await expandEmail(attachment);
+  const texts: Array<[string, string]> = [[`attachment:${attachment.name}`, email.text]];
+  const warnings = [...email.record.warnings];
+  for (const document of email.documents) {
+    try {
+      texts.push([`attachment:${document.name}`, await documentText(document)]);
+    } catch (error) {
+      warnings.push(`${document.name}: cannot be read (${errorMessage(error)})`);
+    }
+  }
+  await context.deps.store.appendTurn({
+    runId: context.runId,
+    round: 0,
+    from: 'supervisor',
+    to: ['researcher'],
+    role: 'email',
+    kind: 'supervisor',
+    model: null,
+    startedAt,
+    latencyMs: context.now() - started,
+    messages: [],
+    output: { attachment: attachmentRecord(attachment), contents: email.record.contents, warnings },
+    toolCalls: [],
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
+    costUsd: 0,
+    attempts: 0,
+    events: [],
+  });
+  return texts;
 }
 
 async function transcribeAttachment(attachment: Attachment, context: PrepareContext): Promise<string> {
