@@ -33,14 +33,14 @@ export function declaredOperations(connectors: ReadonlyMap<string, LoadedConnect
 export function unknownOperation(id: string, connectors: ReadonlyMap<string, LoadedConnector>): string | undefined {
   if (declaredOperations(connectors).includes(id)) return undefined;
   const connector = id.slice(0, id.indexOf('.'));
-  if (!connectors.has(connector)) return `no connector named "${connector}" (connectors: ${[...connectors.keys()].sort().join(', ') || 'none; add connectors/<name>.yaml'})`;
+  if (!connectors.has(connector)) return `there is no connector named "${connector}" (connectors: ${[...connectors.keys()].sort().join(', ') || 'none; add connectors/<name>.yaml'})`;
   const known = declaredOperations(connectors).filter((candidate) => candidate.startsWith(`${connector}.`));
-  return `connector "${connector}" has no operation "${id.slice(connector.length + 1)}" (it has: ${known.map((candidate) => candidate.slice(connector.length + 1)).join(', ') || 'none'})`;
+  return `the connector "${connector}" has no operation "${id.slice(connector.length + 1)}" (it has: ${known.map((candidate) => candidate.slice(connector.length + 1)).join(', ') || 'none'})`;
 }
 
 export function actionStage(entry: ActionStage, index: number, file: string, connectors: ReadonlyMap<string, LoadedConnector>, locate: (fieldPath: Array<string | number>) => SourceLocation): Stage {
   const unknown = unknownOperation(entry.call, connectors);
-  if (unknown) throw new FlowError(`the action "${entry.action}" calls ${entry.call}, but there is ${unknown}`, [locate(['flow', index, 'call'])]);
+  if (unknown) throw new FlowError(`the action "${entry.action}" calls ${entry.call}, but ${unknown}`, [locate(['flow', index, 'call'])]);
   if (entry.input !== undefined) {
     const dot = entry.call.indexOf('.');
     const loaded = connectors.get(entry.call.slice(0, dot));

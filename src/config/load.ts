@@ -327,7 +327,7 @@ function resolveFlow(
     }
     for (const tool of role.config.tools ?? []) {
       const unknown = tool.includes('.') ? unknownOperation(tool, connectors) : undefined;
-      if (unknown) throw new RoleError(`the role lists the tool ${tool}, but there is ${unknown}`, [{ file: role.file, path: 'tools' }]);
+      if (unknown) throw new RoleError(`the role lists the tool ${tool}, but ${unknown}`, [{ file: role.file, path: 'tools' }]);
     }
     const prompt = loadPrompt(role.config.prompt ?? role.config.name, promptFolders, kind, role.file);
     return { index, at, name: options.role, kind, role, prompt, model, needs, concurrency: options.concurrency ?? 4 };

@@ -10,17 +10,25 @@ import type { ResultRecord } from './types.js';
 
 // Loaded when the first schema is compiled (ajv is CommonJS): a project without connectors never loads it.
 const require = createRequire(import.meta.url);
-let validator: Ajv2020Type | undefined;
-function ajv(): Ajv2020Type {
-  if (!validator) {
+const validators: { strict?: Ajv2020Type; lax?: Ajv2020Type } = {};
+/**
+ * Schemas written in a connector file are compiled strictly (an unknown keyword such as `requried` is a mistake to
+ * report, not a keyword to ignore); schemas an MCP server sends are its own business and compiled leniently.
+ */
+function ajv(strict: boolean): Ajv2020Type {
+  const which = strict ? 'strict' : 'lax';
+  if (!validators[which]) {
     const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Type };
-    validator = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true });
+    validators[which] = new Ajv2020({ allErrors: true, strict: false, strictSchema: strict, strictTypes: false, coerceTypes: false, useDefaults: true });
   }
-  return validator;
+  return validators[which];
 }
 
 /** The default input schema: an object with any fields. */
 export const ANY_OBJECT: Record<string, unknown> = { type: 'object' };
+
+/** Longest JSON a mapping may give (10 MB): a request or result beyond it is refused, not built. */
+export const MAX_MAPPED_CHARS = 10 * 1024 * 1024;
 
 /** Most records kept from one result (a query returning 10,000 rows cites at most these). */
 export const MAX_RECORDS = 500;
@@ -42,13 +50,13 @@ export interface OperationKit {
 /** Thrown by {@link compileSchema} for a schema ajv cannot compile; the loader turns it into a located problem. */
 export class SchemaProblem extends Error {}
 
-export function compileSchema(schema: Record<string, unknown>): (input: unknown) => string[] {
+export function compileSchema(schema: Record<string, unknown>, strict = false): (input: unknown) => string[] {
   let validate: ReturnType<Ajv2020Type['compile']>;
   // The `$schema` a file or an MCP server declares (often draft-07) names a dialect, not a constraint: the keywords
   // Baton validates read the same in draft-07 and 2020-12, so the schema is compiled without it.
   const { $schema: _dialect, ...body } = schema;
   try {
-    validate = ajv().compile(body);
+    validate = ajv(strict).compile(body);
   } catch (error) {
     throw new SchemaProblem(`the input schema does not compile: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -68,13 +76,25 @@ export function createKit(id: string, inputSchema: Record<string, unknown> | und
   async function map(field: string, data: unknown, bindings?: Record<string, unknown>): Promise<unknown> {
     const mapping = mappings.get(field);
     if (!mapping) throw new Error(`no mapping ${field} on ${id}`);
+    const side = RESPONSE_FIELDS.has(field) ? 'CONNECTOR_RESPONSE_INVALID' : 'CONNECTOR_INPUT_INVALID';
+    let value: unknown;
     try {
-      return plain(await mapping.evaluate(data, bindings));
+      value = await mapping.evaluate(data, bindings);
     } catch (error) {
       if (!(error instanceof MappingFailure)) throw error;
-      const side = RESPONSE_FIELDS.has(field) ? 'CONNECTOR_RESPONSE_INVALID' : 'CONNECTOR_INPUT_INVALID';
       throw new ConnectorError(side, `${id}: the ${field} mapping failed: ${error.message}`, { operation: id }, { cause: error });
     }
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (error) {
+      // A value too large to write out (JavaScript's string limit), or a cycle.
+      throw new ConnectorError(side, `${id}: the ${field} mapping gave a value that cannot be written as JSON (${error instanceof Error ? error.message : String(error)})`, { operation: id }, { cause: error });
+    }
+    if (text !== undefined && text.length > MAX_MAPPED_CHARS) {
+      throw new ConnectorError(side, `${id}: the ${field} mapping gave ${text.length} characters of JSON, more than ${MAX_MAPPED_CHARS}`, { operation: id });
+    }
+    return text === undefined ? null : JSON.parse(text);
   }
   return {
     id,

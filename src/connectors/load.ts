@@ -12,7 +12,7 @@ import { readYamlFile, type FileProblem, type YamlSource } from '../config/yaml.
 import { ConnectorFileError } from './errors.js';
 import { compileSchema, createKit, SchemaProblem, type OperationKit } from './kit.js';
 import { compileMapping, isMappingProblem, nondeterministicCall, pointAt, type Mapping } from './mapping.js';
-import { ConnectorConfig, MAPPING_FIELDS } from './schema.js';
+import { ConnectorConfig, MAPPING_FIELDS, NAME_PATTERN, NAME_RULE } from './schema.js';
 import type { Connector, ConnectorDeps } from './types.js';
 
 /** A checked connector file: its config, and per operation its compiled mappings (and kit, for static kinds). */
@@ -61,10 +61,12 @@ export function loadConnectorFile(file: string, secrets: { names(): string[] }):
   const parsed = readYamlFile(file);
   if ('problems' in parsed) throw fileError(parsed.problems);
   const source = parsed.source;
+  if (source.isEmpty) throw new ConnectorFileError('the connector file is empty; expected name, kind (http, sql, slack, teams or mcp) and operations', [{ file }]);
   const validated = source.validate(ConnectorConfig);
   if ('problems' in validated) throw fileError(validated.problems);
   const config = validated.value;
   const expected = path.basename(file).replace(/\.ya?ml$/, '');
+  if (!NAME_PATTERN.test(expected)) throw new ConnectorFileError(`the file name "${path.basename(file)}" is not a connector name; name the file <name>.yaml with ${NAME_RULE}`, [{ file }]);
   if (config.name !== expected) throw new ConnectorFileError(`connector name "${config.name}" does not match its file name; expected "${expected}"`, [source.locate(['name'])]);
   const problems: FileProblem[] = [];
 
@@ -95,9 +97,17 @@ export function loadConnectorFile(file: string, secrets: { names(): string[] }):
     }
     mappings.set(name, compiled);
     if (config.kind === 'mcp') continue;
+    if (!NAME_PATTERN.test(name)) {
+      problems.push({ message: `"${name}" is not an operation name; expected ${NAME_RULE}`, location: source.locate([section, name]) });
+      continue;
+    }
     const inputSchema = (operation as { input?: Record<string, unknown> }).input;
+    if (inputSchema && inputSchema['type'] !== 'object') {
+      problems.push({ message: `an operation's input is a JSON object: the schema needs type: object (with its fields under properties), not ${JSON.stringify(inputSchema['type'] ?? 'no type')}`, location: source.locate([section, name, 'input']) });
+      continue;
+    }
     try {
-      if (inputSchema) compileSchema(inputSchema);
+      if (inputSchema) compileSchema(inputSchema, true);
       kits.set(name, createKit(`${config.name}.${name}`, inputSchema, compiled));
     } catch (error) {
       if (!(error instanceof SchemaProblem)) throw error;
@@ -141,6 +151,13 @@ function kindProblems(config: ConnectorConfig, source: YamlSource): FileProblem[
   const problems: FileProblem[] = [];
   if (config.kind === 'http') {
     for (const [name, operation] of Object.entries(config.operations)) {
+      // Without a request.path mapping, placeholders are filled from the input: each must be one of its fields.
+      const fields = operation.input?.['properties'];
+      if (!operation.request?.path && fields && typeof fields === 'object') {
+        for (const [, placeholder] of operation.path.matchAll(/\{([^}]*)\}/g)) {
+          if (!Object.hasOwn(fields, placeholder!)) problems.push({ message: `the path placeholder {${placeholder}} is not a field of the input (fields: ${Object.keys(fields).join(', ') || 'none'}); fix the name, or map it with request.path`, location: source.locate(['operations', name, 'path']) });
+        }
+      }
       if ((operation.method === 'GET' || operation.method === 'HEAD') && operation.request?.body) {
         problems.push({ message: `a ${operation.method} request has no body; send the values as request.query, or use POST`, location: source.locate(['operations', name, 'request', 'body']) });
       }
@@ -183,6 +200,8 @@ export function loadConnectors(folder: string, secrets: { names(): string[] }): 
   for (const entry of entries) {
     if (!/\.ya?ml$/.test(entry)) continue;
     const connector = loadConnectorFile(path.join(folder, entry), secrets);
+    const other = loaded.get(connector.config.name);
+    if (other) throw new ConnectorFileError(`two files declare the connector "${connector.config.name}": ${path.basename(other.file)} and ${entry}; keep one`, [{ file: connector.file }, { file: other.file }]);
     loaded.set(connector.config.name, connector);
   }
   return loaded;

@@ -66,6 +66,8 @@ export function compileMapping(source: string): Mapping | MappingProblem {
     const failure = error as JsonataError;
     return { message: failure.message ?? String(error), position: typeof failure.position === 'number' ? failure.position : undefined };
   }
+  const unsafe = unsafeConstruct(expression.ast());
+  if (unsafe) return unsafe;
   return {
     source,
     async evaluate(input, bindings) {
@@ -78,6 +80,42 @@ export function compileMapping(source: string): Mapping | MappingProblem {
       }
     },
   };
+}
+
+/**
+ * A quantified group that itself holds a quantifier (`(a+)+`, `(\\w*)*`, `(a|aa)+`) can take exponential time on a
+ * crafted string, and JSONata's time guard cannot interrupt a built-in that is running: the process would hang.
+ */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\}|\|)(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
+
+interface AstNode {
+  type?: string;
+  value?: unknown;
+  position?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * What a mapping may not do, found in its syntax tree: `$eval` (it would run text from the input, such as a model's
+ * words, as an expression) and a regular expression that can backtrack exponentially.
+ */
+function unsafeConstruct(ast: unknown): MappingProblem | undefined {
+  const seen = new Set<unknown>();
+  const visit = (node: unknown): MappingProblem | undefined => {
+    if (!node || typeof node !== 'object' || seen.has(node)) return undefined;
+    seen.add(node);
+    const current = node as AstNode;
+    if (current.type === 'variable' && current.value === 'eval') return { message: '$eval runs text as an expression, so data (a model\'s words, a system\'s answer) could run as code; write the expression itself', position: current.position };
+    if (current.type === 'regex' && current.value instanceof RegExp && NESTED_QUANTIFIER.test(current.value.source)) {
+      return { message: `the regular expression /${current.value.source}/ repeats a group that itself repeats, which can take exponential time on some input; write it without the nested repetition`, position: current.position };
+    }
+    for (const child of Object.values(current)) {
+      const found = Array.isArray(child) ? child.map(visit).find(Boolean) : visit(child);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return visit(ast);
 }
 
 export function isMappingProblem(value: Mapping | MappingProblem): value is MappingProblem {

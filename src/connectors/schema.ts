@@ -8,7 +8,15 @@
 import { z } from 'zod';
 
 /** A connector, operation or secret name. */
-const Name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'a lower-case name of letters, digits and _ such as "purchase_history"');
+/**
+ * A name as the model sees it in `connector__operation`: lower-case letters, digits and single `_` (a `__` inside a
+ * name would let two operations share one tool name).
+ */
+export const NAME_PATTERN = /^[a-z](?:[a-z0-9]|_(?!_))*$/;
+export const NAME_RULE = 'a lower-case name of letters, digits and single _ such as "purchase_history"';
+const Name = z.string().regex(NAME_PATTERN, NAME_RULE);
+/** Operation names are checked by the loader, which can say which key is wrong and what it must look like. */
+const OperationName = z.string();
 const SecretName = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'a stored secret name such as CRM_TOKEN (upper case, digits, _)');
 /** A JSONata expression (checked when the file loads). */
 export const Expression = z.string().min(1, 'an empty expression; expected a JSONata expression such as "{ \'id\': customerId }"');
@@ -103,7 +111,7 @@ export const HttpConnectorConfig = z
     retries: Retries.default(RETRIES_DEFAULT),
     /** Default idempotency header of side-effect calls. */
     idempotencyHeader: z.union([z.string().regex(/^[A-Za-z0-9-]+$/), z.literal(false)]).default('Idempotency-Key'),
-    operations: z.record(Name, HttpOperation),
+    operations: z.record(OperationName, HttpOperation),
   })
   .strict();
 export type HttpConnectorConfig = z.infer<typeof HttpConnectorConfig>;
@@ -133,7 +141,7 @@ export const SqlConnectorConfig = z
     /** PostgreSQL: a stored secret holding the connection URL (it carries the password). */
     url: z.object({ secret: SecretName }).strict().optional(),
     timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
-    operations: z.record(Name, SqlOperation),
+    operations: z.record(OperationName, SqlOperation),
   })
   .strict()
   .superRefine((config, context) => {
@@ -169,7 +177,7 @@ export const SlackConnectorConfig = z
     apiUrl: z.url({ protocol: /^https?$/ }).optional(),
     timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
     retries: Retries.default(RETRIES_DEFAULT),
-    operations: z.record(Name, SlackOperation),
+    operations: z.record(OperationName, SlackOperation),
   })
   .strict()
   .superRefine((config, context) => {
@@ -196,7 +204,7 @@ export const TeamsConnectorConfig = z
     webhook: z.object({ secret: SecretName }).strict(),
     timeoutMs: z.number().int().min(1).max(600_000).default(10_000),
     retries: Retries.default(RETRIES_DEFAULT),
-    operations: z.record(Name, TeamsOperation),
+    operations: z.record(OperationName, TeamsOperation),
   })
   .strict();
 export type TeamsConnectorConfig = z.infer<typeof TeamsConnectorConfig>;

@@ -6,6 +6,9 @@
  *
  * Plain `fetch` (`deps.fetch`): there is no official client for these webhooks. The URL carries its signature, so it
  * is a stored secret, read at execute time, and left out of targets, requests and messages.
+ *
+ * Workflows honours no idempotency key: a card is posted again only when the failure says it certainly was not posted
+ * (429, 503, 408, an unreachable host); a timeout, a dropped connection or another 5xx is final (see chat/common.ts).
  */
 import { attempt, chatOperationInfo, httpFailure, isObject, retryDeps } from './chat/common.js';
 import { ConnectorError } from './errors.js';
@@ -57,7 +60,7 @@ function teamsOperation(config: TeamsConnectorConfig, name: string, declared: Te
     const status = await withRetries(
       config.retries,
       async () => {
-        const state = attempt(deps, config.timeoutMs, options.signal);
+        const state = attempt(deps, config.timeoutMs, options.signal, info.sideEffect);
         let response: Response;
         let text: string;
         try {
@@ -67,7 +70,7 @@ function teamsOperation(config: TeamsConnectorConfig, name: string, declared: Te
           throw state.failure(error, id, 'the Teams webhook');
         }
         if (response.ok) return response.status;
-        throw httpFailure({ operation: id, what: 'the Teams webhook', httpStatus: response.status, body: text, retryAfter: response.headers.get('retry-after'), deps });
+        throw httpFailure({ operation: id, what: 'the Teams webhook', httpStatus: response.status, body: text, retryAfter: response.headers.get('retry-after'), sideEffect: info.sideEffect, deps });
       },
       retryDeps(deps, options.signal),
     );

@@ -20,6 +20,7 @@ import { closingTurn } from '../stores/records.js';
 import { redactDeep } from '../transcript/redact.js';
 import type { RunRecord } from '../transcript/schema.js';
 import { CombinedEvidence, type Attachment } from './attachments.js';
+import { runImages } from './email.js';
 import { leaseTiming, startHeartbeat } from './lease.js';
 import { createLimiter } from './limiter.js';
 import { buildResult, endStatus, type AbortReason, type FailureInfo } from './outcome.js';
@@ -164,7 +165,8 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
   try {
     const attachments = await store.attachments(runId);
     attachmentsGiven = attachments.length > 0;
-    images = attachments.filter((attachment) => attachment.kind === 'image');
+    // Photos attached directly, and those inside an attached e-mail (expanded the same way on every resume).
+    images = await runImages(attachments);
     if (attachments.some((attachment) => attachment.kind !== 'image')) {
       try {
         const runSources = await prepareRunSources(attachments, { deps, runId, labels, clock, now, signal: controller.signal });

@@ -23,6 +23,7 @@ const KINDS: Readonly<Record<string, AttachmentKind>> = {
   'text/markdown': 'document',
   'text/plain': 'document',
   'application/pdf': 'document',
+  'message/rfc822': 'email',
 };
 
 export const ACCEPTED_MEDIA_TYPES = Object.keys(KINDS);

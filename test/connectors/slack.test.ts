@@ -159,7 +159,8 @@ describe('slack connector with a bot token', () => {
     expect(error.code).toBe('CONNECTOR_REJECTED');
   });
 
-  it('retries a 5xx, and after the last attempt is UNAVAILABLE and retryable', async () => {
+  // No idempotency key: only a failure that says the message was not posted (503, 429, 408) is tried again.
+  it('retries a 503, and after the last attempt is UNAVAILABLE and retryable', async () => {
     const { op, secret } = build('token');
     const notify = await op('notify');
     chat.failNext('slack-api', { status: 503 });
@@ -167,22 +168,58 @@ describe('slack connector with a bot token', () => {
     expect(chat.slackMessages()).toHaveLength(1);
     expect(waits).toHaveLength(1);
 
-    chat.failNext('slack-api', { status: 500, count: 3 });
+    chat.failNext('slack-api', { status: 503, count: 3 });
     const error = await failure(notify.execute(await notify.prepare(INQUIRY), {}), secret);
     expect(error.code).toBe('CONNECTOR_UNAVAILABLE');
     expect(error.retryable).toBe(true);
-    expect(error.message).toMatch(/answered 500.*\(after 3 attempts\)/);
+    expect(error.message).toMatch(/answered 503.*\(after 3 attempts\)/);
     expect(chat.slackMessages()).toHaveLength(1);
   });
 
-  it('retries a transient ok:false error and an attempt that timed out', async () => {
+  it('does not post again after a 500: final, UNAVAILABLE, saying the message may have been posted', async () => {
+    const { op, secret } = build('token');
+    const notify = await op('notify');
+    chat.failNext('slack-api', { status: 500, count: 3 });
+    const error = await failure(notify.execute(await notify.prepare(INQUIRY), {}), secret);
+    expect(error.code).toBe('CONNECTOR_UNAVAILABLE');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/answered 500.*may have been posted/);
+    expect(error.hint).toMatch(/whether the message was posted/);
+    expect(chat.requests('slack-api')).toHaveLength(1);
+    expect(waits).toEqual([]);
+  });
+
+  it('retries ok:false ratelimited and service_unavailable (not posted)', async () => {
     const notify = await build('token').op('notify');
-    chat.failNext('slack-api', { slackError: 'internal_error' });
-    chat.failNext('slack-api', { delayMs: 1500, status: 500 });
+    chat.failNext('slack-api', { slackError: 'service_unavailable' });
+    chat.failNext('slack-api', { slackError: 'ratelimited' });
     await notify.execute(await notify.prepare(INQUIRY), {});
     expect(chat.slackMessages()).toHaveLength(1);
     expect(chat.requests('slack-api')).toHaveLength(3);
     expect(waits).toHaveLength(2);
+  });
+
+  it('does not post again after ok:false internal_error or fatal_error, or an attempt that timed out', async () => {
+    const { op, secret } = build('token');
+    const notify = await op('notify');
+    for (const slackError of ['internal_error', 'fatal_error']) {
+      chat.reset();
+      chat.failNext('slack-api', { slackError });
+      const error = await failure(notify.execute(await notify.prepare(INQUIRY), {}), secret);
+      expect(error.code).toBe('CONNECTOR_UNAVAILABLE');
+      expect(error.status).toBe(slackError);
+      expect(error.retryable).toBe(false);
+      expect(error.message).toMatch(/may have been posted/);
+      expect(chat.requests('slack-api')).toHaveLength(1);
+    }
+    chat.reset();
+    chat.failNext('slack-api', { delayMs: 1500, status: 500 });
+    const timedOut = await failure(notify.execute(await notify.prepare(INQUIRY), {}), secret);
+    expect(timedOut.code).toBe('CONNECTOR_UNAVAILABLE');
+    expect(timedOut.retryable).toBe(false);
+    expect(timedOut.message).toMatch(/did not answer within 500 ms.*may have been posted/);
+    expect(chat.requests('slack-api')).toHaveLength(1);
+    expect(waits).toEqual([]);
   });
 
   it('reports an unreachable API as UNAVAILABLE after the retries', async () => {
@@ -218,14 +255,34 @@ describe('slack connector with an incoming webhook', () => {
     expect(result.records).toEqual([{ id: 'webhook', value: { ok: true } }]);
   });
 
-  it('honours Retry-After on a 429, and retries a 5xx', async () => {
+  it('honours Retry-After on a 429, and retries a 503', async () => {
     const notify = await build('webhook').op('notify');
     chat.failNext('slack-webhook', { status: 429, retryAfter: 3 });
-    chat.failNext('slack-webhook', { status: 502 });
+    chat.failNext('slack-webhook', { status: 503 });
     await notify.execute(await notify.prepare(INQUIRY), {});
     expect(waits[0]).toBe(3000);
     expect(waits).toHaveLength(2);
     expect(chat.slackWebhookMessages()).toHaveLength(1);
+  });
+
+  it('does not post again after a 502 or a dropped connection (the message may have been posted)', async () => {
+    const { op, secret } = build('webhook');
+    const notify = await op('notify');
+    chat.failNext('slack-webhook', { status: 502 });
+    const error = await failure(notify.execute(await notify.prepare(INQUIRY), {}), secret);
+    expect(error.code).toBe('CONNECTOR_UNAVAILABLE');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/answered 502.*may have been posted/);
+    expect(chat.requests('slack-webhook')).toHaveLength(1);
+
+    chat.reset();
+    chat.failNext('slack-webhook', { hangUp: true });
+    const dropped = await failure(notify.execute(await notify.prepare(INQUIRY), {}), secret);
+    expect(dropped.code).toBe('CONNECTOR_UNAVAILABLE');
+    expect(dropped.retryable).toBe(false);
+    expect(dropped.message).toMatch(/may have been posted/);
+    expect(chat.requests('slack-webhook')).toHaveLength(1);
+    expect(waits).toEqual([]);
   });
 
   it('reports a removed webhook as REJECTED with Slack\'s code, never the URL', async () => {

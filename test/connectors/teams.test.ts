@@ -52,6 +52,9 @@ operations:
   raw:
     approval: always
     card: card
+  ping:
+    sideEffect: false
+    card: "{ 'body': [{ 'type': 'TextBlock', 'text': 'ping' }] }"
 `;
 
 function build(secret = chat.teamsWebhookUrl): { op(name: string): Promise<Operation>; secret: string } {
@@ -123,24 +126,67 @@ describe('teams connector', () => {
     expect(waits).toEqual([]);
   });
 
-  it('retries a 5xx and then succeeds', async () => {
+  it('retries a 503 (not posted) and then succeeds', async () => {
     const escalate = await build().op('escalate');
-    chat.failNext('teams', { status: 502 });
+    chat.failNext('teams', { status: 503 });
     await escalate.execute(await escalate.prepare(INQUIRY), {});
-    expect(chat.requests('teams').map((request) => request.status)).toEqual([502, 202]);
+    expect(chat.requests('teams').map((request) => request.status)).toEqual([503, 202]);
     expect(chat.teamsMessages()).toHaveLength(1);
     expect(waits).toHaveLength(1);
     expect(waits[0]).toBeLessThanOrEqual(20);
   });
 
-  it('honours Retry-After on a 429, and retries an attempt that timed out', async () => {
+  // No idempotency key: a failure that leaves the outcome unknown is final, and the runtime asks a person.
+  it('does not post again after a 502 or an attempt that timed out (the card may have been posted)', async () => {
+    const { op, secret } = build();
+    const escalate = await op('escalate');
+    chat.failNext('teams', { status: 502 });
+    const error = await failure(escalate.execute(await escalate.prepare(INQUIRY), {}), secret);
+    expect(error.code).toBe('CONNECTOR_UNAVAILABLE');
+    expect(error.status).toBe(502);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/answered 502.*may have been posted/);
+    expect(chat.requests('teams')).toHaveLength(1);
+
+    chat.reset();
+    chat.failNext('teams', { hangUp: true, delayMs: 1000 });
+    const timedOut = await failure(escalate.execute(await escalate.prepare(INQUIRY), {}), secret);
+    expect(timedOut.code).toBe('CONNECTOR_UNAVAILABLE');
+    expect(timedOut.retryable).toBe(false);
+    expect(timedOut.message).toMatch(/did not answer within 400 ms.*may have been posted/);
+    expect(chat.requests('teams')).toHaveLength(1);
+    expect(waits).toEqual([]);
+  });
+
+  it('still retries a 5xx and a timeout for an operation declared sideEffect: false', async () => {
+    const ping = await build().op('ping');
+    chat.failNext('teams', { status: 500 });
+    chat.failNext('teams', { hangUp: true, delayMs: 1000 });
+    await ping.execute(await ping.prepare({}), {});
+    expect(chat.requests('teams')).toHaveLength(3);
+    expect(waits).toHaveLength(2);
+  });
+
+  it('honours Retry-After on a 429', async () => {
     const escalate = await build().op('escalate');
     chat.failNext('teams', { status: 429, retryAfter: 3 });
-    chat.failNext('teams', { hangUp: true, delayMs: 1000 });
     await escalate.execute(await escalate.prepare(INQUIRY), {});
-    expect(waits[0]).toBe(3000);
-    expect(waits).toHaveLength(2);
+    expect(waits).toEqual([3000]);
     expect(chat.teamsMessages()).toHaveLength(1);
+  });
+
+  it('retries a refused connection: nothing was sent', async () => {
+    const { createServer } = await import('node:net');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const { op, secret } = build(`http://127.0.0.1:${port}/workflows/x?sig=0badc0ffee`);
+    const error = await failure((await op('escalate')).execute(await (await op('escalate')).prepare(INQUIRY), {}), secret);
+    expect(error.code).toBe('CONNECTOR_UNAVAILABLE');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toMatch(/could not be reached.*\(after 3 attempts\)/);
+    expect(waits).toHaveLength(2);
   });
 
   it('reports a 4xx as REJECTED with the status, without retrying or showing the URL', async () => {

@@ -37,13 +37,23 @@ describe('an e-mail attached to a run', () => {
     expect(stored).toEqual([expect.objectContaining({ name: 'complaint-photo.eml', kind: 'email', mimeType: 'message/rfc822' })]);
     expect(Buffer.from(stored[0]!.bytes).equals(readFileSync(path.join(FIXTURES, 'complaint-photo.eml')))).toBe(true);
 
+    // The photo inside goes to the prompts like an attached one: the offline engine cannot see it, and says so before
+    // any call instead of answering as if it had.
     const outcome = await resumeRun(runtime, queued.id);
-    expect(outcome.status).toBe('approved');
-    expect(outcome.result?.citations).toContainEqual(expect.objectContaining({ source: 'attachment:complaint-photo.eml', quote: expect.stringContaining('Subject: Broken lid on my espresso machine') }));
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatchObject({ code: 'ROUTING_NO_MODEL', message: expect.stringContaining('vision') });
     const turns = await runtime.store.turns(queued.id);
     const unpacked = turns.find((turn) => turn.role === 'email');
     expect(unpacked).toMatchObject({ kind: 'supervisor', output: { contents: [{ name: 'complaint-photo.eml/broken-lid.jpg', use: 'image' }] } });
     expect((await runtime.store.getRun(queued.id)).labels['attachments']).toEqual([expect.objectContaining({ name: 'complaint-photo.eml', kind: 'email' })]);
+  });
+
+  it('without a photo, is read and cited by the offline researcher: headers are evidence', async () => {
+    const runtime = await offlineRuntime();
+    const attachments = await readAttachments([path.join(FIXTURES, 'alternative-qp.eml')], FIXTURES);
+    const outcome = await runGoal(runtime, { goal: 'Who wrote about the broken lid on the espresso machine?', attachments });
+    expect(outcome.status).toBe('approved');
+    expect(outcome.result?.citations).toContainEqual(expect.objectContaining({ source: 'attachment:alternative-qp.eml' }));
   });
 
   it('fails the run with a usage error naming the e-mail when it cannot be read', async () => {
@@ -58,8 +68,8 @@ describe('an e-mail attached to a run', () => {
 
   it('works from the command line, and a broken e-mail is refused before the run is recorded', async () => {
     const cwd = makeProject({ 'baton.config.yaml': 'knowledge:\n  paths: [kb]\n', 'kb/shop.md': '# Shop\n\nThe espresso shop is open on weekdays.\n' });
-    copyFileSync(path.join(FIXTURES, 'complaint-photo.eml'), path.join(cwd, 'complaint.eml'));
-    const run = await cli(['run', 'Who reported the broken lid on the espresso machine?', '--attach', 'complaint.eml', '--json'], cwd);
+    copyFileSync(path.join(FIXTURES, 'alternative-qp.eml'), path.join(cwd, 'complaint.eml'));
+    const run = await cli(['run', 'Who wrote about the broken lid on the espresso machine?', '--attach', 'complaint.eml', '--json'], cwd);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'approved', citations: expect.arrayContaining([expect.objectContaining({ source: 'attachment:complaint.eml' })]) });
 

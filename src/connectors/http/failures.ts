@@ -8,6 +8,22 @@ import { STATUS_CODES } from 'node:http';
 import type { Redactor } from '../../transcript/redact.js';
 import { ConnectorError, type ConnectorErrorCode, type ConnectorErrorContext } from '../errors.js';
 
+/**
+ * Network failure codes that mean the request never reached the system: safe to send again, key or no key. Shared
+ * with the chat kinds, which honour no key either.
+ */
+export const NOT_SENT: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Whether a rejected `fetch` certainly never sent its request: a refused connection, a failed lookup (the codes in
+ * {@link NOT_SENT}), or a port fetch blocks before connecting ("bad port").
+ */
+export function neverSent(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  if (typeof cause?.code === 'string' && NOT_SENT.has(cause.code)) return true;
+  return cause?.message === 'bad port';
+}
+
 /** Longest quote of a response body in an error message. */
 export const EXCERPT_CHARS = 500;
 
@@ -21,6 +37,35 @@ export function scrub(text: string, sensitive: readonly string[]): string {
   let result = text;
   for (const value of sensitive) if (value.length >= 4 && result.includes(value)) result = result.split(value).join('[REDACTED:credential]');
   return result;
+}
+
+/**
+ * `value` (a parsed response, a mapped output) with each exact credential value replaced in every string and key, so
+ * a credential the system echoes back in a successful answer reaches neither the role nor the run store. Returns
+ * `value` itself when nothing needed replacing.
+ */
+export function scrubValue<T>(value: T, sensitive: readonly string[]): T {
+  const values = sensitive.filter((item) => item.length >= 4);
+  if (values.length === 0) return value;
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') return scrub(item, values);
+    if (Array.isArray(item)) {
+      const mapped = item.map(walk);
+      return mapped.some((entry, index) => entry !== item[index]) ? mapped : item;
+    }
+    if (typeof item === 'object' && item !== null) {
+      let changed = false;
+      const entries = Object.entries(item).map(([key, entry]) => {
+        const cleanKey = scrub(key, values);
+        const clean = walk(entry);
+        if (cleanKey !== key || clean !== entry) changed = true;
+        return [cleanKey, clean] as const;
+      });
+      return changed ? Object.fromEntries(entries) : item;
+    }
+    return item;
+  };
+  return walk(value) as T;
 }
 
 /** Makes safe text: redacted first, then cut, so a secret is never left half-cut and so unrecognisable. */

@@ -11,7 +11,9 @@
  * - Body: the `request.body` mapping's value, or else, for POST/PUT/PATCH/DELETE, the input's fields that no
  *   placeholder used, as JSON (a DELETE with nothing left sends no body). A mapping giving null sends no body.
  * - Headers: the file's `headers`, then the `request.headers` mapping's, names lower-cased. The credential header is
- *   never among them: `execute` adds it, so it is never shown, logged or stored.
+ *   never among them: `execute` adds it, so it is never shown, logged or stored. A value fetch could not send (a
+ *   character above U+00FF, a line break or another control character) is refused here, as input, rather than failing
+ *   at execute as if the system had been reached.
  */
 import { ConnectorError } from '../errors.js';
 import type { OperationKit } from '../kit.js';
@@ -31,6 +33,8 @@ export interface HttpRequest {
 
 const PLACEHOLDER = /\{([^{}]+)\}/g;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+/** A character fetch (undici) refuses in a header value: anything but tab, visible ASCII, space and Latin-1. */
+const BAD_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/u;
 
 /** The placeholder names of a path template, in order. */
 export function placeholders(template: string): string[] {
@@ -109,6 +113,15 @@ export function underBase(url: string, baseUrl: string): boolean {
   return parsed.origin === base.origin && (parsed.pathname === prefix || parsed.pathname.startsWith(`${prefix}/`));
 }
 
+/** Why fetch could not send `value` as a header, or undefined when it can. */
+function headerValueProblem(value: string): string | undefined {
+  const bad = BAD_HEADER_CHAR.exec(value)?.[0];
+  if (bad === undefined) return undefined;
+  const code = `U+${(bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const shown = /[\p{Cc}\p{Cf}\p{Z}]/u.test(bad) ? code : `"${bad}" (${code})`;
+  return `holds ${shown}, which an HTTP header cannot carry: header values are limited to Latin-1 text (up to U+00FF) without line breaks or control characters; encode the value in the mapping (for instance with $encodeUrlComponent)`;
+}
+
 function addHeaders(id: string, target: Record<string, string>, source: Record<string, unknown>, authHeader: string | undefined, mapped: boolean): void {
   for (const [rawName, value] of Object.entries(source)) {
     const name = rawName.toLowerCase();
@@ -121,7 +134,8 @@ function addHeaders(id: string, target: Record<string, string>, source: Record<s
     if (value === null || value === undefined) continue;
     if (!scalar(value)) throw invalid(id, `the header "${rawName}" must be a string, number or boolean`);
     const text = String(value);
-    if (/[\r\n\0]/.test(text)) throw invalid(id, `the header "${rawName}" holds a line break`);
+    const problem = headerValueProblem(text);
+    if (problem) throw invalid(id, `the header "${rawName}" ${problem}`);
     target[name] = text;
   }
 }
@@ -199,5 +213,11 @@ export function readRequest(id: string, call: PreparedCall): HttpRequest {
     throw invalid(id, 'the prepared call is not an http request (method, url and headers expected)');
   }
   const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value as string]));
+  // A recorded call is checked as prepare checks a new one: fetch would refuse these before sending anything.
+  for (const [name, value] of Object.entries(lower)) {
+    if (!HEADER_NAME.test(name)) throw invalid(id, `"${name}" is not an HTTP header name`);
+    const problem = headerValueProblem(value);
+    if (problem) throw invalid(id, `the header "${name}" ${problem}`);
+  }
   return { method: request.method.toUpperCase(), url: request.url, headers: lower, ...(request.body !== undefined && request.body !== null ? { body: request.body } : {}) };
 }

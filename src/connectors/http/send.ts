@@ -3,7 +3,10 @@
  * operation's timeout (and the caller's signal), transient failures retried by the connector's policy, the response
  * classified and mapped.
  *
- * - 2xx: the body is read and mapped (`$status` and `$headers` bound for the mapping).
+ * - 2xx: the body is read and mapped (`$status` and `$headers` bound for the mapping). The call's credential values
+ *   (the stored secret, a Basic pair, an OAuth2 access token the redactor never saw) are scrubbed from the body and
+ *   headers before the mapping runs, and from its output and records after, so a system echoing them back hands
+ *   them neither to the role nor to the run store.
  * - 5xx, 429, 408, a timeout, a refused or dropped connection: retried, honouring `Retry-After`; then
  *   CONNECTOR_UNAVAILABLE (retryable). A side effect is retried only because its idempotency key is the same on every
  *   attempt: one sent without a key is retried only when the request certainly was not applied (429, 503, 408, a
@@ -21,7 +24,7 @@ import { retryAfterMs, Transient, withRetries } from '../retry.js';
 import type { HttpConnectorConfig, HttpOperation } from '../schema.js';
 import type { CallResult, ConnectorDeps, ExecuteOptions } from '../types.js';
 import type { AuthProvider, Credential } from './auth.js';
-import { connectorError, excerpt, reason } from './failures.js';
+import { connectorError, excerpt, neverSent, reason, scrubValue } from './failures.js';
 import { encodeBody, underBase, type HttpRequest } from './request.js';
 import { discard, errorText, headerObject, readBody, summarize } from './response.js';
 
@@ -42,10 +45,9 @@ interface Answer {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  /** The credential values of the attempt that answered, scrubbed from what the mapping gives as well. */
+  sensitive: readonly string[];
 }
-
-/** Network failures that mean the request never reached the system: safe to send again, key or no key. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** What one attempt knows about the call, for classifying its failure. */
 interface AttemptState {
@@ -82,7 +84,7 @@ function thrown(spec: SendSpec, state: AttemptState, error: unknown, caller: Abo
   if (timeout.aborted) return transient(spec, state, `${where} timed out after ${timeoutMs} ms`, {}, false);
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-  const notSent = cause?.code !== undefined && NOT_SENT.has(cause.code);
+  const notSent = neverSent(error);
   return transient(spec, state, `${where} failed: ${notSent ? 'the system could not be reached' : 'the connection failed'} (${detail})`, { hint: 'check that the system is up and that baseUrl is right' }, notSent);
 }
 
@@ -133,7 +135,8 @@ async function attempt(spec: SendSpec, request: HttpRequest, options: ExecuteOpt
       }
       if (response.status < 200 || response.status >= 300) throw await failure(spec, state, response);
       const answer = await readBody(spec.kit.id, request.method, response, spec.deps.redact, state.sensitive);
-      return { status: response.status, headers: headerObject(response.headers), body: answer };
+      const sensitive = state.sensitive;
+      return { status: response.status, headers: scrubValue(headerObject(response.headers), sensitive), body: scrubValue(answer, sensitive), sensitive };
     } catch (error) {
       throw thrown(spec, state, error, options.signal, timeout, timeoutMs);
     }
@@ -152,7 +155,9 @@ export async function send(spec: SendSpec, request: HttpRequest, options: Execut
     ...(spec.deps.sleep ? { sleep: spec.deps.sleep } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const { output, records } = await spec.kit.result(answer.body, { status: answer.status, headers: answer.headers });
+  const mapped = await spec.kit.result(answer.body, { status: answer.status, headers: answer.headers });
+  const output = scrubValue(mapped.output, answer.sensitive);
+  const records = scrubValue(mapped.records, answer.sensitive);
   const summary = spec.deps.redact(summarize(answer.status, output, records.length, spec.kit.has('records.id')));
   return { output, records, summary, status: answer.status };
 }

@@ -17,6 +17,22 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describeServer, McpLink, type McpSession } from './connection.js';
 import { callFailure, errorText, rawValue } from './result.js';
 
+/** What model providers accept as a tool name (OpenAI, Anthropic, Gemini): the model sees `${connector}__${tool}`. */
+export const MODEL_TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_MODEL_TOOL_NAME = 64;
+
+/**
+ * Why an allowed tool cannot be offered to a model under `${connector}__${tool}`, or undefined when it can: the whole
+ * name must match {@link MODEL_TOOL_NAME}, so the tool's own name holds only letters, digits, `_` and `-` (no `.`,
+ * which would also split the operation id `connector.tool`) and leaves room for the connector's name and `__`.
+ */
+export function toolNameProblem(connector: string, tool: string): string | undefined {
+  const room = MAX_MODEL_TOOL_NAME - connector.length - 2;
+  if (!/^[A-Za-z0-9_-]+$/.test(tool)) return `it may hold only letters, digits, _ and - (model tool names must match ${MODEL_TOOL_NAME.source})`;
+  if (tool.length > room) return `it is ${tool.length} characters long; the model sees "${connector}__${tool}", which must be at most ${MAX_MODEL_TOOL_NAME} characters, so a tool of connector "${connector}" may have at most ${room}`;
+  return undefined;
+}
+
 /** The JSON Schema dialect the kit's validator speaks; a schema naming another one is read as this one. */
 const DIALECT_2020 = 'https://json-schema.org/draft/2020-12/schema';
 
@@ -52,6 +68,19 @@ export const createMcpConnector: ConnectorFactory = (loaded, deps) => {
   const link = new McpLink(config, deps);
   const server = describeServer(config);
   let listing: Promise<Operation[]> | undefined;
+
+  /** Refuses allowed tools a model could not be offered, before anything is started or connected. */
+  function checkToolNames(): void {
+    const problems = config.allow.flatMap((tool) => {
+      const problem = toolNameProblem(config.name, tool);
+      return problem ? [`"${tool}": ${problem}`] : [];
+    });
+    if (problems.length) {
+      throw new ConnectorError('CONNECTOR_INVALID', `the MCP connector "${config.name}" (${loaded.file}) allows tool names a model cannot be given: ${problems.join('; ')}`, { operation: config.name }, {
+        hint: 'allow only tools whose names fit (a shorter connector name leaves more room); Baton does not rename a server\'s tools',
+      });
+    }
+  }
 
   /** The allowed tools of a session's listing; an allowed tool the server lacks is a configuration error. */
   function allowedTools(session: McpSession): Tool[] {
@@ -124,7 +153,10 @@ export const createMcpConnector: ConnectorFactory = (loaded, deps) => {
     file: loaded.file,
     operations() {
       if (listing) return listing;
-      const attempt = link.session().then((session) => allowedTools(session).map(operation));
+      const attempt = Promise.resolve()
+        .then(checkToolNames)
+        .then(() => link.session())
+        .then((session) => allowedTools(session).map(operation));
       listing = attempt;
       // A failed listing (server down, a wrong allow list) is not cached: the next call asks again.
       attempt.catch(() => {

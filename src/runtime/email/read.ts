@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { simpleParser, type AddressObject, type Attachment as MailPart, type EmailAddress, type ParsedMail, type StructuredHeader } from 'mailparser';
+import type { AddressObject, Attachment as MailPart, EmailAddress, ParsedMail, StructuredHeader } from 'mailparser';
 import { errorMessage, UsageError } from '../../errors.js';
 import { isControlCharacter, isInvisibleOrFormatCharacter } from '../../text/control-characters.js';
 
@@ -80,6 +80,8 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
 /** Parses and checks an e-mail; `where` names it in errors (`--attach mail.eml`, `attachment mail.eml`). */
 export async function readEmail(bytes: Buffer, emailName: string, where = emailName): Promise<ReadEmail> {
   if (bytes.length === 0) throw new EmailError(where, 'the file is empty');
+  // Loaded on first use: mailparser and its HTML converter are large, and most commands never read an e-mail.
+  const { simpleParser } = await import('mailparser');
   let mail: ParsedMail;
   try {
     mail = await simpleParser(bytes, {
