@@ -320,7 +320,9 @@ function resolveFlow(
     if (model !== undefined && !capable.some((candidate) => candidate.name === model)) {
       throw new RoleError(`role "${options.role}" needs ${required.join(', ')}, which model "${model}" does not declare`, [{ file: role.file, path: 'model' }]);
     }
-    if (kind === 'generic' && role.config.output && (model ?? modelContext.defaultModel) === OFFLINE_MODEL_NAME) {
+    // Only the offline engine could answer (named, or the only capable model when the router chooses).
+    const offlineOnly = model !== undefined ? model === OFFLINE_MODEL_NAME : capable.every((candidate) => candidate.provider === 'offline');
+    if (kind === 'generic' && role.config.output && offlineOnly) {
       throw new RoleError('a custom `output` schema needs a language model: the offline engine only writes { message, draft }', [
         { file: role.file, path: 'output' },
       ]);

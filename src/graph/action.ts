@@ -17,9 +17,9 @@ import type { GateQuestion } from './human-gate.js';
 import { decided, destinations, replayedTurn, turnKeyOf, type SupervisorDeps, type TurnOutcome } from './node.js';
 import type { RunStateUpdate, RunStateValue, RunStatus } from './state.js';
 
-/** What an action's input mapping reads: the run as later stages see it. */
+/** What an action's input mapping reads: the run as later stages see it (`runId`, `goal`, `round`, `plan`, `draft`, `outputs`). */
 export function runView(state: RunStateValue): Record<string, unknown> {
-  return { goal: state.goal, round: state.round, plan: state.plan, draft: state.draft?.text ?? null, outputs: state.outputs ?? {} };
+  return { runId: state.runId, goal: state.goal, round: state.round, plan: state.plan, draft: state.draft?.text ?? null, outputs: state.outputs ?? {} };
 }
 
 /** Whether the run has read content from outside since its start: an attachment, a fetched page, a tool result. */

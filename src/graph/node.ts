@@ -17,7 +17,7 @@ import type { ChatMessage } from '../models/types.js';
 import { composeDraft } from './compose.js';
 import { addedRedactions } from '../text/redaction-markers.js';
 import { superviseHumanGate } from './human-gate.js';
-import { askThroughInterrupt, hasReadOutside, resultSources, superviseAction } from './action.js';
+import { askThroughInterrupt, hasReadOutside, recordText, resultSources, superviseAction } from './action.js';
 import { operationTools } from '../connectors/tools.js';
 import type { ConnectorSet } from '../connectors/set.js';
 import type { AbortReason } from '../runtime/outcome.js';
@@ -243,7 +243,10 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       estimated: usage.estimated,
     };
     // Pages this turn fetched join the state, so a checker in another process (after a resume) reads the same text.
+    // Headed by what it is, so a claim naming the role's findings can quote the heading like a record's name.
+    if (stage.kind === 'generic' && stage.role.config.output) context.sourceCache.set(roleSource(stage.name), `${stage.name} findings${stage.role.config.description ? `: ${stage.role.config.description}` : ''}\n${recordText(outcome.output)}`);
     const fetched = newlyFetched(context.sourceCache, state.fetched, deps.store.redact);
+    const roleRead = stage.kind === 'generic' && stage.role.config.output ? [roleSource(stage.name)] : [];
     const update: RunStateUpdate = {
       usage: [usageEntry],
       turnKeys: [keyText],
@@ -251,9 +254,11 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
       ...(outcome.round !== undefined ? { round: outcome.round } : {}),
       ...(outcome.plan ? { plan: outcome.plan } : {}),
       ...(outcome.finding ? { findings: [outcome.finding] } : {}),
-      ...(outcome.sourcesRead?.length ? { sourcesRead: outcome.sourcesRead } : {}),
+      ...(outcome.sourcesRead?.length || roleRead.length ? { sourcesRead: [...(outcome.sourcesRead ?? []), ...roleRead] } : {}),
       ...(outcome.verdict ? { verdicts: [outcome.verdict] } : {}),
-      // A generic role's structured output is what action stages map their input from (`outputs.<role>`).
+      // A generic role's structured output is what action stages map their input from (`outputs.<role>`), and,
+      // when the role declares an output schema (an inspector's findings), a source later claims may cite
+      // (`role:<name>`), checked like any quote.
       ...(stage.kind === 'generic' ? { outputs: { [stage.name]: outcome.output } } : {}),
       ...(outcome.draft ? { draft: outcome.draft } : prepared?.composed ? { draft: prepared.draft } : {}),
     };
@@ -306,6 +311,11 @@ function operationToolsFor(stage: Stage, state: RunStateValue, turn: string, con
         },
       },
     );
+}
+
+/** The source a generic role's structured output becomes: `role:<name>`. */
+export function roleSource(stage: string): string {
+  return `role:${stage}`;
 }
 
 /** The pages a turn fetched that the state does not hold yet, redacted; undefined when there are none. */

@@ -47,7 +47,10 @@ export interface RoleContext {
 export function renderPrompt(context: RoleContext, variables: Record<string, unknown>): ChatMessage[] {
   const values = { role: context.stage.name, description: context.stage.role.config.description, ...variables };
   const user = renderTemplate(context.stage.prompt.user, values);
-  const withImages = context.images.length > 0 && (context.stage.kind === 'planner' || context.stage.kind === 'researcher');
+  // Planners and researchers see the run's images; a generic role sees them when it declares it needs vision (an
+  // inspector of a defect photo), so a text-only role such as an intent extractor stays on a text model.
+  const seesImages = context.stage.kind === 'planner' || context.stage.kind === 'researcher' || (context.stage.kind === 'generic' && (context.stage.needs.capabilities ?? []).includes('vision'));
+  const withImages = context.images.length > 0 && seesImages;
   return [
     { role: 'system', content: renderTemplate(context.stage.prompt.system, values) },
     {

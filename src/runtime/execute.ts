@@ -21,6 +21,8 @@ import { redactDeep } from '../transcript/redact.js';
 import type { RunRecord } from '../transcript/schema.js';
 import { CombinedEvidence, type Attachment } from './attachments.js';
 import { runImages } from './email.js';
+import { FolderEvidence } from '../knowledge/folder.js';
+import type { EvidenceSource } from '../knowledge/types.js';
 import { leaseTiming, startHeartbeat } from './lease.js';
 import { createLimiter } from './limiter.js';
 import { buildResult, endStatus, type AbortReason, type FailureInfo } from './outcome.js';
@@ -212,7 +214,9 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
         limits,
         checks: project.config.checks,
         tools: deps.tools,
-        evidence,
+        // What the run has read so far (records of actions and tools, roles' findings, fetched pages) is searchable
+        // beside the knowledge base and the attachments, so a researcher finds and cites it.
+        evidence: runEvidence(state, evidence),
         images,
         fetchPolicy: project.config.tools.fetch,
         ...(project.config.tools.webSearch ? { webSearchUrl: project.config.tools.webSearch.url } : {}),
@@ -377,4 +381,10 @@ async function currentOutcome(deps: RunDependencies, runId: string): Promise<Run
     objections: record.result ? record.result.verification.verdicts.flatMap((verdict) => verdict.objections) : [],
     error: record.error,
   };
+}
+
+/** The run's own sources (state.fetched) searched beside `evidence`; `evidence` alone while there are none. */
+function runEvidence(state: RunStateValue, evidence: EvidenceSource): EvidenceSource {
+  const read = Object.entries(state.fetched ?? {});
+  return read.length ? new CombinedEvidence([FolderEvidence.fromTexts(read), evidence]) : evidence;
 }
