@@ -25,11 +25,14 @@ export interface GateQuestion {
 function subjectOf(stage: Stage, state: RunStateValue): { update: RunStateUpdate; subject: unknown } {
   if (stage.human!.review === 'plan') return { update: {}, subject: { plan: state.plan } };
   const findings = state.findings.filter((finding) => finding.round === state.round);
-  if (state.draft && state.draft.round === state.round) return { update: {}, subject: { draft: state.draft.text, claims: findings.flatMap((finding) => finding.claims) } };
+  // What earlier stages produced (a proposer's proposal, an inspector's findings, the records actions read) is shown
+  // beside the draft: the person decides on the whole of it.
+  const outputs = Object.keys(state.outputs ?? {}).length ? { outputs: state.outputs } : {};
+  if (state.draft && state.draft.round === state.round) return { update: {}, subject: { draft: state.draft.text, claims: findings.flatMap((finding) => finding.claims), ...outputs } };
   const composed = composeDraft(state.plan!, findings);
   return {
     update: { draft: { round: state.round, text: composed.text, author: 'supervisor' } },
-    subject: { draft: composed.text, claims: findings.flatMap((finding) => finding.claims) },
+    subject: { draft: composed.text, claims: findings.flatMap((finding) => finding.claims), ...outputs },
   };
 }
 

@@ -34,6 +34,9 @@ function renderSubject(request) {
             el('ol', { class: 'claims' }, claims.map((claim) => el('li', {}, el('p', {}, claim.text), el('ul', { class: 'quotes' }, (claim.citations || []).map((citation) => el('li', {}, el('blockquote', {}, citation.quote), el('cite', {}, citation.source), ...(citation.redacted && citation.redacted.length ? [el('small', { class: 'redacted' }, ` partly redacted: ${citation.redacted.join(', ')}`)] : []))))))),
           )
         : null,
+      subject.outputs && typeof subject.outputs === 'object'
+        ? el('details', { class: 'claims-box', open: true }, el('summary', {}, 'What the stages produced'), el('pre', { class: 'code' }, JSON.stringify(subject.outputs, null, 2)))
+        : null,
     );
   }
   if (typeof subject.operation === 'string' && subject.request && typeof subject.request === 'object') {
