@@ -51,6 +51,11 @@ export const RoleConfig = z
     policy: z.object({ forbid: z.array(ForbidEntry).default([]) }).strict().optional(),
     /** Generic: `draft` when the role's output replaces the draft answer. */
     writes: z.literal('draft').optional(),
+    /**
+     * Generic: a field of the role's output that raises the run's priority for the calls after it (`urgent`, `normal`,
+     * `batch`; e.g. an intent role's `urgency`). It only raises: a run started `--priority urgent` stays urgent.
+     */
+    priorityFrom: z.string().min(1).optional(),
     /** Generic: a JSON Schema for the role's output; default `{ message, draft? }`. */
     output: z.record(z.string(), z.unknown()).optional(),
   })

@@ -21,8 +21,7 @@ import { redactDeep } from '../transcript/redact.js';
 import type { RunRecord } from '../transcript/schema.js';
 import { CombinedEvidence, type Attachment } from './attachments.js';
 import { runImages } from './email.js';
-import { FolderEvidence } from '../knowledge/folder.js';
-import type { EvidenceSource } from '../knowledge/types.js';
+import { raisedLabels, runEvidence } from './turn-context.js';
 import { leaseTiming, startHeartbeat } from './lease.js';
 import { createLimiter } from './limiter.js';
 import { buildResult, endStatus, type AbortReason, type FailureInfo } from './outcome.js';
@@ -200,7 +199,7 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
           registry: deps.models,
           specs: project.models,
           needs: stage.needs,
-          labels,
+          labels: raisedLabels(labels, project.stages, state),
           health: deps.health,
           detectors: project.detectors,
           meter,
@@ -381,10 +380,4 @@ async function currentOutcome(deps: RunDependencies, runId: string): Promise<Run
     objections: record.result ? record.result.verification.verdicts.flatMap((verdict) => verdict.objections) : [],
     error: record.error,
   };
-}
-
-/** The run's own sources (state.fetched) searched beside `evidence`; `evidence` alone while there are none. */
-function runEvidence(state: RunStateValue, evidence: EvidenceSource): EvidenceSource {
-  const read = Object.entries(state.fetched ?? {});
-  return read.length ? new CombinedEvidence([FolderEvidence.fromTexts(read), evidence]) : evidence;
 }
