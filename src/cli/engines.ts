@@ -47,7 +47,7 @@ export function describeStageEngine(stage: Pick<Stage, 'model' | 'needs'>, model
  */
 export function describeEngines(project: Pick<Project, 'stages' | 'models'>, labels: RunLabels = defaultRunLabels): string {
   // A human gate calls no model.
-  const entries = project.stages.filter((stage) => stage.kind !== 'human').map((stage) => ({ role: stage.name, engine: describeStageEngine(stage, project.models, labels) }));
+  const entries = project.stages.filter((stage) => stage.kind !== 'human' && stage.kind !== 'action').map((stage) => ({ role: stage.name, engine: describeStageEngine(stage, project.models, labels) }));
   const engines = new Set(entries.map((entry) => entry.engine));
   const [only] = engines;
   if (engines.size === 1 && only !== undefined) return `Engines: every role → ${only === 'offline' ? 'offline (no network, deterministic)' : only}`;

@@ -73,7 +73,8 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
     .option('--budget <dollars>', 'the most this run may spend, in US dollars, e.g. 0.50', (value) => parseDollars(value))
     .option('--deadline <duration>', 'wall-clock limit of this run, e.g. 90s, 5m, 1h; a bare number is seconds; at most 168h', (value) => parseDuration(value, '--deadline'))
     .option('--kind <kind>', 'a label for the kind of goal, grouped by `baton stats`')
-    .option('--attach <file...>', 'images, audio, text, PDF or e-mail (.eml) files the run should use')
+    // One file per --attach (repeat it for more): a variadic option would take the goal after it for a file.
+    .option('--attach <file>', 'an image, audio, text, PDF or e-mail (.eml) file the run should use; repeat for more', (file: string, previous: string[] = []) => [...previous, file])
     .action(async (goalArgument: string, options: RunCommandOptions) => {
       const goal = validateGoal(goalArgument);
       // Checked before anything is loaded or printed: a wrong path is a usage error, not a run that fails.

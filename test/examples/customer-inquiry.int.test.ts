@@ -1,0 +1,475 @@
+/**
+ * The customer-inquiry example (examples/customer-inquiry): a project of config, role, prompt and connector files
+ * only. Its files load; its stand-in systems start and answer; and the whole inquiry runs end to end against them,
+ * with a fake OpenAI-compatible server standing in for the three models (answering each role by its system prompt,
+ * as scripted replies a model could give): the e-mail read, the photo inspected, the customer and their orders
+ * looked up, the stock checked, the answer verified, a proposal written, a person approving, Slack told once.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { loadProject } from '../../src/config/load.js';
+import { readAttachments } from '../../src/runtime/attachments.js';
+import { openRuntime, type Runtime } from '../../src/runtime/open.js';
+import { decideRun, resumeRun, runGoal, type RunOutcome } from '../../src/runtime/run.js';
+import { SecretStore } from '../../src/secrets/store.js';
+import { startFakeOpenAI, type ChatReply, type RecordedRequest } from '../support/fake-openai.js';
+import { buildCustomerDb, DEFAULT_CRM_TOKEN, DEFAULT_ERP_KEY, startCrm, startErp, startWebhooks, type FakeServer, type Webhooks } from '../../examples/customer-inquiry/fakes/systems.mjs';
+
+const EXAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/customer-inquiry');
+const GOAL = 'Handle this customer inquiry';
+const ENV = { BATON_SECRET_KEY: '5e'.repeat(32), CLOUD_MINI_API_KEY: 'sk-cloud-mini-test-0001' };
+/** The model ids of the example's config: which model a request went to. */
+const MODEL = { text: 'qwen2.5:7b-instruct', vision: 'qwen3-vl:8b', cloud: 'gpt-4o-mini' };
+const CUSTOMER = { name: 'Ada Lovelace', email: 'ada@example.com' };
+
+const temporary: string[] = [];
+function temporaryDir(prefix: string): string {
+  const directory = mkdtempSync(path.join(os.tmpdir(), prefix));
+  temporary.push(directory);
+  return directory;
+}
+afterAll(() => {
+  for (const directory of temporary) rmSync(directory, { recursive: true, force: true });
+});
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A data directory holding the example's four secrets. */
+function dataDirWithSecrets(values: { slack: string; teams: string }): string {
+  const dataDir = temporaryDir('baton-inquiry-data-');
+  const secrets = SecretStore.open({ dataDir, env: ENV });
+  secrets.set('CRM_TOKEN', DEFAULT_CRM_TOKEN);
+  secrets.set('ERP_KEY', DEFAULT_ERP_KEY);
+  secrets.set('SLACK_WEBHOOK_URL', values.slack);
+  secrets.set('TEAMS_WEBHOOK_URL', values.teams);
+  return dataDir;
+}
+
+describe('the example\'s files', () => {
+  it('load as a project: three models, the flow of the issue, five connectors', () => {
+    const dataDir = dataDirWithSecrets({ slack: 'http://127.0.0.1:4012/slack', teams: 'http://127.0.0.1:4012/teams' });
+    const project = loadProject({ cwd: EXAMPLE, env: ENV, dataDir });
+    expect(project.stages.map((stage) => `${stage.name}:${stage.kind}`)).toEqual([
+      'intent:generic',
+      'inspector:generic',
+      'customer:action',
+      'history:action',
+      'stock:action',
+      'planner:planner',
+      'researcher:researcher',
+      'checker:checker',
+      'proposer:generic',
+      'approve:human',
+      'notify:action',
+    ]);
+    expect(project.stages.filter((stage) => stage.group).map((stage) => stage.name)).toEqual(['inspector', 'customer', 'history']);
+    expect(project.models.filter((model) => model.provider !== 'offline').map((model) => `${model.name}:${model.zone}`)).toEqual(['local-text:private', 'local-vision:private', 'cloud-mini:external']);
+    // No role names a model: the router chooses per call.
+    expect(project.stages.filter((stage) => stage.kind !== 'human' && stage.kind !== 'action').every((stage) => stage.model === undefined)).toBe(true);
+    expect(project.stages.find((stage) => stage.name === 'inspector')!.needs.capabilities).toEqual(['vision']);
+    expect([...project.connectors.keys()].sort()).toEqual(['crm', 'customers', 'erp', 'slack', 'teams']);
+    expect(project.knowledgePaths).toEqual([path.join(EXAMPLE, 'policies')]);
+    expect(project.detectors.map((detector) => detector.name)).toEqual(expect.arrayContaining(['order-number', 'customer-id']));
+    // Every system prompt opens with its own sentence.
+    const openings = ['intent', 'inspector', 'proposer'].map((name) => project.stages.find((stage) => stage.name === name)!.prompt.system.split('.')[0]);
+    expect(openings).toEqual([expect.stringMatching(/^You extract the intent/), expect.stringMatching(/^You inspect photos/), expect.stringMatching(/^You write a proposal/)]);
+  });
+
+  it('are refused without the secrets the connectors name, and with no language model (--offline)', () => {
+    expect(() => loadProject({ cwd: EXAMPLE, env: ENV, dataDir: temporaryDir('baton-inquiry-empty-') })).toThrow(/the secret [A-Z_]+ is not stored/);
+    const dataDir = dataDirWithSecrets({ slack: 'http://127.0.0.1:4012/slack', teams: 'http://127.0.0.1:4012/teams' });
+    expect(() => loadProject({ cwd: EXAMPLE, env: ENV, dataDir, offline: true })).toThrow(/custom `output` schema needs a language model/);
+  });
+});
+
+describe('the stand-in systems', () => {
+  it('start on port 0 and answer: the CRM and ERP check their credentials, the receiver keeps every message', async () => {
+    const crm = await startCrm();
+    const erp = await startErp();
+    const webhooks = await startWebhooks();
+    cleanups.push(() => crm.close(), () => erp.close(), () => webhooks.close());
+
+    const orders = `${crm.url}/customers/by-email/${encodeURIComponent(CUSTOMER.email)}/orders`;
+    expect((await fetch(orders)).status).toBe(401);
+    const found = await fetch(orders, { headers: { authorization: `Bearer ${DEFAULT_CRM_TOKEN}` } });
+    expect(found.status).toBe(200);
+    expect(await found.json()).toMatchObject({ customer: { id: 'c-1001' }, orders: [{ id: 'o-5001', total: 129.9, items: [{ sku: 'SKU-100' }] }, { id: 'o-5002' }] });
+    const unknown = await fetch(`${crm.url}/customers/by-email/nobody%40example.com/orders`, { headers: { authorization: `Bearer ${DEFAULT_CRM_TOKEN}` } });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ message: 'no customer with the e-mail address nobody@example.com' });
+
+    expect((await fetch(`${erp.url}/stock/SKU-100`, { headers: { 'x-api-key': 'wrong' } })).status).toBe(401);
+    const stock = await fetch(`${erp.url}/stock/SKU-100`, { headers: { 'x-api-key': DEFAULT_ERP_KEY } });
+    expect(await stock.json()).toMatchObject({ sku: 'SKU-100', available: 4 });
+    expect((await fetch(`${erp.url}/stock/SKU-999`, { headers: { 'x-api-key': DEFAULT_ERP_KEY } })).status).toBe(404);
+
+    const slack = await fetch(webhooks.slackUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hello' }) });
+    expect([slack.status, await slack.text()]).toEqual([200, 'ok']);
+    const card = { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: 'hi' }] } }] };
+    const teams = await fetch(webhooks.teamsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(card) });
+    expect(teams.status).toBe(202);
+    expect(webhooks.messages.map((message) => [message.channel, message.text])).toEqual([
+      ['slack', 'hello'],
+      ['teams', 'hi'],
+    ]);
+  });
+
+  it('build the customer database the `customers` connector reads', () => {
+    const file = buildCustomerDb(path.join(temporaryDir('baton-inquiry-db-'), 'data', 'customers.db'));
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT id, name, email FROM customers WHERE email = ?').get(CUSTOMER.email)).toEqual({ id: 'c-1001', ...CUSTOMER });
+    } finally {
+      db.close();
+    }
+  });
+});
+
+// --- the inquiry end to end --------------------------------------------------------------------------------------
+
+type Role = 'intent' | 'inspector' | 'planner' | 'researcher' | 'checker' | 'proposer';
+const OPENINGS: Array<[string, Role]> = [
+  ['You extract the intent', 'intent'],
+  ['You inspect photos', 'inspector'],
+  ['You are the Planner', 'planner'],
+  ['You are the Researcher', 'researcher'],
+  ['You are the Checker', 'checker'],
+  ['You write a proposal', 'proposer'],
+];
+
+interface Message {
+  role: string;
+  content: unknown;
+  tool_calls?: unknown[];
+}
+const messagesOf = (request: RecordedRequest): Message[] => (request.body as { messages: Message[] }).messages;
+const modelOf = (request: RecordedRequest): string => (request.body as { model: string }).model;
+const textOf = (request: RecordedRequest): string => JSON.stringify(request.body);
+function roleOf(request: RecordedRequest): Role {
+  const system = JSON.stringify(messagesOf(request).find((message) => message.role === 'system')?.content ?? '');
+  const found = OPENINGS.find(([opening]) => system.includes(opening));
+  if (!found) throw new Error(`no role opens its system prompt so: ${system.slice(0, 80)}`);
+  return found[1];
+}
+const toolResults = (request: RecordedRequest): string[] => messagesOf(request).filter((message) => message.role === 'tool').map((message) => String(message.content));
+const json = (value: unknown): ChatReply => ({ content: JSON.stringify(value), usage: { prompt_tokens: 400, completion_tokens: 80 } });
+const call = (name: string, args: Record<string, unknown>): ChatReply => ({ toolCalls: [{ name, arguments: args }], usage: { prompt_tokens: 300, completion_tokens: 20 } });
+
+/** A claim citing `source` with the given quotes. */
+const claim = (text: string, source: string, quotes: string[]) => ({ text, citations: quotes.map((quote) => ({ source, quote })) });
+
+interface Step {
+  question: string;
+  /** A source the researcher reads (read_source) before it answers, when the run has not read it yet. */
+  reads?: string;
+  answer: ReturnType<typeof claim>;
+}
+
+/** The plan a model could make of the goal, and what a researcher could answer for each step, quoting the run's sources. */
+function steps(options: { email: string; photo: boolean; wrong?: 'price' | 'stock' | undefined }): Step[] {
+  const list: Step[] = [
+    {
+      question: 'What is the customer\'s complaint about order o-5001 in this inquiry?',
+      reads: options.email,
+      answer: claim('The complaint about order o-5001 is that the water tank of the Barista One espresso machine has cracked and water leaks all over the counter.', options.email, [
+        'I am writing with a complaint about order o-5001: the water tank of my Barista One espresso machine has cracked, and water leaks all over the counter every time I switch it on.',
+      ]),
+    },
+    {
+      question: 'What is the date and total of order o-5001?',
+      answer: claim(`In the purchase history, o-5001 has the date 2024-02-11 and the total ${options.wrong === 'price' ? '139.9' : '129.9'} EUR.`, 'crm.purchase_history#o-5001', [
+        'purchase history o-5001',
+        'date: 2024-02-11',
+        'total: 129.9',
+        'currency: EUR',
+      ]),
+    },
+    {
+      question: 'How many Barista One espresso machines (SKU-100) are available in stock?',
+      answer: claim(`${options.wrong === 'stock' ? '7' : '4'} Barista One espresso machines (SKU-100) are available in stock.`, 'erp.stock#SKU-100', [
+        'stock SKU-100',
+        'name: Barista One espresso machine',
+        'available: 4',
+      ]),
+    },
+    {
+      question: 'What does the returns policy say about a part that cracks within 24 months?',
+      reads: 'policies/returns.md',
+      answer: claim('A part that cracks within 24 months of delivery is replaced free of charge.', 'policies/returns.md', ['A part that cracks within 24 months of delivery is replaced free of charge.']),
+    },
+  ];
+  if (options.photo) {
+    list.push({
+      question: 'What damage did the inspector find on the photo of the customer inquiry?',
+      answer: claim('The inspector findings show damage on the photo: a crack across the side of the water tank.', 'role:inspector', [
+        'inspector findings: Inspects the photo attached to a customer inquiry and reports the damage it shows.',
+        'damage: a crack across the side of the water tank',
+      ]),
+    });
+  }
+  return list;
+}
+
+/**
+ * The three models, scripted: each role answered by its system prompt, the way a model at temperature 0 would answer
+ * the same conversation. The intent role finds and reads the e-mail with its tools and extracts what it says (so an
+ * e-mail from someone else, or naming another order, is extracted as such).
+ */
+function shopModels(options: { wrong?: 'price' | 'stock' } = {}) {
+  // What the roles before them saw, as a model would read it in its prompt or find it with its tools.
+  let photo = true;
+  let email = 'attachment:inquiry.eml';
+  return {
+    chat(request: RecordedRequest): ChatReply {
+      const role = roleOf(request);
+      const results = toolResults(request);
+      switch (role) {
+        case 'intent': {
+          if (results.length === 0) return call('search_docs', { query: 'From Subject order' });
+          if (results.length === 1) {
+            const source = /"source":"(attachment:[^"]+\.eml)"/.exec(results[0]!)?.[1];
+            if (!source) throw new Error(`the search found no e-mail: ${results[0]!.slice(0, 200)}`);
+            email = source;
+            return call('read_source', { source });
+          }
+          const mail = (JSON.parse(results[1]!) as { text: string }).text;
+          const sender = /^From: .*<([^>]+)>/m.exec(mail)?.[1] ?? '';
+          const order = /\border (o-\d+)/.exec(mail)?.[1] ?? '';
+          return json({ intent: 'complaint', product: 'Barista One espresso machine', orderNumber: order, urgency: 'urgent', customerEmail: sender, summary: 'The water tank of the espresso machine cracked and leaks; the customer wants a working machine soon.' });
+        }
+        case 'inspector':
+          photo = textOf(request).includes('image_url');
+          return json(
+            photo
+              ? { part: 'water tank', damage: 'a crack across the side of the water tank', severity: 'major', matchesComplaint: true, photoPresent: true }
+              : { part: 'unknown', damage: 'no photo attached', severity: 'none', matchesComplaint: false, photoPresent: false },
+          );
+        case 'planner':
+          return json({ steps: steps({ email, photo, wrong: options.wrong }).map((step) => ({ question: step.question, rationale: 'the proposal needs it' })), notes: '' });
+        case 'researcher': {
+          const text = textOf(request);
+          const step = steps({ email, photo, wrong: options.wrong }).find((candidate) => text.includes(candidate.question));
+          if (!step) throw new Error('the researcher was asked a question the plan does not have');
+          if (step.reads && results.length === 0) return call('read_source', { source: step.reads });
+          return json({ claims: [step.answer], gaps: [] });
+        }
+        case 'checker':
+          return json({ decision: 'approve', claims: [], objections: [], feedback: 'every step is answered from its source' });
+        case 'proposer':
+          return json({
+            proposal: 'replacement',
+            reason: 'The policy replaces a part that cracks within 24 months free of charge; order o-5001 is from 2024-02-11, the inspection shows a crack in the water tank and 4 machines are available.',
+            message: 'Dear Ada Lovelace, we are sorry about the cracked water tank of your Barista One espresso machine (order o-5001). We will send you a replacement free of charge within 2 working days.',
+          });
+      }
+    },
+  };
+}
+
+interface Systems {
+  models: Awaited<ReturnType<typeof startFakeOpenAI>>;
+  crm: FakeServer;
+  erp: FakeServer;
+  webhooks: Webhooks;
+  /** The copy of the example, pointed at the fakes. */
+  cwd: string;
+  /** Holds the secrets. */
+  dataDir: string;
+}
+interface Shop extends Systems {
+  runtime: Runtime;
+}
+
+/**
+ * A copy of the example with its models pointed at the fake OpenAI server and its connectors at the fakes (started on
+ * port 0), the customer database built, the secrets stored.
+ */
+async function startSystems(options: { wrong?: 'price' | 'stock' } = {}): Promise<Systems> {
+  const models = await startFakeOpenAI({ chat: shopModels(options).chat });
+  const crm = await startCrm();
+  const erp = await startErp();
+  const webhooks = await startWebhooks();
+  cleanups.push(() => models.close(), () => crm.close(), () => erp.close(), () => webhooks.close());
+  const cwd = temporaryDir('baton-inquiry-');
+  cpSync(EXAMPLE, cwd, { recursive: true, filter: (source) => !/[/\\](?:\.baton|data)$/.test(source) });
+  const replace = (file: string, pairs: Array<[string, string]>): void => {
+    let text = readFileSync(path.join(cwd, file), 'utf8');
+    for (const [from, to] of pairs) {
+      expect(text, `${file} holds ${from}`).toContain(from);
+      text = text.split(from).join(to);
+    }
+    writeFileSync(path.join(cwd, file), text);
+  };
+  replace('baton.config.yaml', [
+    ['http://127.0.0.1:11434/v1', models.url],
+    ['https://api.openai.com/v1', models.url],
+  ]);
+  replace('connectors/crm.yaml', [['http://127.0.0.1:4010', crm.url]]);
+  replace('connectors/erp.yaml', [['http://127.0.0.1:4011', erp.url]]);
+  buildCustomerDb(path.join(cwd, 'data', 'customers.db'));
+  const dataDir = dataDirWithSecrets({ slack: webhooks.slackUrl, teams: webhooks.teamsUrl });
+  return { models, crm, erp, webhooks, cwd, dataDir };
+}
+
+/** The systems, and the copy of the example opened as a runtime. */
+async function openShop(options: { wrong?: 'price' | 'stock' } = {}): Promise<Shop> {
+  const systems = await startSystems(options);
+  const runtime = await openRuntime(loadProject({ cwd: systems.cwd, env: ENV, dataDir: systems.dataDir }), { env: ENV, sleep: async () => undefined });
+  cleanups.push(() => runtime.close());
+  return { ...systems, runtime };
+}
+
+/** Runs the goal with an e-mail attached: the example's own, or one written from it with `edit`. */
+async function handle(shop: Shop, file = 'inquiry.eml', edit?: (text: string) => string): Promise<RunOutcome> {
+  let folder = EXAMPLE;
+  if (edit) {
+    folder = temporaryDir('baton-inquiry-mail-');
+    writeFileSync(path.join(folder, 'inquiry.eml'), edit(readFileSync(path.join(EXAMPLE, file), 'utf8')));
+    file = 'inquiry.eml';
+  }
+  return runGoal(shop.runtime, { goal: GOAL, attachments: await readAttachments([file], folder) });
+}
+
+const requestsTo = (shop: Systems, model: string) => shop.models.chatRequests().filter((request) => modelOf(request) === model);
+const roleRequests = (shop: Systems, role: Role) => shop.models.chatRequests().filter((request) => roleOf(request) === role);
+const describeOutcome = (outcome: RunOutcome) => JSON.stringify({ status: outcome.status, error: outcome.error, objections: outcome.objections });
+
+/** Whether the external model was sent anything that names the customer. */
+function expectNothingPersonalSentOutside(shop: Systems): void {
+  for (const request of requestsTo(shop, MODEL.cloud)) {
+    const text = textOf(request);
+    expect(text, `a ${roleOf(request)} request to ${MODEL.cloud}`).not.toContain(CUSTOMER.email);
+    expect(text, `a ${roleOf(request)} request to ${MODEL.cloud}`).not.toContain(CUSTOMER.name);
+  }
+}
+
+describe('the inquiry, end to end', () => {
+  it('is verified, proposed, approved by a person, and only then posted to Slack, once', async () => {
+    const shop = await openShop();
+    const parked = await handle(shop);
+    expect(parked.status, describeOutcome(parked)).toBe('awaiting_human');
+    // Nothing is told before a person approves.
+    expect(shop.webhooks.messages).toHaveLength(0);
+    const [pending] = await shop.runtime.store.pendingDecisions();
+    expect(pending).toMatchObject({ runId: parked.runId, gate: 'approve', review: 'draft', prompt: 'Send this proposal to the person in charge?' });
+    expect(pending!.subject).toMatchObject({
+      outputs: {
+        intent: { intent: 'complaint', orderNumber: 'o-5001', urgency: 'urgent', customerEmail: CUSTOMER.email },
+        inspector: { part: 'water tank', severity: 'major', photoPresent: true },
+        customer: { id: 'c-1001', name: CUSTOMER.name },
+        history: [{ id: 'o-5001' }, { id: 'o-5002' }],
+        stock: { sku: 'SKU-100', available: 4 },
+        proposer: { proposal: 'replacement' },
+      },
+    });
+
+    await decideRun(shop.runtime, parked.runId, { decision: 'approve', by: 'ana', note: 'go ahead' });
+    const outcome = await resumeRun(shop.runtime, parked.runId);
+    expect(outcome.status, describeOutcome(outcome)).toBe('approved');
+    expect(outcome.result?.verification.verified).toBe(true);
+    expect(outcome.result?.citations.map((citation) => citation.source)).toEqual(
+      expect.arrayContaining(['attachment:inquiry.eml', 'crm.purchase_history#o-5001', 'erp.stock#SKU-100', 'policies/returns.md', 'role:inspector']),
+    );
+
+    expect(shop.webhooks.messages).toHaveLength(1);
+    const [message] = shop.webhooks.messages;
+    expect(message!.channel).toBe('slack');
+    for (const expected of [CUSTOMER.name, CUSTOMER.email, 'o-5001', 'replacement', 'a crack across the side of the water tank', `http://localhost:8787/#/runs/${parked.runId}`]) expect(message!.text).toContain(expected);
+    expect(JSON.stringify(message!.blocks)).toContain('We will send you a replacement');
+    // The systems were asked with their credentials, for this customer's orders and the ordered product's stock.
+    expect(shop.crm.requests.map((request) => [request.path, request.headers.authorization])).toEqual([[`/customers/by-email/${encodeURIComponent(CUSTOMER.email)}/orders`, `Bearer ${DEFAULT_CRM_TOKEN}`]]);
+    expect(shop.erp.requests.map((request) => [request.path, request.headers['x-api-key']])).toEqual([['/stock/SKU-100', DEFAULT_ERP_KEY]]);
+
+    // Routing: the photo went to the vision model; what names the customer stayed on private models; the external
+    // model got only what carries no personal data (the intent role's first call, before it has read the e-mail).
+    const inspector = roleRequests(shop, 'inspector');
+    expect(inspector.map(modelOf)).toEqual([MODEL.vision]);
+    expect(textOf(inspector[0]!)).toContain('image_url');
+    expect(requestsTo(shop, MODEL.cloud).map(roleOf)).toEqual(['intent']);
+    expect(roleRequests(shop, 'intent').map(modelOf)).toEqual([MODEL.cloud, MODEL.text, MODEL.text]);
+    expectNothingPersonalSentOutside(shop);
+    for (const request of shop.models.chatRequests().filter((candidate) => textOf(candidate).includes(CUSTOMER.email))) expect([MODEL.text, MODEL.vision]).toContain(modelOf(request));
+  });
+
+  it.each([
+    ['price', /claim s2\.c1 .* the number "139\.9" is in no quote/],
+    ['stock', /claim s3\.c1 .* the number "7" is in no quote/],
+  ] as const)('is rejected by the checker when a researcher claims a wrong %s, and ends unverified with no Slack message', async (wrong, number) => {
+    const shop = await openShop({ wrong });
+    const outcome = await handle(shop);
+    expect(outcome.status, describeOutcome(outcome)).toBe('unverified');
+    expect(outcome.objections.join('\n')).toMatch(number);
+    expect(roleRequests(shop, 'proposer')).toHaveLength(0);
+    expect(shop.webhooks.messages).toHaveLength(0);
+    expect(await shop.runtime.store.pendingDecisions()).toHaveLength(0);
+  });
+
+  it('ends failed, naming the address, when the e-mail comes from someone the shop does not know', async () => {
+    const shop = await openShop();
+    const outcome = await handle(shop, 'inquiry.eml', (text) => text.split(CUSTOMER.email).join('someone@unknown.example'));
+    expect(outcome.status, describeOutcome(outcome)).toBe('failed');
+    expect(outcome.error).toMatchObject({ code: 'CONNECTOR_REJECTED' });
+    expect(outcome.error!.message).toMatch(/404/);
+    expect(outcome.error!.message).toContain('no customer with the e-mail address someone@unknown.example');
+    const turns = await shop.runtime.store.turns(outcome.runId);
+    expect(turns.find((turn) => turn.role === 'customer')?.output).toMatchObject({ result: null });
+    expect(turns.some((turn) => turn.role === 'planner')).toBe(false);
+    expect(shop.webhooks.messages).toHaveLength(0);
+  });
+
+  it('ends failed, naming the order, when the e-mail names an order the CRM does not have for the customer', async () => {
+    const shop = await openShop();
+    const outcome = await handle(shop, 'inquiry.eml', (text) => text.split('o-5001').join('o-9999'));
+    expect(outcome.status, describeOutcome(outcome)).toBe('failed');
+    expect(outcome.error).toMatchObject({ code: 'CONNECTOR_INPUT_INVALID' });
+    expect(outcome.error!.message).toContain('the e-mail names the order "o-9999", which is not among the orders the CRM has for this customer (o-5001, o-5002)');
+    expect(shop.erp.requests).toHaveLength(0);
+    expect(shop.webhooks.messages).toHaveLength(0);
+  });
+
+  it('without a photo: the inspector says so rather than guessing, and the planner (no personal data, no image) runs on the external model', async () => {
+    const shop = await openShop();
+    const parked = await handle(shop, 'inquiry-no-photo.eml');
+    expect(parked.status, describeOutcome(parked)).toBe('awaiting_human');
+    const inspector = roleRequests(shop, 'inspector');
+    expect(inspector.map(modelOf)).toEqual([MODEL.vision]);
+    expect(textOf(inspector[0]!)).not.toContain('image_url');
+    expect((await shop.runtime.store.pendingDecisions())[0]!.subject).toMatchObject({ outputs: { inspector: { photoPresent: false } } });
+    expect(roleRequests(shop, 'planner').map(modelOf)).toEqual([MODEL.cloud]);
+    expectNothingPersonalSentOutside(shop);
+    expect(shop.webhooks.messages).toHaveLength(0);
+  });
+});
+
+describe('the commands of the example\'s README', () => {
+  /** `baton <argv>` in the example's (copied) folder, in-process, with the test's environment. */
+  async function baton(systems: Systems, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await runCli([...argv, '--data-dir', systems.dataDir], { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text), env: ENV, cwd: systems.cwd, onInterrupt: () => () => undefined });
+    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+  }
+
+  it('`baton run "Handle this customer inquiry" --attach inquiry.eml` waits for a person (exit 4); `baton approve` posts to Slack', async () => {
+    const systems = await startSystems();
+    const run = await baton(systems, ['run', '--attach', 'inquiry.eml', GOAL, '--json']);
+    expect(run.code, run.stderr).toBe(4);
+    const { runId, status } = JSON.parse(run.stdout) as { runId: string; status: string };
+    expect(status).toBe('awaiting_human');
+    expect(systems.webhooks.messages).toHaveLength(0);
+    const pending = await baton(systems, ['pending']);
+    expect(pending.stdout).toContain(runId);
+    const approve = await baton(systems, ['approve', runId, '--by', 'ana']);
+    expect(approve.code, approve.stderr).toBe(0);
+    expect(systems.webhooks.messages.map((message) => message.channel)).toEqual(['slack']);
+    expect(systems.webhooks.messages[0]!.text).toContain(CUSTOMER.name);
+  });
+});
