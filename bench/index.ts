@@ -5,6 +5,7 @@
 import { formatApiBenchReport, runApiBench } from './api.js';
 import { formatCliBenchReport, runCliBench } from './cli.js';
 import { formatConnectorsReport, runConnectorsBench } from './connectors.js';
+import { formatInquiryReport, runInquiryBench } from './inquiry.js';
 import { formatOrchestrationReport, runOrchestrationBench } from './orchestration.js';
 import { formatRetrievalReport, runRetrievalBench } from './retrieval.js';
 import { formatRouterBenchReport, runRouterBench } from './router.js';
@@ -21,3 +22,4 @@ if (wants('api')) console.log(`${formatApiBenchReport(await runApiBench())}\n`);
 if (wants('cli')) console.log(`${formatCliBenchReport(await runCliBench())}\n`);
 if (wants('workers')) console.log(`${formatWorkersReport(await runWorkersBench())}\n`);
 if (wants('connectors')) console.log(`${formatConnectorsReport(await runConnectorsBench())}\n`);
+if (wants('inquiry')) console.log(`${formatInquiryReport(await runInquiryBench())}\n`);

@@ -17,7 +17,9 @@ import { readAttachments } from '../../src/runtime/attachments.js';
 import { openRuntime, type Runtime } from '../../src/runtime/open.js';
 import { decideRun, resumeRun, runGoal, type RunOutcome } from '../../src/runtime/run.js';
 import { SecretStore } from '../../src/secrets/store.js';
-import { startFakeOpenAI, type ChatReply, type RecordedRequest } from '../support/fake-openai.js';
+import { StoreUnavailableError } from '../../src/errors.js';
+import { startFakeOpenAI } from '../support/fake-openai.js';
+import { modelOf, roleOf, shopModels, textOf, type Role } from '../../bench/inquiry-script.js';
 import { buildCustomerDb, DEFAULT_CRM_TOKEN, DEFAULT_ERP_KEY, startCrm, startErp, startWebhooks, type FakeServer, type Webhooks } from '../../examples/customer-inquiry/fakes/systems.mjs';
 
 const EXAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/customer-inquiry');
@@ -135,145 +137,6 @@ describe('the stand-in systems', () => {
 
 // --- the inquiry end to end --------------------------------------------------------------------------------------
 
-type Role = 'intent' | 'inspector' | 'planner' | 'researcher' | 'checker' | 'proposer';
-const OPENINGS: Array<[string, Role]> = [
-  ['You extract the intent', 'intent'],
-  ['You inspect photos', 'inspector'],
-  ['You are the Planner', 'planner'],
-  ['You are the Researcher', 'researcher'],
-  ['You are the Checker', 'checker'],
-  ['You write a proposal', 'proposer'],
-];
-
-interface Message {
-  role: string;
-  content: unknown;
-  tool_calls?: unknown[];
-}
-const messagesOf = (request: RecordedRequest): Message[] => (request.body as { messages: Message[] }).messages;
-const modelOf = (request: RecordedRequest): string => (request.body as { model: string }).model;
-const textOf = (request: RecordedRequest): string => JSON.stringify(request.body);
-function roleOf(request: RecordedRequest): Role {
-  const system = JSON.stringify(messagesOf(request).find((message) => message.role === 'system')?.content ?? '');
-  const found = OPENINGS.find(([opening]) => system.includes(opening));
-  if (!found) throw new Error(`no role opens its system prompt so: ${system.slice(0, 80)}`);
-  return found[1];
-}
-const toolResults = (request: RecordedRequest): string[] => messagesOf(request).filter((message) => message.role === 'tool').map((message) => String(message.content));
-const json = (value: unknown): ChatReply => ({ content: JSON.stringify(value), usage: { prompt_tokens: 400, completion_tokens: 80 } });
-const call = (name: string, args: Record<string, unknown>): ChatReply => ({ toolCalls: [{ name, arguments: args }], usage: { prompt_tokens: 300, completion_tokens: 20 } });
-
-/** A claim citing `source` with the given quotes. */
-const claim = (text: string, source: string, quotes: string[]) => ({ text, citations: quotes.map((quote) => ({ source, quote })) });
-
-interface Step {
-  question: string;
-  /** A source the researcher reads (read_source) before it answers, when the run has not read it yet. */
-  reads?: string;
-  answer: ReturnType<typeof claim>;
-}
-
-/** The plan a model could make of the goal, and what a researcher could answer for each step, quoting the run's sources. */
-function steps(options: { email: string; photo: boolean; wrong?: 'price' | 'stock' | undefined }): Step[] {
-  const list: Step[] = [
-    {
-      question: 'What is the customer\'s complaint about order o-5001 in this inquiry?',
-      reads: options.email,
-      answer: claim('The complaint about order o-5001 is that the water tank of the Barista One espresso machine has cracked and water leaks all over the counter.', options.email, [
-        'I am writing with a complaint about order o-5001: the water tank of my Barista One espresso machine has cracked, and water leaks all over the counter every time I switch it on.',
-      ]),
-    },
-    {
-      question: 'What is the date and total of order o-5001?',
-      answer: claim(`In the purchase history, o-5001 has the date 2024-02-11 and the total ${options.wrong === 'price' ? '139.9' : '129.9'} EUR.`, 'crm.purchase_history#o-5001', [
-        'purchase history o-5001',
-        'date: 2024-02-11',
-        'total: 129.9',
-        'currency: EUR',
-      ]),
-    },
-    {
-      question: 'How many Barista One espresso machines (SKU-100) are available in stock?',
-      answer: claim(`${options.wrong === 'stock' ? '7' : '4'} Barista One espresso machines (SKU-100) are available in stock.`, 'erp.stock#SKU-100', [
-        'stock SKU-100',
-        'name: Barista One espresso machine',
-        'available: 4',
-      ]),
-    },
-    {
-      question: 'What does the returns policy say about a part that cracks within 24 months?',
-      reads: 'policies/returns.md',
-      answer: claim('A part that cracks within 24 months of delivery is replaced free of charge.', 'policies/returns.md', ['A part that cracks within 24 months of delivery is replaced free of charge.']),
-    },
-  ];
-  if (options.photo) {
-    list.push({
-      question: 'What damage did the inspector find on the photo of the customer inquiry?',
-      answer: claim('The inspector findings show damage on the photo: a crack across the side of the water tank.', 'role:inspector', [
-        'inspector findings: Inspects the photo attached to a customer inquiry and reports the damage it shows.',
-        'damage: a crack across the side of the water tank',
-      ]),
-    });
-  }
-  return list;
-}
-
-/**
- * The three models, scripted: each role answered by its system prompt, the way a model at temperature 0 would answer
- * the same conversation. The intent role finds and reads the e-mail with its tools and extracts what it says (so an
- * e-mail from someone else, or naming another order, is extracted as such).
- */
-function shopModels(options: { wrong?: 'price' | 'stock' } = {}) {
-  // What the roles before them saw, as a model would read it in its prompt or find it with its tools.
-  let photo = true;
-  let email = 'attachment:inquiry.eml';
-  return {
-    chat(request: RecordedRequest): ChatReply {
-      const role = roleOf(request);
-      const results = toolResults(request);
-      switch (role) {
-        case 'intent': {
-          if (results.length === 0) return call('search_docs', { query: 'From Subject order' });
-          if (results.length === 1) {
-            const source = /"source":"(attachment:[^"]+\.eml)"/.exec(results[0]!)?.[1];
-            if (!source) throw new Error(`the search found no e-mail: ${results[0]!.slice(0, 200)}`);
-            email = source;
-            return call('read_source', { source });
-          }
-          const mail = (JSON.parse(results[1]!) as { text: string }).text;
-          const sender = /^From: .*<([^>]+)>/m.exec(mail)?.[1] ?? '';
-          const order = /\border (o-\d+)/.exec(mail)?.[1] ?? '';
-          return json({ intent: 'complaint', product: 'Barista One espresso machine', orderNumber: order, urgency: 'urgent', customerEmail: sender, summary: 'The water tank of the espresso machine cracked and leaks; the customer wants a working machine soon.' });
-        }
-        case 'inspector':
-          photo = textOf(request).includes('image_url');
-          return json(
-            photo
-              ? { part: 'water tank', damage: 'a crack across the side of the water tank', severity: 'major', matchesComplaint: true, photoPresent: true }
-              : { part: 'unknown', damage: 'no photo attached', severity: 'none', matchesComplaint: false, photoPresent: false },
-          );
-        case 'planner':
-          return json({ steps: steps({ email, photo, wrong: options.wrong }).map((step) => ({ question: step.question, rationale: 'the proposal needs it' })), notes: '' });
-        case 'researcher': {
-          const text = textOf(request);
-          const step = steps({ email, photo, wrong: options.wrong }).find((candidate) => text.includes(candidate.question));
-          if (!step) throw new Error('the researcher was asked a question the plan does not have');
-          if (step.reads && results.length === 0) return call('read_source', { source: step.reads });
-          return json({ claims: [step.answer], gaps: [] });
-        }
-        case 'checker':
-          return json({ decision: 'approve', claims: [], objections: [], feedback: 'every step is answered from its source' });
-        case 'proposer':
-          return json({
-            proposal: 'replacement',
-            reason: 'The policy replaces a part that cracks within 24 months free of charge; order o-5001 is from 2024-02-11, the inspection shows a crack in the water tank and 4 machines are available.',
-            message: 'Dear Ada Lovelace, we are sorry about the cracked water tank of your Barista One espresso machine (order o-5001). We will send you a replacement free of charge within 2 working days.',
-          });
-      }
-    },
-  };
-}
-
 interface Systems {
   models: Awaited<ReturnType<typeof startFakeOpenAI>>;
   crm: FakeServer;
@@ -292,7 +155,7 @@ interface Shop extends Systems {
  * A copy of the example with its models pointed at the fake OpenAI server and its connectors at the fakes (started on
  * port 0), the customer database built, the secrets stored.
  */
-async function startSystems(options: { wrong?: 'price' | 'stock' } = {}): Promise<Systems> {
+async function startSystems(options: { wrong?: 'price' | 'stock'; leaseMs?: number } = {}): Promise<Systems> {
   const models = await startFakeOpenAI({ chat: shopModels(options).chat });
   const crm = await startCrm();
   const erp = await startErp();
@@ -311,6 +174,7 @@ async function startSystems(options: { wrong?: 'price' | 'stock' } = {}): Promis
   replace('baton.config.yaml', [
     ['http://127.0.0.1:11434/v1', models.url],
     ['https://api.openai.com/v1', models.url],
+    ...(options.leaseMs ? ([['limits:', `runs:\n  leaseMs: ${options.leaseMs}\nlimits:`]] as Array<[string, string]>) : []),
   ]);
   replace('connectors/crm.yaml', [['http://127.0.0.1:4010', crm.url]]);
   replace('connectors/erp.yaml', [['http://127.0.0.1:4011', erp.url]]);
@@ -320,7 +184,7 @@ async function startSystems(options: { wrong?: 'price' | 'stock' } = {}): Promis
 }
 
 /** The systems, and the copy of the example opened as a runtime. */
-async function openShop(options: { wrong?: 'price' | 'stock' } = {}): Promise<Shop> {
+async function openShop(options: { wrong?: 'price' | 'stock'; leaseMs?: number } = {}): Promise<Shop> {
   const systems = await startSystems(options);
   const runtime = await openRuntime(loadProject({ cwd: systems.cwd, env: ENV, dataDir: systems.dataDir }), { env: ENV, sleep: async () => undefined });
   cleanups.push(() => runtime.close());
@@ -397,6 +261,35 @@ describe('the inquiry, end to end', () => {
     expect(roleRequests(shop, 'intent').map(modelOf)).toEqual([MODEL.cloud, MODEL.text, MODEL.text]);
     expectNothingPersonalSentOutside(shop);
     for (const request of shop.models.chatRequests().filter((candidate) => textOf(candidate).includes(CUSTOMER.email))) expect([MODEL.text, MODEL.vision]).toContain(modelOf(request));
+  });
+
+  it('posts once when the process dies during the Slack call: resumed, a person says whether the message went out', async () => {
+    const shop = await openShop({ leaseMs: 1000 });
+    const parked = await handle(shop);
+    await decideRun(shop.runtime, parked.runId, { decision: 'approve', by: 'ana' });
+    // The message reaches Slack, and the process "dies" before the outcome is recorded (the store goes away).
+    const store = shop.runtime.store;
+    const finishEffect = store.finishEffect.bind(store);
+    let died = false;
+    store.finishEffect = async (key, outcome, owner) => {
+      if (!died) {
+        died = true;
+        throw new StoreUnavailableError('the process died during the Slack call (simulated)');
+      }
+      return finishEffect(key, outcome, owner);
+    };
+    await expect(resumeRun(shop.runtime, parked.runId)).rejects.toThrow(StoreUnavailableError);
+    expect(shop.webhooks.messages).toHaveLength(1);
+    const deadline = Date.now() + 10_000;
+    while ((await store.getRun(parked.runId)).status !== 'interrupted' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Slack honours no idempotency key: the resumed run asks whether the message went out instead of posting again.
+    const asked = await resumeRun(shop.runtime, parked.runId);
+    expect(asked.status, describeOutcome(asked)).toBe('awaiting_human');
+    expect((await store.pendingDecisions())[0]!.subject).toMatchObject({ kind: 'confirm-outcome', operation: 'slack.notify' });
+    await decideRun(shop.runtime, parked.runId, { decision: 'approve', by: 'ana', note: 'it is in #support' });
+    const outcome = await resumeRun(shop.runtime, parked.runId);
+    expect(outcome.status, describeOutcome(outcome)).toBe('approved');
+    expect(shop.webhooks.messages).toHaveLength(1);
   });
 
   it.each([

@@ -48,6 +48,6 @@ export interface Customer {
 
 export declare function readSeed(name: 'customers' | 'crm' | 'erp'): Record<string, unknown>;
 export declare function buildCustomerDb(file?: string, customers?: Customer[]): string;
-export declare function startCrm(options?: { port?: number; host?: string; token?: string; seed?: unknown; log?: (line: string) => void }): Promise<FakeServer>;
-export declare function startErp(options?: { port?: number; host?: string; key?: string; seed?: unknown; log?: (line: string) => void }): Promise<FakeServer>;
-export declare function startWebhooks(options?: { port?: number; host?: string; log?: (message: ChatMessage) => void }): Promise<Webhooks>;
+export declare function startCrm(options?: { delayMs?: number; port?: number; host?: string; token?: string; seed?: unknown; log?: (line: string) => void }): Promise<FakeServer>;
+export declare function startErp(options?: { delayMs?: number; port?: number; host?: string; key?: string; seed?: unknown; log?: (line: string) => void }): Promise<FakeServer>;
+export declare function startWebhooks(options?: { delayMs?: number; port?: number; host?: string; log?: (message: ChatMessage) => void }): Promise<Webhooks>;

@@ -12,6 +12,7 @@
  * ports for a person; tests start them on port 0 and read `url` back.
  */
 import { createServer } from 'node:http';
+import { setTimeout } from 'node:timers';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,8 +51,11 @@ export function buildCustomerDb(file = path.join(EXAMPLE_DIR, 'data', 'customers
   return file;
 }
 
-/** A small JSON server: `handle(request)` answers `{ status, body }`; every request is recorded. */
-async function serve({ port = 0, host = '127.0.0.1', handle }) {
+/**
+ * A small JSON server: `handle(request)` answers `{ status, body }`; every request is recorded. `delayMs` makes every
+ * answer wait, like a real system's latency (the benchmark sets it).
+ */
+async function serve({ port = 0, host = '127.0.0.1', handle, delayMs = 0 }) {
   const requests = [];
   const sockets = new Set();
   const server = createServer((incoming, response) => {
@@ -75,6 +79,13 @@ async function serve({ port = 0, host = '127.0.0.1', handle }) {
         reply = { status: 500, body: { error: 'fake_error', message: String(error) } };
       }
       const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {});
+      if (delayMs > 0) {
+        setTimeout(() => {
+          response.writeHead(reply.status ?? 200, { 'content-type': typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json' });
+          response.end(text);
+        }, delayMs);
+        return;
+      }
       response.writeHead(reply.status ?? 200, { 'content-type': typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json' });
       response.end(text);
     });
@@ -125,10 +136,11 @@ const problem = (status, error, message) => ({ status, body: { error, message } 
  * The CRM: a customer's orders by their e-mail address, behind a bearer token.
  * `GET /customers/by-email/:email/orders` → `{ customer: { id, email }, orders: [...] }`, 404 for an unknown address.
  */
-export function startCrm({ port = 0, host = '127.0.0.1', token = DEFAULT_CRM_TOKEN, seed = readSeed('crm'), log = () => undefined } = {}) {
+export function startCrm({ port = 0, host = '127.0.0.1', delayMs = 0, token = DEFAULT_CRM_TOKEN, seed = readSeed('crm'), log = () => undefined } = {}) {
   return serve({
     port,
     host,
+    delayMs,
     handle(request) {
       if (request.headers.authorization !== `Bearer ${token}`) return problem(401, 'unauthorized', 'missing or wrong bearer token');
       const params = request.method === 'GET' ? match('/customers/by-email/:email/orders', request.path) : undefined;
@@ -143,10 +155,11 @@ export function startCrm({ port = 0, host = '127.0.0.1', token = DEFAULT_CRM_TOK
 }
 
 /** The ERP: stock of one SKU, behind an API key in `X-API-Key`. `GET /stock/:sku`, 404 for an unknown SKU. */
-export function startErp({ port = 0, host = '127.0.0.1', key = DEFAULT_ERP_KEY, seed = readSeed('erp'), log = () => undefined } = {}) {
+export function startErp({ port = 0, host = '127.0.0.1', delayMs = 0, key = DEFAULT_ERP_KEY, seed = readSeed('erp'), log = () => undefined } = {}) {
   return serve({
     port,
     host,
+    delayMs,
     handle(request) {
       if (request.headers['x-api-key'] !== key) return problem(401, 'unauthorized', 'missing or wrong X-API-Key');
       const params = request.method === 'GET' ? match('/stock/:sku', request.path) : undefined;
@@ -174,11 +187,12 @@ function cardText(card) {
  * /teams`, an Adaptive Card in a message envelope, answers 202); keeps every message in `messages` and hands it to
  * `log`. `GET /messages` lists what was received.
  */
-export async function startWebhooks({ port = 0, host = '127.0.0.1', log = () => undefined } = {}) {
+export async function startWebhooks({ port = 0, host = '127.0.0.1', delayMs = 0, log = () => undefined } = {}) {
   const messages = [];
   const server = await serve({
     port,
     host,
+    delayMs,
     handle(request) {
       if (request.method === 'GET' && request.path === '/messages') return { status: 200, body: messages };
       if (request.method !== 'POST') return problem(404, 'not_found', `no route ${request.method} ${request.path}`);
