@@ -9,7 +9,7 @@ import type { RouteNeeds } from '../routing/needs.js';
 import { requiredCapabilities, validateRoleNeeds } from '../routing/router.js';
 import { actionStage, isActionStage, isParallelStage, unknownOperation } from './action-stage.js';
 import type { Stage } from './load.js';
-import { OFFLINE_MODEL_NAME, type ModelSpec } from './models.js';
+import { OFFLINE_MODEL_NAME, offlineModelSpec, type ModelSpec } from './models.js';
 import { loadPrompt } from './prompts.js';
 import { RoleConfig, type LoadedRole } from './roles.js';
 import type { ActionStage, FlowStage, HumanGateStage, ParallelStage } from './schema.js';
@@ -93,26 +93,26 @@ export function resolveFlow(
     validateRoleNeeds(needs, modelContext.models, `${role.file} (at needs.prefer)`);
     const required = requiredCapabilities(needs);
     const capable = modelContext.models.filter((candidate) => required.every((capability) => candidate.capabilities.includes(capability)));
-    const onlyOffline = modelContext.models.every((candidate) => candidate.provider === 'offline');
-    if (capable.length === 0 && onlyOffline) {
-      // No language model at all: gathered, so one message names every role that needs one and what for.
-      needModel.push({ role: options.role, needs: required.join(' + '), file: role.file });
-    } else if (capable.length === 0) {
-      throw new RoleError(`role "${options.role}" needs ${required.join(', ')}, and no registered model has ${required.length > 1 ? 'all of them' : 'it'}; models: ${modelContext.models.map((candidate) => `${candidate.name} (${candidate.capabilities.join(', ')})`).join('; ')}`, [
-        { file: role.file, path: 'needs.capabilities' },
-      ]);
-    }
-    if (model !== undefined && !capable.some((candidate) => candidate.name === model)) {
-      throw new RoleError(`role "${options.role}" needs ${required.join(', ')}, which model "${model}" does not declare`, [{ file: role.file, path: 'model' }]);
-    }
-    // Only the offline engine could answer (named, or the only capable model when the router chooses).
-    const offlineOnly = model !== undefined ? model === OFFLINE_MODEL_NAME : capable.every((candidate) => candidate.provider === 'offline');
-    if (kind === 'generic' && role.config.output && offlineOnly && capable.length > 0) {
-      if (onlyOffline) needModel.push({ role: options.role, needs: 'text (structured output)', file: role.file });
-      else {
-        throw new RoleError('a custom `output` schema needs a language model: the offline engine only writes { message, draft }', [
-          { file: role.file, path: 'output' },
+    // No language model at all (only the offline engine, or --offline): what each role needs is gathered, so one
+    // message names every role that needs a model and what for.
+    const noLanguageModel = modelContext.offline || modelContext.models.every((candidate) => candidate.provider === 'offline');
+    if (noLanguageModel) {
+      const wanted = requiredCapabilities({ ...(declaredNeeds?.capabilities ? { capabilities: declaredNeeds.capabilities } : {}) });
+      if (wanted.some((capability) => !offlineModelSpec.capabilities.includes(capability))) needModel.push({ role: options.role, needs: wanted.join(' + '), file: role.file });
+      else if (kind === 'generic' && role.config.output) needModel.push({ role: options.role, needs: 'text (structured output)', file: role.file });
+    } else {
+      if (capable.length === 0) {
+        throw new RoleError(`role "${options.role}" needs ${required.join(', ')}, and no registered model has ${required.length > 1 ? 'all of them' : 'it'}; models: ${modelContext.models.map((candidate) => `${candidate.name} (${candidate.capabilities.join(', ')})`).join('; ')}`, [
+          { file: role.file, path: 'needs.capabilities' },
         ]);
+      }
+      if (model !== undefined && !capable.some((candidate) => candidate.name === model)) {
+        throw new RoleError(`role "${options.role}" needs ${required.join(', ')}, which model "${model}" does not declare`, [{ file: role.file, path: 'model' }]);
+      }
+      // Only the offline engine could answer (named, or the only capable model when the router chooses).
+      const offlineOnly = model !== undefined ? model === OFFLINE_MODEL_NAME : capable.every((candidate) => candidate.provider === 'offline');
+      if (kind === 'generic' && role.config.output && offlineOnly) {
+        throw new RoleError('a custom `output` schema needs a language model: the offline engine only writes { message, draft }', [{ file: role.file, path: 'output' }]);
       }
     }
     for (const tool of role.config.tools ?? []) {
@@ -140,7 +140,7 @@ export function resolveFlow(
 
   if (needModel.length) {
     throw new RoleError(
-      `this flow needs language models, and only the offline engine is configured: ${needModel.map((entry) => `${entry.role} needs ${entry.needs}`).join('; ')}. Nothing was run, and no photo or document was read`,
+      `this flow needs language models, and ${modelContext.offline ? 'the run is offline (--offline)' : 'only the offline engine is configured'}: ${needModel.map((entry) => `${entry.role} needs ${entry.needs}`).join('; ')}. Nothing was run, and no photo or document was read`,
       needModel.map((entry) => ({ file: entry.file })),
       { hint: 'declare models under `models:` in the config (an OpenAI-compatible endpoint such as Ollama, with a vision model for roles that read photos), or set OPENAI_BASE_URL / OPENAI_API_KEY' },
     );

@@ -88,7 +88,7 @@ describe('the example\'s files', () => {
   it('are refused without the secrets the connectors name, and with no language model (--offline)', () => {
     expect(() => loadProject({ cwd: EXAMPLE, env: ENV, dataDir: temporaryDir('baton-inquiry-empty-') })).toThrow(/the secret [A-Z_]+ is not stored/);
     const dataDir = dataDirWithSecrets({ slack: 'http://127.0.0.1:4012/slack', teams: 'http://127.0.0.1:4012/teams' });
-    expect(() => loadProject({ cwd: EXAMPLE, env: ENV, dataDir, offline: true })).toThrow(/custom `output` schema needs a language model/);
+    expect(() => loadProject({ cwd: EXAMPLE, env: ENV, dataDir, offline: true })).toThrow(/this flow needs language models, and the run is offline \(--offline\): intent needs text \(structured output\); inspector needs vision; proposer needs text \(structured output\)/);
   });
 });
 
