@@ -56,7 +56,7 @@ interface Step {
 }
 
 /** The plan a model could make of the goal, and what a researcher could answer for each step, quoting the run's sources. */
-export function steps(options: { email: string; photo: boolean; wrong?: 'price' | 'stock' | undefined }): Step[] {
+export function steps(options: { email: string; photo: boolean; wrong?: 'price' | 'stock' | undefined; noDefect?: boolean | undefined }): Step[] {
   const list: Step[] = [
     {
       question: 'What is the customer\'s complaint about order o-5001 in this inquiry?',
@@ -91,10 +91,15 @@ export function steps(options: { email: string; photo: boolean; wrong?: 'price' 
   if (options.photo) {
     list.push({
       question: 'What damage did the inspector find on the photo of the customer inquiry?',
-      answer: claim('The inspector findings show damage on the photo: a crack across the side of the water tank.', 'role:inspector', [
-        'inspector findings: Inspects the photo attached to a customer inquiry and reports the damage it shows.',
-        'damage: a crack across the side of the water tank',
-      ]),
+      answer: options.noDefect
+        ? claim('The inspector findings show no damage visible on the photo.', 'role:inspector', [
+            'inspector findings: Inspects the photo attached to a customer inquiry and reports the damage it shows.',
+            'damage: no damage visible',
+          ])
+        : claim('The inspector findings show damage on the photo: a crack across the side of the water tank.', 'role:inspector', [
+            'inspector findings: Inspects the photo attached to a customer inquiry and reports the damage it shows.',
+            'damage: a crack across the side of the water tank',
+          ]),
     });
   }
   return list;
@@ -105,7 +110,7 @@ export function steps(options: { email: string; photo: boolean; wrong?: 'price' 
  * the same conversation. The intent role finds and reads the e-mail with its tools and extracts what it says (so an
  * e-mail from someone else, or naming another order, is extracted as such).
  */
-export function shopModels(options: { wrong?: 'price' | 'stock' } = {}) {
+export function shopModels(options: { wrong?: 'price' | 'stock'; noDefect?: boolean } = {}) {
   // What the roles before them saw, as a model would read it in its prompt or find it with its tools.
   let photo = true;
   let email = 'attachment:inquiry.eml';
@@ -130,15 +135,17 @@ export function shopModels(options: { wrong?: 'price' | 'stock' } = {}) {
         case 'inspector':
           photo = textOf(request).includes('image_url');
           return json(
-            photo
-              ? { part: 'water tank', damage: 'a crack across the side of the water tank', severity: 'major', matchesComplaint: true, photoPresent: true }
-              : { part: 'unknown', damage: 'no photo attached', severity: 'none', matchesComplaint: false, photoPresent: false },
+            !photo
+              ? { part: 'unknown', damage: 'no photo attached', severity: 'none', matchesComplaint: false, photoPresent: false }
+              : options.noDefect
+                ? { part: 'water tank', damage: 'no damage visible', severity: 'none', matchesComplaint: false, photoPresent: true }
+                : { part: 'water tank', damage: 'a crack across the side of the water tank', severity: 'major', matchesComplaint: true, photoPresent: true },
           );
         case 'planner':
-          return json({ steps: steps({ email, photo, wrong: options.wrong }).map((step) => ({ question: step.question, rationale: 'the proposal needs it' })), notes: '' });
+          return json({ steps: steps({ email, photo, wrong: options.wrong, noDefect: options.noDefect }).map((step) => ({ question: step.question, rationale: 'the proposal needs it' })), notes: '' });
         case 'researcher': {
           const text = textOf(request);
-          const step = steps({ email, photo, wrong: options.wrong }).find((candidate) => text.includes(candidate.question));
+          const step = steps({ email, photo, wrong: options.wrong, noDefect: options.noDefect }).find((candidate) => text.includes(candidate.question));
           if (!step) throw new Error('the researcher was asked a question the plan does not have');
           if (step.reads && results.length === 0) return call('read_source', { source: step.reads });
           return json({ claims: [step.answer], gaps: [] });
@@ -146,6 +153,13 @@ export function shopModels(options: { wrong?: 'price' | 'stock' } = {}) {
         case 'checker':
           return json({ decision: 'approve', claims: [], objections: [], feedback: 'every step is answered from its source' });
         case 'proposer':
+          if (options.noDefect) {
+            return json({
+              proposal: 'repair',
+              reason: 'The photo shows no damage, so the defect is not confirmed; a workshop inspection decides between repair and replacement.',
+              message: 'Dear Ada Lovelace, the photo of your Barista One espresso machine (order o-5001) shows no visible damage. Please send it to our workshop: we will inspect it and repair it free of charge if it is faulty.',
+            });
+          }
           return json({
             proposal: 'replacement',
             reason: 'The policy replaces a part that cracks within 24 months free of charge; order o-5001 is from 2024-02-11, the inspection shows a crack in the water tank and 4 machines are available.',

@@ -155,7 +155,7 @@ interface Shop extends Systems {
  * A copy of the example with its models pointed at the fake OpenAI server and its connectors at the fakes (started on
  * port 0), the customer database built, the secrets stored.
  */
-async function startSystems(options: { wrong?: 'price' | 'stock'; leaseMs?: number } = {}): Promise<Systems> {
+async function startSystems(options: { wrong?: 'price' | 'stock'; leaseMs?: number; noDefect?: boolean } = {}): Promise<Systems> {
   const models = await startFakeOpenAI({ chat: shopModels(options).chat });
   const crm = await startCrm();
   const erp = await startErp();
@@ -184,7 +184,7 @@ async function startSystems(options: { wrong?: 'price' | 'stock'; leaseMs?: numb
 }
 
 /** The systems, and the copy of the example opened as a runtime. */
-async function openShop(options: { wrong?: 'price' | 'stock'; leaseMs?: number } = {}): Promise<Shop> {
+async function openShop(options: { wrong?: 'price' | 'stock'; leaseMs?: number; noDefect?: boolean } = {}): Promise<Shop> {
   const systems = await startSystems(options);
   const runtime = await openRuntime(loadProject({ cwd: systems.cwd, env: ENV, dataDir: systems.dataDir }), { env: ENV, sleep: async () => undefined });
   cleanups.push(() => runtime.close());
@@ -261,6 +261,21 @@ describe('the inquiry, end to end', () => {
     expect(roleRequests(shop, 'intent').map(modelOf)).toEqual([MODEL.cloud, MODEL.text, MODEL.text]);
     expectNothingPersonalSentOutside(shop);
     for (const request of shop.models.chatRequests().filter((candidate) => textOf(candidate).includes(CUSTOMER.email))) expect([MODEL.text, MODEL.vision]).toContain(modelOf(request));
+  });
+
+  it('with a photo that shows no defect: says so, and proposes an inspection and repair rather than a replacement', async () => {
+    const shop = await openShop({ noDefect: true });
+    const parked = await handle(shop);
+    expect(parked.status, describeOutcome(parked)).toBe('awaiting_human');
+    const [pending] = await shop.runtime.store.pendingDecisions();
+    expect(pending!.subject).toMatchObject({ outputs: { inspector: { damage: 'no damage visible', matchesComplaint: false }, proposer: { proposal: 'repair' } } });
+    await decideRun(shop.runtime, parked.runId, { decision: 'approve', by: 'ana' });
+    const outcome = await resumeRun(shop.runtime, parked.runId);
+    expect(outcome.status, describeOutcome(outcome)).toBe('approved');
+    expect(shop.webhooks.messages).toHaveLength(1);
+    expect(shop.webhooks.messages[0]!.text).toContain('no damage visible');
+    expect(shop.webhooks.messages[0]!.text).toContain('repair');
+    expect(shop.webhooks.messages[0]!.text).not.toContain('replacement');
   });
 
   it('posts once when the process dies during the Slack call: resumed, a person says whether the message went out', async () => {
