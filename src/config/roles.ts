@@ -80,7 +80,26 @@ export function loadRoleFile(file: string): LoadedRole {
       parsed.source.locate(['name']),
     ]);
   }
+  const problem = priorityFromProblem(validated.value);
+  if (problem) throw new RoleError(problem, [parsed.source.locate(['priorityFrom'])]);
   return { config: validated.value, file };
+}
+
+/**
+ * A `priorityFrom` must name a field of the role's output that can hold a run priority: a typo would otherwise be
+ * ignored in silence and an urgent inquiry never raise the priority.
+ */
+function priorityFromProblem(config: RoleConfig): string | undefined {
+  const field = config.priorityFrom;
+  if (field === undefined) return undefined;
+  if (config.kind !== 'generic' || !config.output) return 'priorityFrom reads a field of a generic role\'s output: the role needs kind: generic and an output schema';
+  const properties = (config.output['properties'] ?? {}) as Record<string, { enum?: unknown[] } | undefined>;
+  const declared = properties[field];
+  if (!declared) return `priorityFrom names "${field}", which is not a field of the role's output (fields: ${Object.keys(properties).join(', ') || 'none'})`;
+  if (Array.isArray(declared.enum) && !declared.enum.some((value) => value === 'urgent' || value === 'normal' || value === 'batch')) {
+    return `priorityFrom names "${field}", whose values (${declared.enum.join(', ')}) hold no run priority; expected urgent, normal or batch among them`;
+  }
+  return undefined;
 }
 
 function roleError(problems: Array<{ message: string; location: import('../errors.js').SourceLocation }>): RoleError {

@@ -124,6 +124,14 @@ async function postWithWebhook(config: SlackConnectorConfig, message: Message, o
   );
 }
 
+/** Slack's three control characters, escaped in every string of the data (https://api.slack.com/reference/surfaces/formatting#escaping). */
+export function escapeSlackData(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  if (Array.isArray(value)) return value.map(escapeSlackData);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, escapeSlackData(child)]));
+  return value;
+}
+
 function slackOperation(config: SlackConnectorConfig, name: string, declared: SlackOperation, kit: OperationKit, deps: ConnectorDeps): Operation {
   const info = chatOperationInfo(config.name, name, declared, kit);
   const id = info.id;
@@ -131,7 +139,9 @@ function slackOperation(config: SlackConnectorConfig, name: string, declared: Sl
   const invalid = (message: string) => new ConnectorError('CONNECTOR_INPUT_INVALID', `${id}: ${message}`, { operation: id });
 
   async function prepare(input: unknown): Promise<PreparedCall> {
-    const checked = kit.validate(input);
+    // The data a message is built from (a model's words, an e-mail's) is escaped before the templates run: `<!channel>`
+    // or `<https://evil|click>` in it reaches Slack as text, while markup the connector file writes stays markup.
+    const checked = escapeSlackData(kit.validate(input)) as Record<string, unknown>;
     const text = await kit.map('text', checked);
     if (typeof text !== 'string' || !text.trim()) throw invalid(`the text mapping must give a non-empty string, got ${JSON.stringify(text)}`);
     const request: Record<string, unknown> = config.token ? { channel: declared.channel, text } : { text };

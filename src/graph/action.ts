@@ -143,6 +143,8 @@ export async function superviseAction(stage: Stage, state: RunStateValue, deps: 
     update.outputs = { [stage.name]: invocation.result.output };
     update.fetched = sources;
     update.sourcesRead = Object.keys(sources);
+    // A record holding personal data (a customer's address) taints the run, like a call that carried it.
+    if (!state.tainted && deps.detect && Object.values(sources).some((text) => deps.detect!(text).length > 0)) update.tainted = true;
   } else {
     update.outputs = { [stage.name]: { error: failure } };
     if (action.onError === 'fail') {

@@ -58,6 +58,8 @@ export interface SupervisorDeps {
   untrustedInput: boolean;
   /** The run's abort signal: a call in flight stops with it. */
   signal?: AbortSignal;
+  /** Finds personal or confidential data in text (the project's detectors): what an action reads can taint the run. */
+  detect?: (text: string) => readonly string[];
 }
 
 /** The names a next step sends to, as the transcript records them. */
@@ -247,9 +249,12 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
     if (stage.kind === 'generic' && stage.role.config.output) context.sourceCache.set(roleSource(stage.name), `${stage.name} findings${stage.role.config.description ? `: ${stage.role.config.description}` : ''}\n${recordText(outcome.output)}`);
     const fetched = newlyFetched(context.sourceCache, state.fetched, deps.store.redact);
     const roleRead = stage.kind === 'generic' && stage.role.config.output ? [roleSource(stage.name)] : [];
+    // A call that carried personal or confidential data taints the run: later calls stay on private models.
+    const sawConfidential = [...context.meter.events, ...outcome.call.events].some((event) => event.type === 'route' && ((event as { confidential?: { detectors?: readonly string[] } }).confidential?.detectors?.length ?? 0) > 0);
     const update: RunStateUpdate = {
       usage: [usageEntry],
       turnKeys: [keyText],
+      ...(sawConfidential && !state.tainted ? { tainted: true } : {}),
       ...(fetched ? { fetched } : {}),
       ...(outcome.round !== undefined ? { round: outcome.round } : {}),
       ...(outcome.plan ? { plan: outcome.plan } : {}),

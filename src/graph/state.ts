@@ -163,6 +163,12 @@ export const RunState = new StateSchema({
    * resume finds its turn under the same key instead of running the role again.
    */
   turnKeys: appendReducer(z.string()),
+  /**
+   * The run has met personal or confidential data (a detector fired on a call's prompt or on a record it read): every
+   * later call is routed as confidential, because what roles pass on (claims, objections, outputs) derives from it
+   * even where no detector can see it any more (a name without its address).
+   */
+  tainted: new ReducedValue(z.boolean().default(false), { inputSchema: z.boolean(), reducer: (current: boolean, next: boolean) => current || next }),
   draft: Draft.nullable().default(null),
   verdicts: appendReducer(Verdict),
   messages: appendReducer(RoleMessage),

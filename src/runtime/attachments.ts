@@ -82,6 +82,9 @@ export async function readAttachments(files: readonly string[], cwd: string): Pr
     const type = TYPES[path.extname(file).toLowerCase()];
     if (!type) throw new UsageError(`--attach ${file}: unsupported file type; supported: ${Object.keys(TYPES).join(' ')}`);
     if (info.size > MAX_ATTACHMENT_BYTES) throw new UsageError(`--attach ${file}: ${info.size} bytes is over the ${MAX_ATTACHMENT_BYTES}-byte limit`);
+    // A run's sources are named by file name (`attachment:<name>`): two files of one name would leave one unreadable.
+    const twin = attachments.find((attachment) => attachment.name === path.basename(file));
+    if (twin) throw new UsageError(`--attach ${file}: another attached file is also named ${twin.name}; the run names its sources by file name, so rename one of them`);
     const bytes = await readFile(resolved);
     if (type.kind === 'email') await readEmail(bytes, path.basename(file), `--attach ${file}`);
     attachments.push({ name: path.basename(file), ...type, bytes, sha256: createHash('sha256').update(bytes).digest('hex') });

@@ -22,6 +22,7 @@ import type { RunRecord } from '../transcript/schema.js';
 import { CombinedEvidence, type Attachment } from './attachments.js';
 import { runImages } from './email.js';
 import { raisedLabels, runEvidence } from './turn-context.js';
+import { detectConfidential } from '../routing/detectors.js';
 import { leaseTiming, startHeartbeat } from './lease.js';
 import { createLimiter } from './limiter.js';
 import { buildResult, endStatus, type AbortReason, type FailureInfo } from './outcome.js';
@@ -102,14 +103,22 @@ async function graphInput(
   return { ended: values as RunStateValue };
 }
 
-/** The question of the human gate the graph stopped at, if it did. */
-async function pendingGate(graph: Graph, config: GraphConfig): Promise<GateQuestion | undefined> {
+const FINAL: ReadonlySet<string> = new Set(['failed', 'cancelled', 'budget_exceeded', 'unverified']);
+
+/**
+ * The question of the human gate the graph stopped at, if it did; or, when another task of the same step ended the
+ * run meanwhile (a parallel member failed while its sibling asks for an approval), that end: the run is not parked to
+ * ask a person about a run that is already over.
+ */
+async function pendingGate(graph: Graph, config: GraphConfig): Promise<{ question?: GateQuestion; stopped?: Pick<RunStateValue, 'status' | 'error'> }> {
   const snapshot = await graph.getState(config!);
+  const question = snapshot.tasks.map((task) => task.interrupts[0]?.value as GateQuestion | undefined).find(Boolean);
+  if (!question) return {};
   for (const task of snapshot.tasks) {
-    const question = task.interrupts[0]?.value as GateQuestion | undefined;
-    if (question) return question;
+    const written = task.result as Partial<RunStateValue> | undefined;
+    if (written?.status && FINAL.has(written.status)) return { stopped: { status: written.status, error: written.error ?? null } };
   }
-  return undefined;
+  return { question };
 }
 
 export async function executeRun(deps: RunDependencies, acquired: RunRecord, options: ExecuteOptions): Promise<RunOutcome> {
@@ -236,6 +245,7 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(deps.connectors ? { connectors: deps.connectors } : {}),
     untrustedInput: attachmentsGiven === true,
+    detect: (text: string) => detectConfidential(text, project.detectors).map((detection) => detection.detector),
     signal: controller.signal,
   };
   const config: GraphConfig = {
@@ -263,7 +273,11 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
       // Roles never throw into the graph (the supervisor turns their errors into end states), so invoke returns the
       // final state; only a fault in the graph itself throws, and every turn recorded before it stays.
       else state = (await graph.invoke(start.input as never, config)) as RunStateValue;
-      if (!('park' in start)) gate = abortReason || !checkpointer ? undefined : await pendingGate(graph, config);
+      if (!('park' in start) && !abortReason && checkpointer) {
+        const pending = await pendingGate(graph, config);
+        gate = pending.question;
+        if (pending.stopped && state) state = { ...state, ...pending.stopped };
+      }
     }
   } catch (error) {
     // The store failed (the database went away) or another process holds the run: this is not the run's failure.

@@ -19,7 +19,8 @@ const PRIORITY_RANK: Record<RunLabels['priority'], number> = { batch: 0, normal:
 
 /**
  * The run's labels for a call, with the priority raised by what a role read (a role's `priorityFrom` field, e.g. an
- * intent role finding the inquiry urgent): urgent calls then prefer the fastest eligible model.
+ * intent role finding the inquiry urgent): urgent calls then prefer the fastest eligible model; and confidential once
+ * the run is tainted by personal or confidential data.
  */
 export function raisedLabels(labels: RunLabels, stages: readonly Stage[], state: RunStateValue): RunLabels {
   let priority = labels.priority;
@@ -31,5 +32,7 @@ export function raisedLabels(labels: RunLabels, stages: readonly Stage[], state:
       if (PRIORITY_RANK[value] > PRIORITY_RANK[priority]) priority = value;
     }
   }
-  return priority === labels.priority ? labels : { ...labels, priority };
+  // Once the run has met personal or confidential data, every call is confidential: what it passes on derives from it.
+  const confidential = labels.confidential || state.tainted === true;
+  return priority === labels.priority && confidential === labels.confidential ? labels : { ...labels, priority, confidential };
 }

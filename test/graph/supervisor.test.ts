@@ -18,6 +18,7 @@ function state(overrides: Partial<RunStateValue> = {}): RunStateValue {
     sourcesRead: [],
     fetched: {},
     outputs: {},
+    tainted: false,
     turnKeys: [],
     draft: null,
     verdicts: [],
