@@ -254,7 +254,7 @@ describe('the commands of the example\'s README', () => {
     return { code, stdout: stdout.join(''), stderr: stderr.join('') };
   }
 
-  it('`baton run "Handle this customer inquiry" --attach inquiry.eml` waits for a person (exit 4); `baton approve` posts to Slack', async () => {
+  it('`baton run --attach inquiry.eml "Handle this customer inquiry"` waits for a person (exit 4); `baton approve` posts to Slack', async () => {
     const systems = await startSystems();
     const run = await baton(systems, ['run', '--attach', 'inquiry.eml', GOAL, '--json']);
     expect(run.code, run.stderr).toBe(4);
