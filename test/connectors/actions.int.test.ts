@@ -4,83 +4,16 @@
  * keeps a side effect to one however the run is interrupted (a crash after the call and before its turn is recorded,
  * a crash while it is in flight).
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
 import { StoreUnavailableError } from '../../src/errors.js';
-import { openRuntime, type Runtime } from '../../src/runtime/open.js';
 import { decideRun, resumeRun, runGoal } from '../../src/runtime/run.js';
-import { SecretStore } from '../../src/secrets/store.js';
-import type { RunStore } from '../../src/stores/port.js';
-import { crmSeed, startFakeSystem, type FakeSystem } from '../support/fake-systems.js';
+import { crmSeed, startFakeSystem } from '../support/fake-systems.js';
+import { failOutcomeOnce, failTurnOnce, interrupted } from '../support/store-faults.js';
 import { makeProject } from '../support/project.js';
-
-const KEY = 'a'.repeat(64);
-const ENV = { BATON_SECRET_KEY: KEY };
-const TOKEN = 'crm-token-7f3a9c1e5b';
-const KNOWLEDGE = { 'kb/ledger.md': '# Ledger\n\nThe Lighthouse project keeps a ledger of every ship that docks at the harbour.\n' };
-const GOAL = 'What does the Lighthouse project keep a ledger of?';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function crm(): Promise<FakeSystem> {
-  const system = await startFakeSystem({ seed: crmSeed(), auth: { type: 'bearer', token: TOKEN } });
-  cleanups.push(() => system.close());
-  return system;
-}
-
-function connector(url: string, ticket: { approval?: string; idempotencyHeader?: false } = {}): string {
-  return `name: crm
-kind: http
-baseUrl: ${url}
-auth: { type: bearer, secret: CRM_TOKEN }
-retries: { attempts: 2, baseDelayMs: 1, maxDelayMs: 5 }
-operations:
-  customer:
-    description: One customer by id.
-    path: /customers/{id}
-    input: { type: object, properties: { id: { type: string } }, required: [id] }
-    records: { id: id }
-  open_ticket:
-    description: Opens a support ticket.
-    method: POST
-    path: /tickets
-    input: { type: object, properties: { customerId: { type: string }, summary: { type: string } }, required: [customerId, summary] }
-    request:
-      body: "{ 'customerId': customerId, 'summary': summary }"
-${ticket.approval ? `    approval: ${ticket.approval}\n` : ''}${ticket.idempotencyHeader === false ? '    idempotencyHeader: false\n' : ''}`;
-}
-
-const FLOW = `[planner, researcher, checker, { action: customer, call: crm.customer, input: "{ 'id': 'c-1001' }" }, { action: ticket, call: crm.open_ticket, input: "{ 'customerId': outputs.customer.id, 'summary': 'Ledger question from ' & outputs.customer.name }" }]`;
-
-function project(url: string, ticket: Parameters<typeof connector>[1] = {}): string {
-  const cwd = makeProject({ 'baton.config.yaml': `knowledge:\n  paths: [kb]\nflow: ${FLOW}\nruns:\n  leaseMs: 1000\n`, 'connectors/crm.yaml': connector(url, ticket), ...KNOWLEDGE });
-  mkdirSync(path.join(cwd, '.baton'), { recursive: true });
-  SecretStore.open({ dataDir: path.join(cwd, '.baton'), env: ENV }).set('CRM_TOKEN', TOKEN);
-  return cwd;
-}
-
-async function runtimeFor(cwd: string): Promise<Runtime> {
-  const runtime = await openRuntime(loadProject({ cwd, env: ENV }), { env: ENV });
-  cleanups.push(() => runtime.close());
-  return runtime;
-}
-
-async function interrupted(runtime: Runtime, runId: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await runtime.store.getRun(runId)).status !== 'interrupted') {
-    if (Date.now() > deadline) throw new Error(`run ${runId} never became interrupted`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function ticketRequests(system: FakeSystem) {
-  return system.apiRequests().filter((request) => request.method === 'POST' && request.path === '/tickets');
-}
+import { cleanups, connector, crm, ENV, FLOW, GOAL, project, runtimeFor, ticketRequests, TOKEN } from './exactly-once/helpers.js';
 
 /** Every file under the data directory, as text: what a person (or an attacker) with the disk could read. */
 function dataDirText(cwd: string): string {
@@ -95,19 +28,6 @@ function dataDirText(cwd: string): string {
   };
   walk(root);
   return texts.join('\n');
-}
-
-/** Makes the store fail once when the action stage `stage` records its turn (the process "dies" after the call). */
-function failTurnOnce(store: RunStore, stage: string): void {
-  const recordTurn = store.recordTurn.bind(store);
-  let failed = false;
-  store.recordTurn = async (turn, keyed) => {
-    if (!failed && turn.role === stage) {
-      failed = true;
-      throw new StoreUnavailableError('the database went away (simulated)');
-    }
-    return recordTurn(turn, keyed);
-  };
 }
 
 describe('action stages', () => {
@@ -199,15 +119,7 @@ describe('action stages', () => {
     // The CRM applies the ticket but its answer never arrives (the connection drops): the outcome is unknown.
     let runId = '';
     const store = runtime.store;
-    const finishEffect = store.finishEffect.bind(store);
-    let dropped = false;
-    store.finishEffect = async (key, outcome, owner) => {
-      if (!dropped) {
-        dropped = true;
-        throw new StoreUnavailableError('the database went away before the outcome was recorded (simulated)');
-      }
-      return finishEffect(key, outcome, owner);
-    };
+    failOutcomeOnce(store);
     await expect(runGoal(runtime, { goal: GOAL, onStart: (id) => (runId = id) })).rejects.toThrow(StoreUnavailableError);
     expect(system.effects).toBe(1);
     const [pending] = await store.effects(runId);
@@ -228,15 +140,7 @@ describe('action stages', () => {
     const runtime = await runtimeFor(project(system.url, { approval: 'never', idempotencyHeader: false }));
     let runId = '';
     const store = runtime.store;
-    const finishEffect = store.finishEffect.bind(store);
-    let dropped = false;
-    store.finishEffect = async (key, outcome, owner) => {
-      if (!dropped) {
-        dropped = true;
-        throw new StoreUnavailableError('simulated');
-      }
-      return finishEffect(key, outcome, owner);
-    };
+    failOutcomeOnce(store);
     await expect(runGoal(runtime, { goal: GOAL, onStart: (id) => (runId = id) })).rejects.toThrow(StoreUnavailableError);
     await interrupted(runtime, runId);
     const parked = await resumeRun(runtime, runId);

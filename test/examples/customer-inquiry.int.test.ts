@@ -12,6 +12,7 @@ import { runCli } from '../../src/cli/main.js';
 import { loadProject } from '../../src/config/load.js';
 import { decideRun, resumeRun } from '../../src/runtime/run.js';
 import { StoreUnavailableError } from '../../src/errors.js';
+import { failOutcomeOnce, interrupted } from '../support/store-faults.js';
 import { modelOf, roleOf, textOf } from '../../bench/inquiry-script.js';
 import { buildCustomerDb, DEFAULT_CRM_TOKEN, DEFAULT_ERP_KEY, startCrm, startErp, startWebhooks } from '../../examples/customer-inquiry/fakes/systems.mjs';
 import { CUSTOMER, describeOutcome, ENV, EXAMPLE, expectNothingPersonalSentOutside, GOAL, inquiryHarness, MODEL, requestsTo, roleRequests, type Systems } from './harness.js';
@@ -169,19 +170,10 @@ describe('the inquiry, end to end', () => {
     await decideRun(shop.runtime, parked.runId, { decision: 'approve', by: 'ana' });
     // The message reaches Slack, and the process "dies" before the outcome is recorded (the store goes away).
     const store = shop.runtime.store;
-    const finishEffect = store.finishEffect.bind(store);
-    let died = false;
-    store.finishEffect = async (key, outcome, owner) => {
-      if (!died) {
-        died = true;
-        throw new StoreUnavailableError('the process died during the Slack call (simulated)');
-      }
-      return finishEffect(key, outcome, owner);
-    };
+    failOutcomeOnce(store);
     await expect(resumeRun(shop.runtime, parked.runId)).rejects.toThrow(StoreUnavailableError);
     expect(shop.webhooks.messages).toHaveLength(1);
-    const deadline = Date.now() + 10_000;
-    while ((await store.getRun(parked.runId)).status !== 'interrupted' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await interrupted(shop.runtime, parked.runId);
     // Slack honours no idempotency key: the resumed run asks whether the message went out instead of posting again.
     const asked = await resumeRun(shop.runtime, parked.runId);
     expect(asked.status, describeOutcome(asked)).toBe('awaiting_human');

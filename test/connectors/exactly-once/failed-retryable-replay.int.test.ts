@@ -6,22 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../../src/errors.js';
-import type { RunStore } from '../../../src/stores/port.js';
 import { resumeRun, runGoal } from '../../../src/runtime/run.js';
+import { failTurnOnce } from '../../support/store-faults.js';
 import { crm, GOAL, interrupted, runtimeFor } from './helpers.js';
 import { findings, ticket, toolProject } from './model-tools.js';
-
-function failTurnOnce(store: RunStore, stage: string): void {
-  const recordTurn = store.recordTurn.bind(store);
-  let failed = false;
-  store.recordTurn = async (turn, keyed) => {
-    if (!failed && turn.role === stage) {
-      failed = true;
-      throw new StoreUnavailableError('the database went away (simulated)');
-    }
-    return recordTurn(turn, keyed);
-  };
-}
 
 describe('a researcher turn replayed after a transient failure the model already handled', () => {
   it('does not send the failed call again on replay (one ticket, as the model intended)', async () => {

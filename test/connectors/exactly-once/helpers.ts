@@ -61,13 +61,7 @@ export async function runtimeFor(cwd: string): Promise<Runtime> {
   return runtime;
 }
 
-export async function interrupted(runtime: Runtime, runId: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await runtime.store.getRun(runId)).status !== 'interrupted') {
-    if (Date.now() > deadline) throw new Error(`run ${runId} never became interrupted`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { interrupted } from '../../support/store-faults.js';
 
 export function ticketRequests(system: FakeSystem) {
   return system.apiRequests().filter((request) => request.method === 'POST' && request.path === '/tickets');

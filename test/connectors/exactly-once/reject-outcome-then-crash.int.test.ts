@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../../src/errors.js';
 import { decideRun, resumeRun, runGoal } from '../../../src/runtime/run.js';
+import { failOutcomeOnce } from '../../support/store-faults.js';
 import { crm, GOAL, interrupted, project, runtimeFor } from './helpers.js';
 
 describe('a confirm-outcome rejection reused for a later unknown outcome', () => {
@@ -33,15 +34,7 @@ describe('a confirm-outcome rejection reused for a later unknown outcome', () =>
     // Correct answer: it did not happen -> send it.
     await decideRun(runtime, runId, { decision: 'reject', by: 'ana', note: 'no ticket in the CRM' });
     // 2nd: the re-send is applied but the process dies before recording its outcome.
-    const finishEffect = store.finishEffect.bind(store);
-    let dropped = false;
-    store.finishEffect = async (key, outcome, owner) => {
-      if (!dropped) {
-        dropped = true;
-        throw new StoreUnavailableError('died before recording the outcome (simulated)');
-      }
-      return finishEffect(key, outcome, owner);
-    };
+    failOutcomeOnce(store);
     await expect(resumeRun(runtime, runId)).rejects.toThrow(StoreUnavailableError);
     expect(system.effects).toBe(1);
     await interrupted(runtime, runId);
