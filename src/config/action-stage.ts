@@ -4,9 +4,8 @@
  * and their input mapping compiled, so a typo fails before any run starts, naming the config line.
  */
 import { FlowError, type SourceLocation } from '../errors.js';
-import type { LoadedConnector } from '../connectors/load.js';
+import { declaredOperations, staticSideEffect, type LoadedConnector } from '../connectors/load.js';
 import { compileMapping, isMappingProblem, nondeterministicCall, pointAt } from '../connectors/mapping.js';
-import { staticSideEffect } from '../connectors/load.js';
 import { RoleConfig } from './roles.js';
 import type { ActionStage, FlowStage, ParallelStage } from './schema.js';
 import type { Stage } from './load.js';
@@ -17,16 +16,6 @@ export function isActionStage(stage: FlowStage): stage is ActionStage {
 
 export function isParallelStage(stage: FlowStage): stage is ParallelStage {
   return typeof stage === 'object' && 'parallel' in stage;
-}
-
-/** Every operation id the project's connector files declare (MCP: the allow-listed tools). */
-export function declaredOperations(connectors: ReadonlyMap<string, LoadedConnector>): string[] {
-  const ids: string[] = [];
-  for (const [name, loaded] of connectors) {
-    const operations = loaded.config.kind === 'mcp' ? loaded.config.allow : Object.keys(loaded.config.operations);
-    ids.push(...operations.map((operation) => `${name}.${operation}`));
-  }
-  return ids.sort();
 }
 
 /** Why an operation id names nothing the connectors declare, or undefined. */

@@ -119,6 +119,16 @@ export function loadConnectorFile(file: string, secrets: { names(): string[] }):
   return { config, file, mappings, kits };
 }
 
+/** Every operation id the connector files declare (MCP: the allow-listed tools), sorted; known without starting anything. */
+export function declaredOperations(connectors: ReadonlyMap<string, LoadedConnector>): string[] {
+  const ids: string[] = [];
+  for (const [name, loaded] of connectors) {
+    const operations = loaded.config.kind === 'mcp' ? loaded.config.allow : Object.keys(loaded.config.operations);
+    ids.push(...operations.map((operation) => `${name}.${operation}`));
+  }
+  return ids.sort();
+}
+
 /** Mapping fields that read the system's answer (not the request). */
 const RESPONSE_SIDE = new Set(['response', 'records']);
 

@@ -5,7 +5,7 @@
  * dot) maps back here too, liberally.
  */
 import { ConnectorError } from './errors.js';
-import type { ConnectorFactory, LoadedConnector } from './load.js';
+import { declaredOperations, type ConnectorFactory, type LoadedConnector } from './load.js';
 import type { Connector, ConnectorDeps, ConnectorKind, Operation } from './types.js';
 
 /** The model-facing name of an operation: `crm__purchase_history` (tool names may hold no dot). */
@@ -47,16 +47,6 @@ export class ConnectorSet {
     return this.loaded.get(name);
   }
 
-  /** Operation ids known without starting anything: every static operation, and each MCP connector's allow-list. */
-  declaredOperations(): string[] {
-    const ids: string[] = [];
-    for (const [name, loaded] of this.loaded) {
-      const names = loaded.config.kind === 'mcp' ? loaded.config.allow : Object.keys(loaded.config.operations);
-      ids.push(...names.map((operation) => `${name}.${operation}`));
-    }
-    return ids.sort();
-  }
-
   /** The live connector, built on first use (its kind's module is imported then, so unused kinds cost nothing). */
   connector(name: string): Promise<Connector> {
     const existing = this.live.get(name);
@@ -72,7 +62,7 @@ export class ConnectorSet {
   /** The operation `connector.operation`; CONNECTOR_UNKNOWN naming what exists. */
   async operation(id: string): Promise<Operation> {
     const dot = id.indexOf('.');
-    if (dot <= 0) throw new ConnectorError('CONNECTOR_UNKNOWN', `"${id}" is not connector.operation; operations: ${this.declaredOperations().join(', ') || '(none)'}`);
+    if (dot <= 0) throw new ConnectorError('CONNECTOR_UNKNOWN', `"${id}" is not connector.operation; operations: ${declaredOperations(this.loaded).join(', ') || '(none)'}`);
     const connector = await this.connector(id.slice(0, dot));
     const operations = await connector.operations();
     const found = operations.find((operation) => operation.id === id);
