@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseHostName } from '../net/host-name.js';
 import { FetchPolicy } from '../net/policy.js';
 import { DetectorConfig } from '../routing/detectors.js';
+import { GuardsConfig, OutputPolicyConfig, RedactConfig } from '../guards/config.js';
 import { RoleModelNeeds } from '../routing/needs.js';
 import { ModelSpec } from './models.js';
 import { ChecksConfig } from '../verify/config.js';
@@ -172,6 +173,12 @@ export const BatonConfig = z
       .default({ fetch: FetchPolicy.parse({}) }),
     /** Extra confidential-data detectors, beside the built-in ones (e-mail, phone, card, IBAN, API keys...). */
     detectors: z.array(DetectorConfig).default([]),
+    /** Prompt-injection defence: spotlighting, the canary and detectors on the goal, attachments, tool results and passages. */
+    guards: GuardsConfig.prefault({}),
+    /** Rules every final answer and outgoing side-effect payload must pass. */
+    outputPolicy: OutputPolicyConfig.prefault({}),
+    /** What is redacted from stored transcripts beside credentials (always redacted). */
+    redact: RedactConfig.prefault({}),
     /** How calls survive endpoint faults. */
     resilience: z
       .object({
