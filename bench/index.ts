@@ -5,6 +5,7 @@
 import { formatApiBenchReport, runApiBench } from './api.js';
 import { formatCliBenchReport, runCliBench } from './cli.js';
 import { formatConnectorsReport, runConnectorsBench } from './connectors.js';
+import { formatGuardsReport, runGuardsBench } from './guards.js';
 import { formatInquiryReport, runInquiryBench } from './inquiry.js';
 import { formatOrchestrationReport, runOrchestrationBench } from './orchestration.js';
 import { formatRetrievalReport, runRetrievalBench } from './retrieval.js';
@@ -23,3 +24,4 @@ if (wants('cli')) console.log(`${formatCliBenchReport(await runCliBench())}\n`);
 if (wants('workers')) console.log(`${formatWorkersReport(await runWorkersBench())}\n`);
 if (wants('connectors')) console.log(`${formatConnectorsReport(await runConnectorsBench())}\n`);
 if (wants('inquiry')) console.log(`${formatInquiryReport(await runInquiryBench())}\n`);
+if (wants('guards')) console.log(`${formatGuardsReport(await runGuardsBench())}\n`);

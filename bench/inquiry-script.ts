@@ -32,16 +32,18 @@ interface Message {
   content: unknown;
   tool_calls?: unknown[];
 }
+/** Text as a model reads through Baton's spotlighting: boundary lines dropped, the datamark (U+02C6) read as a space. */
+export const readThrough = (text: string): string => text.replace(/\u00AB\/?data [0-9a-f]{8}[^\u00BB]*\u00BB/g, '').replace(/\u02C6/g, ' ');
 export const messagesOf = (request: RecordedRequest): Message[] => (request.body as { messages: Message[] }).messages;
 export const modelOf = (request: RecordedRequest): string => (request.body as { model: string }).model;
-export const textOf = (request: RecordedRequest): string => JSON.stringify(request.body);
+export const textOf = (request: RecordedRequest): string => readThrough(JSON.stringify(request.body));
 export function roleOf(request: RecordedRequest): Role {
   const system = JSON.stringify(messagesOf(request).find((message) => message.role === 'system')?.content ?? '');
   const found = OPENINGS.find(([opening]) => system.includes(opening));
   if (!found) throw new Error(`no role opens its system prompt so: ${system.slice(0, 80)}`);
   return found[1];
 }
-export const toolResults = (request: RecordedRequest): string[] => messagesOf(request).filter((message) => message.role === 'tool').map((message) => String(message.content));
+export const toolResults = (request: RecordedRequest): string[] => messagesOf(request).filter((message) => message.role === 'tool').map((message) => readThrough(String(message.content)));
 const json = (value: unknown): ChatReply => ({ content: JSON.stringify(value), usage: { prompt_tokens: 400, completion_tokens: 80 } });
 const call = (name: string, args: Record<string, unknown>): ChatReply => ({ toolCalls: [{ name, arguments: args }], usage: { prompt_tokens: 300, completion_tokens: 20 } });
 

@@ -82,7 +82,7 @@ export function sameWorkGraph(runtime: Runtime, model: ScriptedModel) {
     sourcesRead: Annotation<string[]>({ reducer: (left, right) => [...new Set([...left, ...right])], default: () => [] }),
     verdicts: Annotation<RunStateValue['verdicts']>({ reducer: (left, right) => left.concat(right), default: () => [] }),
   });
-  const asRunState = (state: typeof State.State): RunStateValue => ({ ...state, draft: null, messages: [], usage: [], status: 'running', error: null, fetched: {}, outputs: {}, tainted: false, turnKeys: [] });
+  const asRunState = (state: typeof State.State): RunStateValue => ({ ...state, draft: null, messages: [], usage: [], status: 'running', error: null, fetched: {}, outputs: {}, tainted: false, flagged: [], guardSeed: '', turnKeys: [] });
   return new StateGraph(State)
     .addNode('planner', async (state) => {
       const outcome = await runPlanner(asRunState(state), context(stageOf('planner')));

@@ -62,6 +62,9 @@ export function exitCodeFor(error: unknown): number {
       return 76; // EX_PROTOCOL
     case 'EFFECT_OUTCOME_UNKNOWN':
       return 75; // EX_TEMPFAIL
+    case 'GUARD_BLOCKED':
+    case 'OUTPUT_BLOCKED':
+      return 65; // EX_DATAERR: the input or the output broke a rule
     default:
       return 1;
   }
@@ -85,6 +88,8 @@ export function httpStatusFor(error: unknown): number {
     case 'CONNECTOR_RESPONSE_INVALID':
       return 502;
     case 'FETCH_BLOCKED':
+    case 'GUARD_BLOCKED':
+    case 'OUTPUT_BLOCKED':
       return 403;
     case 'RUN_NOT_RESUMABLE':
     case 'RUN_NOT_AWAITING':

@@ -6,6 +6,7 @@
 
 import type { ConnectorErrorCode } from './connectors/errors.js';
 import type { SecretStoreErrorCode } from './secrets/errors.js';
+import type { GuardErrorCode } from './guards/errors.js';
 
 /** Stable error codes. Scripts may match on these; they never change meaning. */
 export type BatonErrorCode =
@@ -48,6 +49,7 @@ export type BatonErrorCode =
   | 'STORE_SCHEMA'
   | SecretStoreErrorCode
   | ConnectorErrorCode
+  | GuardErrorCode
   | 'INTERNAL';
 
 /** Abstract base of every Baton error. */

@@ -29,7 +29,7 @@ export const fetchUrl = defineTool({
         contentType: page.contentType,
         truncated: page.truncated,
         redirects: page.redirects,
-        text: wrapUntrusted(page.finalUrl, readable.text),
+        text: (context.wrap ?? wrapUntrusted)(page.finalUrl, readable.text),
         links: readable.links.slice(0, input.maxLinks),
       },
       summary: `${page.status} ${page.contentType} ${readable.text.length} chars from ${page.finalUrl}${page.truncated ? ' (truncated)' : ''}`,

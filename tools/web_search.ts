@@ -20,7 +20,7 @@ export const webSearch = defineTool({
     }
     const results = await searchTheWeb(input.query, { baseUrl: context.webSearchUrl, limit: input.limit, ...(context.signal ? { signal: context.signal } : {}) });
     return {
-      output: results.map((result) => ({ ...result, snippet: wrapUntrusted(result.url, result.snippet) })),
+      output: results.map((result) => ({ ...result, snippet: (context.wrap ?? wrapUntrusted)(result.url, result.snippet) })),
       summary: `${results.length} result(s) for "${input.query}"`,
     };
   },

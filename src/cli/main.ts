@@ -3,6 +3,7 @@
  * terminal) and prints; everything it runs is library code with injected dependencies.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { BATON_VERSION } from '../version.js';
 import { loadProject, type Project } from '../config/load.js';
 import { BatonError, exitCodeFor } from '../errors.js';
 import { RunStatus } from '../graph/status.js';
@@ -20,6 +21,7 @@ import { registerEvalCommand } from './commands/eval.js';
 import { registerSecretsCommands } from './commands/secrets.js';
 import { registerMcpCommands } from './commands/mcp.js';
 import { registerConnectorCommands } from './commands/connectors.js';
+import { registerAuditCommand } from './commands/audit.js';
 import type { CliIo, CommonOptions } from './context.js';
 import { terminalIo } from './terminal-text.js';
 import { createRedactor } from '../transcript/redact.js';
@@ -51,7 +53,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
   let exitCode = 0;
   const program = new Command('baton')
     .description('Give a goal, get a verified answer: Planner, Researcher and Checker under a logging supervisor.')
-    .version('0.1.0')
+    .version(BATON_VERSION)
     .showHelpAfterError()
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
     .exitOverride();
@@ -167,6 +169,7 @@ export function buildCli(processIo: CliIo): { program: Command; exitCode: () => 
   registerSecretsCommands(program, context);
   registerMcpCommands(program, context);
   registerConnectorCommands(program, context);
+  registerAuditCommand(program, context);
   return { program, exitCode: () => exitCode };
 }
 

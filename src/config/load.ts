@@ -155,6 +155,7 @@ export function loadProject(options: LoadProjectOptions): Project {
   );
   if (config.knowledge.paths) warnUnusableKnowledgePaths(config.knowledge.paths, knowledgePaths, options, locate);
   const detectors = compileDetectors(config.detectors, builtinDetectors, locate(['detectors']));
+  checkGuardModels(config, models, locate);
   if (options.prepareDataDir) prepareProjectDataDir(dataDir, options, source && declares(source.value, 'dataDir') ? locate(['dataDir']) : undefined);
   return {
     config,
@@ -170,6 +171,18 @@ export function loadProject(options: LoadProjectOptions): Project {
     connectors,
     store,
   };
+}
+
+/**
+ * The guard classifier must be a declared model in the private zone: the texts it classifies (e-mails, records,
+ * pages) hold personal and confidential data.
+ */
+function checkGuardModels(config: BatonConfig, models: readonly ModelSpec[], locate: (fieldPath: Array<string | number>) => SourceLocation): void {
+  const wanted = config.guards.classifier?.model;
+  if (wanted === undefined) return;
+  const spec = models.find((model) => model.name === wanted);
+  if (!spec) throw new ConfigError(`guards.classifier.model names "${wanted}", which is not a declared model (declared: ${models.map((model) => model.name).join(', ') || 'none'})`, [locate(['guards', 'classifier', 'model'])]);
+  if (spec.zone !== 'private') throw new ConfigError(`guards.classifier.model "${wanted}" is in the external zone: the texts it classifies hold personal and confidential data, so it must be a private model (zone: private)`, [locate(['guards', 'classifier', 'model'])]);
 }
 
 /** A human gate's stage: it has no role file and calls no model; its `role` and `prompt` only carry its name. */

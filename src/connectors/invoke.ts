@@ -22,6 +22,8 @@ import { BatonError, errorMessage } from '../errors.js';
 import type { Decision, EffectRecord, RunStore } from '../stores/port.js';
 import { ConnectorError } from './errors.js';
 import type { CallResult, Operation, PreparedCall } from './types.js';
+import type { TurnEvent } from '../transcript/schema.js';
+import type { ApprovalEvent } from '../guards/types.js';
 
 /** What a person is asked about a call: to approve it, or to say whether an unknown outcome happened. */
 export interface CallQuestion {
@@ -56,6 +58,13 @@ export interface CallSite {
   ask: (question: CallQuestion) => Decision;
   signal?: AbortSignal;
   clock: () => Date;
+  /** Records an event on the calling turn: a person's decision on a call (`approval`), an output-policy decision (`guard`). */
+  onEvent?: (event: TurnEvent) => void;
+  /**
+   * The output policy on a side effect's payload: returns the call as it may be sent (redacted), or throws when a rule
+   * blocks it. Applied before the idempotency key is derived, so the key is that of what is sent.
+   */
+  police?: (call: PreparedCall) => PreparedCall;
 }
 
 /** A call's outcome as the caller sees it. */
@@ -132,7 +141,8 @@ export class CallCounter {
 
 /** Calls an operation inside a run, exactly once for side effects (see the module comment). */
 export async function invokeOperation(operation: Operation, input: unknown, site: CallSite, counter: CallCounter): Promise<Invocation> {
-  const call = await operation.prepare(input);
+  const prepared = await operation.prepare(input);
+  const call = operation.sideEffect && site.police ? site.police(prepared) : prepared;
   const reason = needsApproval(operation, site);
   if (!operation.sideEffect) {
     if (reason) await approve(call, reason, site);
@@ -148,7 +158,14 @@ export async function invokeOperation(operation: Operation, input: unknown, site
 /** Asks a person to approve `call`; a rejection is EFFECT_REJECTED, nothing sent. */
 async function approve(call: PreparedCall, reason: string, site: CallSite): Promise<void> {
   const decision = site.ask({ kind: 'approve', operation: call.operation, target: call.target, request: call.request, reason });
+  audit(site, call.operation, 'call', decision, reason);
   if (decision.decision === 'reject') throw rejection(decision, call);
+}
+
+/** A person's decision on a call, as an event on the calling turn (listed by `baton audit`). */
+function audit(site: CallSite, operation: string, question: ApprovalEvent['question'], decision: Decision, reason: string): void {
+  const event: ApprovalEvent = { type: 'approval', at: site.clock().getTime(), operation, question, decision: decision.decision, by: decision.by, reason, ...(decision.note ? { note: decision.note } : {}) };
+  site.onEvent?.(event);
 }
 
 async function sideEffect(operation: Operation, call: PreparedCall, key: string, reason: string | undefined, site: CallSite): Promise<Invocation> {
@@ -175,6 +192,7 @@ async function settle(operation: Operation, call: PreparedCall, key: string, rec
       attempts: record.attempts,
       reason: `the outcome of ${call.target} is unknown: it was sent ${record.attempts} time${record.attempts === 1 ? '' : 's'} and no answer was recorded (${record.status === 'failed' ? record.error?.message : 'the process stopped while it waited'}), and ${operation.id} honours no idempotency key. Approve if the effect happened (it is not sent again); reject if it did not (it is sent again)`,
     });
+    audit(site, operation.id, 'outcome', decision, `the outcome of ${call.target} was unknown`);
     if (decision.decision === 'approve') {
       const result: CallResult = { output: { confirmedBy: decision.by, note: decision.note ?? null }, records: [], summary: `confirmed done by ${decision.by}; not sent again` };
       const finished = await site.store.finishEffect(key, { status: 'done', result, resolvedBy: decision.by }, site.owner);

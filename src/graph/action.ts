@@ -15,6 +15,10 @@ import { BatonError, CancelledError, errorMessage, RunLeaseLostError, StoreUnava
 import { turnKeyText, type Decision } from '../stores/port.js';
 import type { GateQuestion } from './human-gate.js';
 import { decided, destinations, replayedTurn, turnKeyOf, type SupervisorDeps, type TurnOutcome } from './node.js';
+import { policeOf } from './turn-tools.js';
+import { RunGuard } from '../guards/run-guard.js';
+import { describeDetections, GuardError } from '../guards/errors.js';
+import type { TurnEvent } from '../transcript/schema.js';
 import type { RunStateUpdate, RunStateValue, RunStatus } from './state.js';
 
 /** What an action's input mapping reads: the run as later stages see it (`runId`, `goal`, `round`, `plan`, `draft`, `outputs`). */
@@ -22,9 +26,17 @@ export function runView(state: RunStateValue): Record<string, unknown> {
   return { runId: state.runId, goal: state.goal, round: state.round, plan: state.plan, draft: state.draft?.text ?? null, outputs: state.outputs ?? {} };
 }
 
-/** Whether the run has read content from outside since its start: an attachment, a fetched page, a tool result. */
+/**
+ * Whether the run has read content from outside since its start (an attachment, a fetched page, a tool result), or a
+ * guard flagged a text it let through (a passage of the knowledge base that reads like instructions).
+ */
 export function hasReadOutside(state: RunStateValue, deps: Pick<SupervisorDeps, 'untrustedInput'>): boolean {
-  return deps.untrustedInput || Object.keys(state.fetched ?? {}).length > 0;
+  return deps.untrustedInput || Object.keys(state.fetched ?? {}).length > 0 || (state.flagged?.length ?? 0) > 0;
+}
+
+/** The sources of guard events that flagged a text and let it through. */
+export function flaggedSources(events: ReadonlyArray<{ type: string; action?: unknown; source?: unknown }>): string[] {
+  return [...new Set(events.filter((event) => event.type === 'guard' && event.action === 'flag' && typeof event.source === 'string').map((event) => event.source as string))];
 }
 
 /**
@@ -94,6 +106,18 @@ export function resultSources(invocation: Invocation, redact: (text: string) => 
   return sources;
 }
 
+/**
+ * Screens an action's result with the run's guard: the note a role reads instead when the guard withholds it
+ * (quarantine), undefined when it passes; a `block` throws GUARD_BLOCKED (the action fails).
+ */
+async function screenResult(guard: RunGuard | undefined, operation: string, invocation: Invocation, onEvent: (event: TurnEvent) => void, signal?: AbortSignal): Promise<string | undefined> {
+  if (!guard?.enabled) return undefined;
+  const screened = await guard.screen('tool', operation, JSON.stringify(invocation.result.output ?? null), signal);
+  if (screened.event) onEvent(screened.event);
+  if (screened.action === 'block') throw new GuardError('GUARD_BLOCKED', `the result of ${operation} was refused: it carries instructions to an AI (${describeDetections(screened.event!)})`, screened.event!);
+  return screened.action === 'quarantine' ? RunGuard.withheld(operation, screened.event!) : undefined;
+}
+
 export async function superviseAction(stage: Stage, state: RunStateValue, deps: SupervisorDeps): Promise<TurnOutcome> {
   const key = turnKeyOf(stage, state, undefined);
   const replayed = await replayedTurn(stage, state, key, deps);
@@ -105,6 +129,8 @@ export async function superviseAction(stage: Stage, state: RunStateValue, deps: 
   let invocation: Invocation | undefined;
   let failure: { code: string; message: string; hint?: string } | undefined;
   let input: unknown = {};
+  const events: TurnEvent[] = [];
+  let withheld: string | undefined;
   try {
     if (!deps.connectors) throw new ConnectorError('CONNECTOR_UNKNOWN', `the action "${stage.name}" calls ${action.call}, and this runtime was opened without connectors`);
     if (action.input !== undefined) {
@@ -123,14 +149,20 @@ export async function superviseAction(stage: Stage, state: RunStateValue, deps: 
       ask: askThroughInterrupt(stage, state),
       signal: deps.signal,
       clock: deps.clock,
+      onEvent: (event) => events.push(event),
+      ...policeOf(deps, (event) => events.push(event)),
     };
     invocation = await invokeOperation(operation, input, site, new CallCounter());
+    // What the system answered is outside text: screened before any role reads it (a withheld result is no source).
+    withheld = await screenResult(deps.guardFor?.(state), action.call, invocation, (event) => events.push(event), deps.signal);
   } catch (error) {
     // A person must decide (LangGraph's interrupt), or the run was stopped: not this stage's failure.
     if (isGraphInterrupt(error)) throw error;
     if (deps.abortReason() === 'lease-lost') throw new CancelledError('another process took the run');
     // The store went away or another process holds the run: not the action's failure; the run resumes from here.
     if (error instanceof StoreUnavailableError || error instanceof RunLeaseLostError) throw error;
+    // A result the guard refused is not used (the call itself happened and stays in the ledger).
+    if (error instanceof GuardError) invocation = undefined;
     if (error instanceof MappingFailure) failure = { code: 'CONNECTOR_INPUT_INVALID', message: `the input of action "${stage.name}" failed: ${error.message}` };
     else if (error instanceof BatonError) failure = { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
     else failure = { code: 'INTERNAL', message: errorMessage(error) };
@@ -138,7 +170,8 @@ export async function superviseAction(stage: Stage, state: RunStateValue, deps: 
 
   const redact = deps.store.redact;
   const update: RunStateUpdate = { turnKeys: [turnKeyText(key)] };
-  if (invocation) {
+  if (invocation && withheld) update.outputs = { [stage.name]: JSON.parse(withheld) as unknown };
+  else if (invocation) {
     const sources = resultSources(invocation, redact);
     update.outputs = { [stage.name]: invocation.result.output };
     update.fetched = sources;
@@ -177,7 +210,7 @@ export async function superviseAction(stage: Stage, state: RunStateValue, deps: 
       usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
       costUsd: 0,
       attempts: 0,
-      events: [],
+      events,
       ...(failure ? { error: failure } : {}),
     },
     { key, stateUpdate: update, owner: deps.owner },

@@ -12,14 +12,18 @@ import { runChecker, runGeneric, runPlanner, runResearcher, type RoleOutcome } f
 import { partialCallOf } from '../roles/partial-call.js';
 import { turnKeyText, type RunStore, type TurnKey } from '../stores/port.js';
 import { redactDeep, type Redactor } from '../transcript/redact.js';
-import type { MessageRecord, NewTurn } from '../transcript/schema.js';
+import type { MessageRecord, NewTurn, TurnEvent } from '../transcript/schema.js';
 import type { ChatMessage } from '../models/types.js';
 import { composeDraft } from './compose.js';
 import { addedRedactions } from '../text/redaction-markers.js';
 import { superviseHumanGate } from './human-gate.js';
-import { askThroughInterrupt, hasReadOutside, recordText, resultSources, superviseAction } from './action.js';
-import { operationTools } from '../connectors/tools.js';
+import { flaggedSources, recordText, superviseAction } from './action.js';
+import { newlyFetched, operationToolsFor, roleSource } from './turn-tools.js';
+export { policeOf, roleSource } from './turn-tools.js';
 import type { ConnectorSet } from '../connectors/set.js';
+import type { CallSite } from '../connectors/invoke.js';
+import type { RunGuard } from '../guards/run-guard.js';
+import type { Telemetry } from '../telemetry/index.js';
 import type { AbortReason } from '../runtime/outcome.js';
 import { nextStep, type NextStep, type StopCondition } from './supervisor.js';
 import { reduceStatus, reduceUsage, type Draft, type Finding, type RunStateUpdate, type RunStateValue, type RunStatus, type UsageEntry } from './state.js';
@@ -60,6 +64,12 @@ export interface SupervisorDeps {
   signal?: AbortSignal;
   /** Finds personal or confidential data in text (the project's detectors): what an action reads can taint the run. */
   detect?: (text: string) => readonly string[];
+  /** The run's guard for a state (its spotlighting keys come from the state's seed): action results are screened by it. */
+  guardFor?: (state: RunStateValue) => RunGuard;
+  /** The output policy on side-effect payloads, with the sink for its events (see src/guards/side-effects.ts). */
+  police?: (onEvent: (event: TurnEvent) => void) => CallSite['police'];
+  /** OpenTelemetry: a span per turn, per tool call. */
+  telemetry?: Telemetry;
 }
 
 /** The names a next step sends to, as the transcript records them. */
@@ -162,6 +172,12 @@ export async function replayedTurn(stage: Stage, state: RunStateValue, key: Turn
 
 /** Runs one agent turn under supervision; returns the update and the supervisor's decision on where to go next. */
 export async function superviseTurn(stage: Stage, state: RunStateValue, step: PlanStep | undefined, deps: SupervisorDeps): Promise<TurnOutcome> {
+  if (!deps.telemetry || stage.kind === 'human' || nextStepIsEnd(deps, state)) return superviseStage(stage, state, step, deps);
+  const round = stage.kind === 'planner' ? state.round + 1 : state.round;
+  return deps.telemetry.turn({ runId: deps.runId, role: stage.name, kind: stage.kind, round, ...(step ? { stepId: step.id } : {}) }, () => superviseStage(stage, state, step, deps));
+}
+
+async function superviseStage(stage: Stage, state: RunStateValue, step: PlanStep | undefined, deps: SupervisorDeps): Promise<TurnOutcome> {
   if (nextStepIsEnd(deps, state)) return decided(stage, state, {}, deps);
   if (stage.kind === 'human') return superviseHumanGate(stage, state, deps);
   if (stage.kind === 'action') return superviseAction(stage, state, deps);
@@ -251,9 +267,11 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
     const roleRead = stage.kind === 'generic' && stage.role.config.output ? [roleSource(stage.name)] : [];
     // A call that carried personal or confidential data taints the run: later calls stay on private models.
     const sawConfidential = [...context.meter.events, ...outcome.call.events].some((event) => event.type === 'route' && ((event as { confidential?: { detectors?: readonly string[] } }).confidential?.detectors?.length ?? 0) > 0);
+    const flagged = flaggedSources([...context.meter.events, ...outcome.call.events]);
     const update: RunStateUpdate = {
       usage: [usageEntry],
       turnKeys: [keyText],
+      ...(flagged.length ? { flagged } : {}),
       ...(sawConfidential && !state.tainted ? { tainted: true } : {}),
       ...(fetched ? { fetched } : {}),
       ...(outcome.round !== undefined ? { round: outcome.round } : {}),
@@ -294,43 +312,6 @@ export async function superviseTurn(stage: Stage, state: RunStateValue, step: Pl
     return { update, next, state: { ...projected, status: update.status ? reduceStatus(projected.status, update.status as RunStatus) : projected.status } };
   };
   return stage.kind === 'researcher' ? deps.limiterFor(stage)(run) : run();
-}
-
-/**
- * Connector operations as this turn's tools: calls are keyed by this turn (so a replayed turn derives the same
- * idempotency keys), results become sources the checker reads (they join the state with the fetched pages).
- */
-function operationToolsFor(stage: Stage, state: RunStateValue, turn: string, context: RoleContext, deps: SupervisorDeps): NonNullable<RoleContext['operationTools']> {
-  return (ids, markRead) =>
-    operationTools(
-      deps.connectors!,
-      ids,
-      { runId: deps.runId, owner: deps.owner, turn, store: deps.store, untrusted: () => hasReadOutside(state, deps) || context.sourceCache.size > 0, ask: askThroughInterrupt(stage, state), ...(deps.signal ? { signal: deps.signal } : {}), clock: deps.clock },
-      {
-        now: deps.now,
-        onResult: (invocation) => {
-          for (const [source, text] of Object.entries(resultSources(invocation, deps.store.redact))) {
-            context.sourceCache.set(source, text);
-            markRead(source, text);
-          }
-        },
-      },
-    );
-}
-
-/** The source a generic role's structured output becomes: `role:<name>`. */
-export function roleSource(stage: string): string {
-  return `role:${stage}`;
-}
-
-/** The pages a turn fetched that the state does not hold yet, redacted; undefined when there are none. */
-function newlyFetched(cache: ReadonlyMap<string, string>, known: Readonly<Record<string, string>> | undefined, redact: Redactor): Record<string, string> | undefined {
-  let fetched: Record<string, string> | undefined;
-  for (const [url, text] of cache) {
-    if (known && url in known) continue;
-    (fetched ??= {})[url] = redact(text);
-  }
-  return fetched;
 }
 
 /** The outcome with every value that enters the state or the next role's prompt redacted. */

@@ -169,6 +169,19 @@ export const RunState = new StateSchema({
    * even where no detector can see it any more (a name without its address).
    */
   tainted: new ReducedValue(z.boolean().default(false), { inputSchema: z.boolean(), reducer: (current: boolean, next: boolean) => current || next }),
+  /**
+   * Sources a guard flagged and let through (action `flag`): text that reads like instructions reached a model, so
+   * side effects with `approval: untrusted` ask a person from then on, even where the source was the knowledge base.
+   */
+  flagged: new ReducedValue(z.array(z.string()).default(() => []), {
+    inputSchema: z.array(z.string()),
+    reducer: (current: string[], next: string[]) => [...new Set([...current, ...next])],
+  }),
+  /**
+   * The random seed of the run's guard keys (spotlighting boundary, canary), set when the run starts; kept in the
+   * state so a resumed run, in whichever process, marks text and watches for the canary with the same keys.
+   */
+  guardSeed: new ReducedValue(z.string().default(''), { inputSchema: z.string(), reducer: (current: string, next: string) => current || next }),
   draft: Draft.nullable().default(null),
   verdicts: appendReducer(Verdict),
   messages: appendReducer(RoleMessage),

@@ -49,6 +49,8 @@ export interface InjectionDetector {
  * call-approval records; see src/audit.
  */
 export interface GuardEvent {
+  /** Turn events are open records (see TurnEvent in src/transcript/schema.ts). */
+  [key: string]: unknown;
   type: 'guard';
   /** Milliseconds since the epoch. */
   at: number;
@@ -68,6 +70,7 @@ export function isGuardEvent(event: { type: string }): event is GuardEvent & { t
  * gates are their own turns (kind `human`).
  */
 export interface ApprovalEvent {
+  [key: string]: unknown;
   type: 'approval';
   at: number;
   /** `connector.operation`. */

@@ -17,6 +17,7 @@ import type { ModelRegistry } from './registry.js';
 import { redactRequest } from './redact-request.js';
 import type { Redactor } from '../transcript/redact.js';
 import type { ChatModel, ModelRequest, ModelResponse } from './types.js';
+import type { Telemetry } from '../telemetry/index.js';
 
 /** What one turn's calls cost and what happened during them; read by the supervisor when it records the turn. */
 export interface TurnMeter {
@@ -40,6 +41,8 @@ export interface RoutedModelOptions {
   now: () => number;
   /** Per-model retry and timeout settings. */
   retry?: { maxAttemptsPerModel?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** OpenTelemetry: a span per model call (GenAI semantic conventions). */
+  telemetry?: Telemetry;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Applied to what is sent, after routing has looked at the original (so a secret still makes a call confidential). */
   redact?: Redactor;
@@ -117,7 +120,12 @@ export class RoutedModel implements ChatModel {
       async (spec, signal) => {
         const model = options.registry.get(spec.name);
         options.meter.model = model.id;
-        return model.generate({ ...outgoing, signal });
+        if (!options.telemetry) return model.generate({ ...outgoing, signal });
+        return options.telemetry.modelCall(
+          { operation: 'chat', provider: spec.provider, model: spec.provider === 'openai-compatible' ? spec.model : spec.name, ...(spec.provider === 'openai-compatible' ? { serverUrl: spec.baseUrl } : {}), routingReason: decision.chosen === spec.name ? 'first choice' : 'fallback' },
+          () => model.generate({ ...outgoing, signal }),
+          (response) => ({ responseModel: response.model, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, costUsd: costOf(response.usage, spec.pricing) }),
+        );
       },
       {
         health: options.health,

@@ -13,6 +13,8 @@ import type { ToolRegistry } from '../tools/registry.js';
 import type { ToolRunner } from './structured.js';
 import type { Redactor } from '../transcript/redact.js';
 import type { ChecksConfig } from '../verify/config.js';
+import type { RunGuard } from '../guards/run-guard.js';
+import type { Telemetry } from '../telemetry/index.js';
 
 export interface RoleContext {
   stage: Stage;
@@ -41,6 +43,13 @@ export interface RoleContext {
   onToken?: (delta: string) => void;
   /** Removes secrets: what the role produces is redacted before it enters the state, so quotes are compared redacted. */
   redact?: Redactor;
+  /**
+   * The run's guard: the spotlighting rule and canary in system prompts, untrusted text marked, tool results and
+   * passages screened, the canary watched for in replies. Absent (library callers, tests) means no guard.
+   */
+  guard?: RunGuard;
+  /** OpenTelemetry: a span per tool call. */
+  telemetry?: Telemetry;
 }
 
 /** Renders a stage's prompt with the variables its kind provides. */
@@ -52,7 +61,7 @@ export function renderPrompt(context: RoleContext, variables: Record<string, unk
   const seesImages = context.stage.kind === 'planner' || context.stage.kind === 'researcher' || (context.stage.kind === 'generic' && (context.stage.needs.capabilities ?? []).includes('vision'));
   const withImages = context.images.length > 0 && seesImages;
   return [
-    { role: 'system', content: renderTemplate(context.stage.prompt.system, values) },
+    { role: 'system', content: withGuardRule(renderTemplate(context.stage.prompt.system, values), context.guard?.systemText() ?? '') },
     {
       role: 'user',
       content: withImages
@@ -60,4 +69,9 @@ export function renderPrompt(context: RoleContext, variables: Record<string, unk
         : user,
     },
   ];
+}
+
+/** The system prompt with the guard's rule (spotlighting and canary) after it, when guards are on. */
+function withGuardRule(system: string, rule: string): string {
+  return rule ? `${system}\n\n${rule}` : system;
 }

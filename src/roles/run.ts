@@ -18,6 +18,8 @@ import { UnknownToolError } from '../errors.js';
 import { carryToolCalls } from './partial-call.js';
 import type { CheckTask, GenericTask, PlanTask, ResearchTask } from './tasks.js';
 import type { ToolCallRecord } from '../transcript/schema.js';
+import { guardedRunner, screenPassages } from '../guards/tool-results.js';
+import type { Telemetry } from '../telemetry/index.js';
 
 /** What one role turn produced. */
 export interface RoleOutcome {
@@ -46,7 +48,22 @@ function ask<Output>(context: RoleContext, task: PlanTask | ResearchTask | Check
     maxRetries: context.stage.role.config.maxOutputRetries ?? context.limits.maxOutputRetries,
     ...(tools ? { tools, maxToolCalls: context.limits.maxToolCalls } : {}),
     now: context.now,
+    ...(context.guard ? { guard: context.guard } : {}),
   });
+}
+
+/** A runner whose calls are spans (`execute_tool <name>`): connector operations (`c__op`) are extensions. */
+function tracedRunner(runner: ToolRunner, telemetry: Telemetry): ToolRunner {
+  return {
+    specs: runner.specs,
+    run: (call) => telemetry.toolCall({ name: call.name, callId: call.id, type: call.name.includes('__') ? 'extension' : 'function' }, () => runner.run(call), (result) => (result.record.error ? { error: 'tool_error' } : {})),
+  };
+}
+
+/** A prompt value derived from outside text, spotlighted by the run's guard (unchanged without one). */
+function marked(context: RoleContext, source: string, value: unknown): unknown {
+  if (!context.guard?.enabled) return value;
+  return typeof value === 'string' ? context.guard.mark(source, value) : context.guard.markJson(source, value, 2);
 }
 
 function strip<Output>(result: StructuredResult<Output>): Omit<StructuredResult<unknown>, 'value'> {
@@ -95,6 +112,8 @@ function toolContextOf(context: RoleContext, read: Set<string>): Parameters<Role
       read.add(source);
       if (/^https?:/.test(source)) context.sourceCache.set(source, text);
     },
+    // With the guard on, the whole result is spotlighted after screening (see guardedRunner), not wrapped twice.
+    ...(context.guard?.enabled ? { wrap: (_source: string, text: string) => text } : {}),
   };
 }
 
@@ -102,7 +121,7 @@ function toolContextOf(context: RoleContext, read: Set<string>): Parameters<Role
  * The tools a role's model may call: built-in ones from the registry, connector operations (`connector.operation`)
  * through the run's connectors. One runner, whichever the model calls.
  */
-async function roleTools(context: RoleContext, names: readonly string[], toolContext: Parameters<RoleContext['tools']['runner']>[1]): Promise<ToolRunner | undefined> {
+async function roleTools(context: RoleContext, names: readonly string[], toolContext: Parameters<RoleContext['tools']['runner']>[1], read: Set<string>): Promise<ToolRunner | undefined> {
   const builtIn = names.filter((name) => !name.includes('.'));
   const operations = names.filter((name) => name.includes('.'));
   const runners: ToolRunner[] = [];
@@ -111,11 +130,16 @@ async function roleTools(context: RoleContext, names: readonly string[], toolCon
     if (!context.operationTools) throw new UnknownToolError(operations[0]!, context.tools.names);
     runners.push(await context.operationTools(operations, (source, text) => toolContext.markRead?.(source, text)));
   }
-  if (runners.length <= 1) return runners[0];
-  return {
-    specs: runners.flatMap((runner) => runner.specs),
-    run: (call) => (runners.find((runner) => runner.specs.some((spec) => spec.name === call.name)) ?? runners[runners.length - 1]!).run(call),
-  };
+  const runner: ToolRunner | undefined =
+    runners.length <= 1
+      ? runners[0]
+      : {
+          specs: runners.flatMap((each) => each.specs),
+          run: (call) => (runners.find((each) => each.specs.some((spec) => spec.name === call.name)) ?? runners[runners.length - 1]!).run(call),
+        };
+  // Every result passes the run's guard (screened, spotlighted) before the model reads it.
+  const guarded = runner && context.guard ? guardedRunner(runner, context.guard, { onEvent: (event) => context.meter.events.push(event), read, cache: context.sourceCache, signal: context.signal }) : runner;
+  return guarded && context.telemetry ? tracedRunner(guarded, context.telemetry) : guarded;
 }
 
 export async function runResearcher(state: RunStateValue, step: PlanStep, context: RoleContext): Promise<RoleOutcome> {
@@ -124,15 +148,18 @@ export async function runResearcher(state: RunStateValue, step: PlanStep, contex
   const toolContext = toolContextOf(context, read);
   const started = context.now();
   const search = await context.tools.run('search_docs', { query: step.question, limit }, toolContext);
-  const passages = search.output as ResearchTask['passages'];
+  const found = search.output as ResearchTask['passages'];
+  const passages = context.guard ? await screenPassages(found, context.guard, (event) => context.meter.events.push(event), context.signal) : found;
+  // The search marked every passage read; one the guard withheld was never shown, so it cannot be cited.
+  for (const source of new Set(found.filter((passage) => !passages.includes(passage)).map((passage) => passage.source))) if (!passages.some((passage) => passage.source === source)) read.delete(source);
   const searchRecord: ToolCallRecord = { name: 'search_docs', arguments: { query: step.question, limit }, resultSummary: search.summary, durationMs: context.now() - started };
   const rejected = rejectedQuotes(state, step);
   const task: ResearchTask = { kind: 'research', role: context.stage.name, goal: state.goal, step, passages, rejected };
   const toolNames = context.model.provider === 'offline' ? [] : (context.stage.role.config.tools ?? []);
-  const runner = await roleTools(context, toolNames, toolContext);
+  const runner = await roleTools(context, toolNames, toolContext, read);
   // Scores are for ranking only; a model needs the text, where it came from and the chunk id.
   const shown = passages.map((passage) => ({ chunkId: passage.chunkId, source: passage.source, location: passage.location, text: passage.text }));
-  const result = await ask(context, task, { goal: state.goal, step, passages: shown, rejected }, ResearchOutput, 'findings', runner).catch((error: unknown) => {
+  const result = await ask(context, task, { goal: state.goal, step, passages: marked(context, 'search_docs', shown), rejected }, ResearchOutput, 'findings', runner).catch((error: unknown) => {
     throw carryToolCalls(error, [searchRecord]);
   });
   const claims: Claim[] = result.value.claims.map((claim, index) => ({ id: `${step.id}.c${index + 1}`, text: claim.text, citations: claim.citations }));
@@ -179,7 +206,8 @@ export async function runChecker(state: RunStateValue, draft: Draft, context: Ro
   });
   const forbid = context.stage.role.config.policy?.forbid ?? [];
   const task: CheckTask = { kind: 'check', role: context.stage.name, goal: state.goal, plan, claims, draft, evidence, forbid };
-  const result = await ask(context, task, { goal: state.goal, plan, claims, draft: draft.text, evidence, forbid }, VerdictOutput, 'verdict');
+  // Claims, their quotes and the draft derive from outside text: the checker reads them as marked data.
+  const result = await ask(context, task, { goal: state.goal, plan, claims: marked(context, 'claims', claims), draft: marked(context, 'draft', draft.text), evidence, forbid }, VerdictOutput, 'verdict');
   // The model adds judgement; it cannot overrule a failed evidence or policy check.
   const composed = composeDraft(plan, findings);
   // A draft a role rewrote is what the user reads: it is checked against the quotes of the citations it keeps.
@@ -291,8 +319,9 @@ export async function runGeneric(state: RunStateValue, draft: Draft | null, cont
   const read = new Set<string>();
   const toolContext = toolContextOf(context, read);
   const toolNames = context.model.provider === 'offline' ? [] : (config.tools ?? []);
-  const runner = await roleTools(context, toolNames, toolContext);
-  const variables = { ...task, draft: draft?.text ?? null, round: state.round, outputs: state.outputs ?? {} };
+  const runner = await roleTools(context, toolNames, toolContext, read);
+  // What earlier stages produced (findings, the draft, actions' records) derives from outside text: marked as data.
+  const variables = { ...task, findings: marked(context, 'findings', task.findings), draft: draft ? marked(context, 'draft', draft.text) : null, round: state.round, outputs: marked(context, 'outputs', state.outputs ?? {}) };
   const result = await ask(context, task, variables, schema, `${context.stage.name}_output`, runner);
   const output = result.value as Record<string, unknown>;
   const newDraft = writesDraft && typeof output['draft'] === 'string' ? { round: state.round, text: output['draft'], author: context.stage.name } : undefined;

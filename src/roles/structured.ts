@@ -14,6 +14,9 @@ import { escapeCodePoint, escapeControlCharacters } from '../text/control-charac
 import type { ToolCallRecord, TurnEvent } from '../transcript/schema.js';
 import type { ChatMessage, ChatModel, ModelRequest, ModelResponse, ToolCallRequest, ToolSpec, Usage } from '../models/types.js';
 import { excerpt } from '../text/excerpt.js';
+import type { RunGuard } from '../guards/run-guard.js';
+import { GuardError } from '../guards/errors.js';
+import { unmark, unmarkText } from '../guards/spotlight.js';
 
 export interface ToolRunner {
   specs: ToolSpec[];
@@ -30,6 +33,8 @@ export interface StructuredCall<Output> {
   tools?: ToolRunner;
   maxToolCalls?: number;
   now: () => number;
+  /** The run's guard: a reply or tool call carrying the canary is blocked; the datamark is read back as spaces. */
+  guard?: RunGuard;
 }
 
 export interface StructuredResult<Output> {
@@ -184,6 +189,24 @@ function failureOf(call: Pick<StructuredCall<unknown>, 'role' | 'schemaName' | '
 }
 
 /**
+ * A reply as the run may use it: one that carries the run's canary (in its text or a tool call's arguments) is
+ * blocked, the event recorded and the reply kept in the turn's messages; the datamark of spotlighted text a model copied
+ * is read back as spaces, so quotes and arguments read as their sources wrote them.
+ */
+function guardedReply(call: Pick<StructuredCall<unknown>, 'guard' | 'role'>, response: ModelResponse, events: TurnEvent[], messages: ChatMessage[]): ModelResponse {
+  if (!call.guard) return response;
+  const leak = call.guard.checkModelOutput(call.role, response.text, response.toolCalls.map((toolCall) => toolCall.arguments));
+  if (leak) {
+    events.push(leak);
+    messages.push({ role: 'assistant', content: response.text, ...(response.toolCalls.length ? { toolCalls: response.toolCalls } : {}) });
+    throw new GuardError('GUARD_BLOCKED', `role "${call.role}": the reply was blocked: it carried the run's canary token, so the model was repeating its instructions (a leaked system prompt, or an injected text steering it); no tool it asked for was called`, leak, {
+      hint: 'see the turn in `baton transcript`; the text that steered the model is among the sources it read just before',
+    });
+  }
+  return { ...response, text: unmarkText(response.text), toolCalls: response.toolCalls.map((toolCall) => ({ ...toolCall, arguments: unmark(toolCall.arguments) })) };
+}
+
+/**
  * Asks `call.model` until a reply validates against `call.schema` (normalised in form, see {@link validateReply}),
  * running the tool calls it makes on the way. Throws {@link ModelOutputError} after `maxRetries` invalid replies; any
  * error it throws carries the calls made so far (read it with `partialCallOf`), so a failed turn keeps its record.
@@ -205,12 +228,17 @@ export async function generateStructured<Output>(call: StructuredCall<Output>): 
     for (;;) {
       attempts += 1;
       const offerTools = call.tools !== undefined && !toolsClosed && toolCalls.length < maxToolCalls;
-      const response: ModelResponse = await call.model.generate({
-        ...call.request,
+      const response: ModelResponse = guardedReply(
+        call,
+        await call.model.generate({
+          ...call.request,
+          messages,
+          output: { name: call.schemaName, jsonSchema },
+          ...(offerTools ? { tools: call.tools!.specs } : {}),
+        }),
+        events,
         messages,
-        output: { name: call.schemaName, jsonSchema },
-        ...(offerTools ? { tools: call.tools!.specs } : {}),
-      });
+      );
       modelId = response.model;
       usage.inputTokens += response.usage.inputTokens;
       usage.outputTokens += response.usage.outputTokens;

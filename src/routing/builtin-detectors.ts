@@ -13,6 +13,13 @@ const PLACEHOLDER =
   /^(?:\[REDACTED:|\$\{|\$[A-Za-z_]|%\(|\{\{|<|process\.env|os\.environ|env\(|(?:string|number|boolean|null|undefined|none|nil|true|false|required|optional|redacted|value|example|sample|placeholder|your[\w-]*|x+|\*+|\.+)$)/i;
 
 /** The span of the part to redact: the first `secret…` group that took part in the match, else the whole match. */
+/** Where the e-mail address whose `@` is at `at` begins: the local part before it. */
+function emailStart(text: string, at: number): number {
+  let start = at;
+  while (start > 0 && /[\p{L}\p{N}._%+-]/u.test(text[start - 1]!)) start -= 1;
+  return start;
+}
+
 export function secretSpan(match: RegExpMatchArray): [number, number] | undefined {
   const groups = match.indices?.groups;
   if (groups) {
@@ -241,7 +248,9 @@ export const builtinDetectors: readonly Detector[] = Object.freeze([
   // `<password>…</password>` in XML or HTML.
   credential('markup-secret', String.raw`<(?<name>[A-Za-z0-9_.:-]{0,40}?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|credentials?))>(?<secret>[^<]{1,256})</`, 'i', notPlaceholder),
   credential('secret-assignment', `${SECRET_NAME}${ASSIGN}${VALUE}`, 'i', assignmentAccepted),
-  personal('email', EMAIL, 'u'),
+  // The pattern starts at the `@` (a look-behind checks the local part, which keeps the scan cheap); redacting an
+  // address takes the local part too.
+  { ...personal('email', EMAIL, 'u'), secretParts: (text: string, start: number, end: number): Array<[number, number]> => [[emailStart(text, start), end]] },
   personal('phone', PHONE, '', (match) => {
     const digits = digitsOf(match[0]);
     // E.164 allows at most 15 digits; under 9 (or 8 with a country code) are dates, extensions or plain numbers.

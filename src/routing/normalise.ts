@@ -58,7 +58,8 @@ function foldCharacters(input: Mapped): Mapped {
   for (const character of input.text) {
     const end = offset + character.length;
     if (!INVISIBLE.test(character)) {
-      const normal = asciiDigit(character) ?? character.normalize('NFKC');
+      // The datamark of spotlighted text (src/guards/spotlight.ts) stands for a space: detectors see the words as written.
+      const normal = character === '\u02C6' ? ' ' : (asciiDigit(character) ?? character.normalize('NFKC'));
       pieces.push(normal);
       const from = input.starts[offset] ?? offset;
       const to = input.ends[end - 1] ?? end;

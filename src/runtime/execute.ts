@@ -5,23 +5,28 @@
  * place. Whatever ends a run, the turns recorded so far stay in the transcript.
  */
 import { Command, type BaseCheckpointSaver } from '@langchain/langgraph';
-import type { Project, Stage } from '../config/load.js';
+import type { Project } from '../config/load.js';
 import { BatonError, CancelledError, errorMessage, RunLeaseLostError, StoreUnavailableError } from '../errors.js';
 import { buildRunGraph, SUPERVISOR_KEY } from '../graph/build.js';
 import type { GateQuestion } from '../graph/human-gate.js';
 import type { RunEvent, SupervisorDeps } from '../graph/node.js';
 import type { RunStateValue } from '../graph/state.js';
 import { budgetExceeded, finalStatus, maxRounds } from '../graph/supervisor.js';
-import { RoutedModel, type TurnMeter } from '../models/routed.js';
 import { RunLabels } from '../routing/needs.js';
 import { DeadlineExceededError } from '../routing/resilience.js';
 import type { Decision } from '../stores/port.js';
 import { closingTurn } from '../stores/records.js';
 import { redactDeep } from '../transcript/redact.js';
-import type { RunRecord } from '../transcript/schema.js';
+import type { RunRecord, TurnEvent } from '../transcript/schema.js';
 import { CombinedEvidence, type Attachment } from './attachments.js';
 import { runImages } from './email.js';
-import { raisedLabels, runEvidence } from './turn-context.js';
+import { roleContextFactory } from './role-context.js';
+import { guardDetectors, outputPolicy, runGuard } from '../guards/setup.js';
+import { recordInputGuard, screenInputs } from '../guards/inputs.js';
+import { policeAnswer } from '../guards/answer.js';
+import { policeCall } from '../guards/side-effects.js';
+import type { GuardEvent } from '../guards/types.js';
+import { randomBytes } from 'node:crypto';
 import { detectConfidential } from '../routing/detectors.js';
 import { leaseTiming, startHeartbeat } from './lease.js';
 import { createLimiter } from './limiter.js';
@@ -81,7 +86,7 @@ async function graphInput(
   const values = snapshot.values as Partial<RunStateValue> | undefined;
   // No checkpoint yet: the run never got past its start. The graph (and so every model, role output and checkpoint)
   // sees the goal as it was recorded: redacted.
-  if (!values || values.runId === undefined) return { input: { runId: record.id, goal: record.goal } };
+  if (!values || values.runId === undefined) return { input: freshInput(record) };
   const pending = snapshot.tasks.flatMap((task) => task.interrupts).find((entry) => Boolean(entry.value));
   const question = pending?.value as GateQuestion | undefined;
   if (pending && question) {
@@ -103,6 +108,20 @@ async function graphInput(
   return { ended: values as RunStateValue };
 }
 
+/** A fresh run's graph input: its goal, and the random seed of its guard keys (spotlighting boundary, canary). */
+function freshInput(record: RunRecord): { runId: string; goal: string; guardSeed: string } {
+  return { runId: record.id, goal: record.goal, guardSeed: randomBytes(16).toString('hex') };
+}
+
+/** An event sink that also reports guard decisions to telemetry. */
+function observed(onEvent: (event: TurnEvent) => void, telemetry: RunDependencies['telemetry']): (event: TurnEvent) => void {
+  if (!telemetry) return onEvent;
+  return (event) => {
+    if (event.type === 'guard') telemetry.guard(event as GuardEvent);
+    onEvent(event);
+  };
+}
+
 const FINAL: ReadonlySet<string> = new Set(['failed', 'cancelled', 'budget_exceeded', 'unverified']);
 
 /**
@@ -122,6 +141,12 @@ async function pendingGate(graph: Graph, config: GraphConfig): Promise<{ questio
 }
 
 export async function executeRun(deps: RunDependencies, acquired: RunRecord, options: ExecuteOptions): Promise<RunOutcome> {
+  if (!deps.telemetry) return executeSegment(deps, acquired, options);
+  // One span per execution of the run (a resume is another), with its turns, calls and guard decisions inside.
+  return deps.telemetry.run({ runId: acquired.id, resumed: (acquired.resumes ?? 0) > 0 || acquired.status !== 'queued', goalLength: acquired.goal.length }, () => executeSegment(deps, acquired, options), (outcome) => outcome.status);
+}
+
+async function executeSegment(deps: RunDependencies, acquired: RunRecord, options: ExecuteOptions): Promise<RunOutcome> {
   const clock = deps.clock ?? (() => new Date());
   const now = deps.now ?? (() => performance.now());
   const { project, store } = deps;
@@ -170,21 +195,37 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
   let images: Attachment[] = [];
   // Files given with the run (an e-mail, a photo) are outside content: side effects with `approval: untrusted` ask.
   let attachmentsGiven: boolean | undefined;
+  let flaggedInput = false;
   let evidence = deps.evidence;
   let failure: FailureInfo | null = null;
+  const detectors = guardDetectors(project.config.guards, deps.models);
+  const policy = outputPolicy(project.config.outputPolicy, project.detectors);
+  const observe = deps.telemetry ? (event: GuardEvent) => deps.telemetry!.guard(event) : undefined;
   try {
     const attachments = await store.attachments(runId);
     attachmentsGiven = attachments.length > 0;
     // Photos attached directly, and those inside an attached e-mail (expanded the same way on every resume).
     images = await runImages(attachments);
-    if (attachments.some((attachment) => attachment.kind !== 'image')) {
+    // The goal and the attachments' texts pass the input guards first; a quarantined text never becomes a source.
+    const guardEvents: GuardEvent[] = [];
+    const screen = async (texts: Array<[string, string]>, goal?: string): Promise<Array<[string, string]>> => {
+      const screened = await screenInputs(runGuard(project.config.guards, runId, undefined, detectors, observe), goal, texts, controller.signal);
+      guardEvents.push(...screened.events);
+      // A goal or file the guard flagged and let through steered nothing yet, but side effects ask from now on.
+      if (screened.events.some((event) => event.action === 'flag')) flaggedInput = true;
+      if (screened.blocked) failure = screened.blocked.toJSON();
+      return screened.texts;
+    };
+    await screen([], acquired.goal);
+    if (!failure && attachments.some((attachment) => attachment.kind !== 'image')) {
       try {
-        const runSources = await prepareRunSources(attachments, { deps, runId, labels, clock, now, signal: controller.signal });
+        const runSources = await prepareRunSources(attachments, { deps, runId, labels, clock, now, signal: controller.signal, screen });
         evidence = new CombinedEvidence([runSources, deps.evidence]);
       } catch (error) {
         failure = error instanceof BatonError ? error.toJSON() : { code: 'INTERNAL', message: errorMessage(error) };
       }
     }
+    await recordInputGuard(store, runId, options.owner, guardEvents, clock);
   } catch (error) {
     // The store failed before anything ran: stop renewing the lease, so the run can be resumed once it is back.
     stopped();
@@ -199,41 +240,7 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
     stages: project.stages,
     stops: graphStops(project),
     store,
-    contextFor: (stage: Stage, state: RunStateValue) => {
-      const meter: TurnMeter = { events: [], costUsd: 0 };
-      return {
-        stage,
-        meter,
-        model: new RoutedModel({
-          registry: deps.models,
-          specs: project.models,
-          needs: stage.needs,
-          labels: raisedLabels(labels, project.stages, state),
-          health: deps.health,
-          detectors: project.detectors,
-          meter,
-          spentUsd: () => state.usage.reduce((sum, entry) => sum + entry.costUsd, 0),
-          now,
-          retry: project.config.resilience,
-          redact: store.redact,
-          ...(deps.sleep ? { sleep: deps.sleep } : {}),
-        }),
-        redact: store.redact,
-        limits,
-        checks: project.config.checks,
-        tools: deps.tools,
-        // What the run has read so far (records of actions and tools, roles' findings, fetched pages) is searchable
-        // beside the knowledge base and the attachments, so a researcher finds and cites it.
-        evidence: runEvidence(state, evidence),
-        images,
-        fetchPolicy: project.config.tools.fetch,
-        ...(project.config.tools.webSearch ? { webSearchUrl: project.config.tools.webSearch.url } : {}),
-        // Pages fetched earlier in the run, from the state: the same text in whichever process resumes it.
-        sourceCache: new Map(Object.entries(state.fetched ?? {})),
-        signal: controller.signal,
-        now,
-      };
-    },
+    contextFor: roleContextFactory({ deps, project, store, runId, labels, evidence: () => evidence, images: () => images, detectors, signal: controller.signal, now }),
     abortReason: () => abortReason,
     limiterFor: (stage) => {
       let limiter = limiters.get(stage.name);
@@ -244,8 +251,11 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
     clock,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(deps.connectors ? { connectors: deps.connectors } : {}),
-    untrustedInput: attachmentsGiven === true,
+    untrustedInput: attachmentsGiven === true || flaggedInput,
     detect: (text: string) => detectConfidential(text, project.detectors).map((detection) => detection.detector),
+    guardFor: (state) => runGuard(project.config.guards, runId, state.guardSeed, detectors, observe),
+    police: (onEvent) => policeCall(policy, observed(onEvent, deps.telemetry), clock),
+    ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
     signal: controller.signal,
   };
   const config: GraphConfig = {
@@ -263,7 +273,7 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
   try {
     if (!failure) {
       // Without a checkpointer (library users may go without) a run starts from its goal and cannot pause or resume.
-      const start = checkpointer ? await graphInput(graph, config, acquired, deps) : { input: { runId: acquired.id, goal: acquired.goal } };
+      const start = checkpointer ? await graphInput(graph, config, acquired, deps) : { input: freshInput(acquired) };
       supervisor.resumed = !('input' in start) || (start.input as { goal?: unknown } | null)?.goal === undefined;
       if ('ended' in start) state = start.ended;
       else if ('park' in start) {
@@ -295,10 +305,16 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
   // A run cancelled while it reached the gate ends cancelled; it is not parked for a person.
   if (gate && abortReason !== 'cancelled') return park(deps, acquired, gate, state, options.owner, now() - started);
 
-  const status = endStatus(state, abortReason, failure);
-  const error = failure ?? (state?.error ? { code: state.error.code, message: state.error.message, ...(state.error.hint ? { hint: state.error.hint } : {}) } : null);
-  // What is returned is printed and served, so it gets the same redaction as what is stored.
-  const result = state ? redactDeep(buildResult(state, status, project.stages), store.redact) : null;
+  let status = endStatus(state, abortReason, failure);
+  let error = failure ?? (state?.error ? { code: state.error.code, message: state.error.message, ...(state.error.hint ? { hint: state.error.hint } : {}) } : null);
+  // What is returned is printed and served, so it gets the same redaction as what is stored; then the output policy.
+  const policed = policeAnswer(policy, state ? redactDeep(buildResult(state, status, project.stages), store.redact) : null, clock().getTime());
+  const result = policed.result;
+  if (policed.event) deps.telemetry?.guard(policed.event);
+  if (policed.blocked) {
+    status = 'failed';
+    error = policed.blocked.toJSON();
+  }
   const usage = state?.usage ?? [];
   const outcome: RunOutcome = {
     runId,
@@ -329,7 +345,7 @@ export async function executeRun(deps: RunDependencies, acquired: RunRecord, opt
       result,
       error: outcome.error,
     },
-    closingTurn({ id: runId, rounds: outcome.rounds }, endedAt, { status, answer: result?.answer ?? null, objections: outcome.objections, error: outcome.error }),
+    closingTurn({ id: runId, rounds: outcome.rounds }, endedAt, { status, answer: result?.answer ?? null, objections: outcome.objections, error: outcome.error, ...(policed.event ? { events: [policed.event] } : {}) }),
     options.owner,
   );
   if (!finished) return { ...(await currentOutcome(deps, runId)), durationMs: now() - started };

@@ -31,7 +31,9 @@ export function secretValues(project: Project, env: Readonly<Record<string, stri
  * redacted).
  */
 export function projectRedactor(project: Project, env: Readonly<Record<string, string | undefined>>): Redactor {
-  return createRedactor([...secretValues(project, env), ...storedSecretValues(project.dataDir, env)], project.detectors);
+  // `redact: { personal: true }`: personal data (e-mail addresses, phone numbers, cards, IBANs) is removed like a credential.
+  const detectors = project.config.redact.personal ? project.detectors.map((detector) => (detector.kind === 'personal' ? { ...detector, kind: 'credential' as const } : detector)) : project.detectors;
+  return createRedactor([...secretValues(project, env), ...storedSecretValues(project.dataDir, env)], detectors);
 }
 
 /** The project's run store, redacting the project's secrets and detected confidential data. */

@@ -4,6 +4,8 @@
  * users may build the same dependencies themselves.
  */
 import path from 'node:path';
+import { createTelemetry } from '../telemetry/index.js';
+import { BATON_VERSION } from '../version.js';
 import type { Project } from '../config/load.js';
 import type { EvidenceSource } from '../knowledge/types.js';
 import { ModelRegistry } from '../models/registry.js';
@@ -70,6 +72,8 @@ export async function openRuntime(project: Project, options: OpenRuntimeOptions)
     throw error;
   }
   const connectors = openConnectors(project, options.env, store.redact);
+  // Off unless OTEL_EXPORTER_OTLP_ENDPOINT (or the traces one) is set; then the SDK is loaded, never before.
+  const telemetry = await createTelemetry({ env: options.env, serviceVersion: BATON_VERSION, warn: (message) => process.emitWarning(message, { code: 'BATON_TELEMETRY' }) });
   return {
     project,
     env: options.env,
@@ -83,7 +87,9 @@ export async function openRuntime(project: Project, options: OpenRuntimeOptions)
     health: new HealthTracker({ failureThreshold: project.config.resilience.failureThreshold, cooldownMs: project.config.resilience.cooldownMs }),
     ...(checkpointer ? { checkpointer: checkpointer.saver } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(telemetry.enabled ? { telemetry } : {}),
     close: async () => {
+      await telemetry.shutdown();
       await connectors.close();
       chosen.close();
       checkpointer?.close();

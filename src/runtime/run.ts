@@ -18,6 +18,7 @@ import type { NewTurn, RunRecord, RunResult } from '../transcript/schema.js';
 import type { Decision, ExpectedRequest, GateRecord, RunQueue, RunStore } from '../stores/port.js';
 import { attachmentRecord, type Attachment } from './attachments.js';
 import type { HealthTracker } from '../routing/health.js';
+import type { Telemetry } from '../telemetry/index.js';
 import { RunLabels } from '../routing/needs.js';
 import { executeRun } from './execute.js';
 import { flowChanges, flowFingerprint } from './flow.js';
@@ -56,6 +57,8 @@ export interface RunDependencies {
   owner?: string;
   clock?: () => Date;
   now?: () => number;
+  /** OpenTelemetry export (spans for runs, turns, model and tool calls, guard decisions); off when absent. */
+  telemetry?: Telemetry;
 }
 
 export interface RunOptions {

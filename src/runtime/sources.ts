@@ -23,6 +23,8 @@ interface PrepareContext {
   clock: () => Date;
   now: () => number;
   signal: AbortSignal;
+  /** The input guards: the texts the run may use (a quarantined one is left out). */
+  screen?: (texts: Array<[string, string]>) => Promise<Array<[string, string]>>;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function prepareRunSources(attachments: readonly Attachment[], cont
     if (attachment.kind === 'audio') texts.push([`attachment:${attachment.name}#transcript`, await transcribeAttachment(attachment, context)]);
     if (attachment.kind === 'email') texts.push(...(await emailTexts(attachment, context)));
   }
-  return FolderEvidence.fromTexts(texts);
+  return FolderEvidence.fromTexts(context.screen ? await context.screen(texts) : texts);
 }
 
 /**

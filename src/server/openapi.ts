@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RunRecord, TurnRecord } from '../transcript/schema.js';
+import { auditPaths, auditSchemas } from './audit-openapi.js';
 import { ApiRunStatus, CreateRunBody, DecisionBody, EventsQuery, ListRunsQuery, StatsQuery } from './schemas.js';
 
 type JsonObject = Record<string, unknown>;
@@ -123,6 +124,7 @@ export function openApiDocument(version: string): JsonObject {
           },
         },
         Stats: { type: 'object', description: 'Cost per run, role and model; model usage over time; approval rate; rounds; routing decisions; guard events.' },
+        ...auditSchemas,
       },
     },
     security: [{}, { bearer: [] }],
@@ -188,6 +190,7 @@ export function openApiDocument(version: string): JsonObject {
           },
         },
       },
+      ...auditPaths,
       '/api/stats': { get: { summary: 'Usage statistics over a window', parameters: queryParameters(StatsQuery), responses: { '200': json(ref('Stats'), 'Statistics'), ...common } } },
       '/api/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
       '/healthz': {

@@ -11,6 +11,7 @@ import { validateGoal } from '../runtime/goal.js';
 import type { DamagedRecord, RunStore } from '../stores/port.js';
 import type { RunRecord, TurnRecord } from '../transcript/schema.js';
 import { computeStats } from '../transcript/stats.js';
+import { registerAuditRoutes } from './audit-routes.js';
 import { decodeAttachments } from './attachments.js';
 import { tokenLabel } from './auth.js';
 import { ApiError } from './errors.js';
@@ -237,4 +238,5 @@ export function registerApiRoutes(app: FastifyInstance, context: ApiContext): vo
   });
 
   app.get('/api/openapi.json', async () => document);
+  registerAuditRoutes(app, context);
 }

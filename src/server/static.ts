@@ -21,6 +21,7 @@ const DASHBOARD_FILES: Readonly<Record<string, string>> = {
   '/assets/overview.js': 'overview.js',
   '/assets/run-view.js': 'run-view.js',
   '/assets/decisions.js': 'decisions.js',
+  '/assets/guards.js': 'guards.js',
   '/assets/favicon.svg': 'favicon.svg',
 };
 

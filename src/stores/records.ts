@@ -145,7 +145,7 @@ export function totalsOfTurns(record: RunRecord, turnTexts: readonly string[]): 
 export function closingTurn(
   record: Pick<RunRecord, 'id' | 'rounds'>,
   now: Date,
-  end: { status: RunStatus; answer?: string | null; objections?: string[]; error?: { code: string; message: string; hint?: string } | null },
+  end: { status: RunStatus; answer?: string | null; objections?: string[]; error?: { code: string; message: string; hint?: string } | null; events?: NewTurn['events'] },
 ): NewTurn {
   return {
     runId: record.id,
@@ -163,7 +163,7 @@ export function closingTurn(
     usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, estimated: false },
     costUsd: 0,
     attempts: 0,
-    events: [],
+    events: end.events ?? [],
     ...(end.error ? { error: end.error } : {}),
   };
 }

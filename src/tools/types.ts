@@ -17,6 +17,11 @@ export interface ToolContext {
   signal?: AbortSignal;
   /** Records a source the run read (a file path, chunk's source or URL) so the Checker can require citations of it. */
   markRead?: (source: string, text: string) => void;
+  /**
+   * Marks outside text (a page, a search snippet) as data. Default: the `<untrusted-data>` wrapper; when the run's guard
+   * is on, the text is returned as it is and the guard spotlights the whole result instead.
+   */
+  wrap?: (source: string, text: string) => string;
 }
 
 /** A tool's result: data for the model, plus a one-line summary for the transcript. */

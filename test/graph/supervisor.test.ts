@@ -19,6 +19,8 @@ function state(overrides: Partial<RunStateValue> = {}): RunStateValue {
     fetched: {},
     outputs: {},
     tainted: false,
+    guardSeed: '',
+    flagged: [],
     turnKeys: [],
     draft: null,
     verdicts: [],

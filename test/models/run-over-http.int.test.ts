@@ -5,6 +5,7 @@
  * real; only the LLM is scripted.
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readMarked } from '../../src/guards/spotlight.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -153,7 +154,7 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     // The researcher was shown the passage its search found, under the source name it must cite.
     const researcherUser = JSON.stringify(messagesOf(requestsOf('researcher')[0]!)[1]?.content);
     expect(researcherUser).toContain(SOURCE);
-    expect(researcherUser).toContain('every ship that docks at the harbour');
+    expect(readMarked(researcherUser)).toContain('every ship that docks at the harbour');
 
     const run = await runtime.store.getRun(outcome.runId);
     expect(run.status).toBe('approved');
@@ -230,7 +231,7 @@ describe('a whole run against an OpenAI-compatible endpoint', () => {
     const followUp = messagesOf(requests[1]!);
     const toolMessage = followUp.find((message) => message.role === 'tool');
     expect(toolMessage?.tool_call_id).toBe('call_search_1');
-    expect(String(toolMessage?.content)).toContain('The harbour master signs each ledger entry before noon');
+    expect(readMarked(String(toolMessage?.content))).toContain('The harbour master signs each ledger entry before noon');
     expect(followUp.some((message) => message.role === 'assistant' && JSON.stringify(message).includes('call_search_1'))).toBe(true);
     expect(fake.chatRequests()).toHaveLength(4);
   });

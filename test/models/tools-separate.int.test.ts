@@ -5,6 +5,7 @@
  * Without the setting requests combine them, as before.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readMarked } from '../../src/guards/spotlight.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,7 +95,7 @@ describe('toolsWithStructuredOutput: false', () => {
     ]);
     const last = researcherRequests[2]!.messages;
     expect(last.find((message) => message.role === 'tool')).toMatchObject({ tool_call_id: 'call_search_1' });
-    expect(String(last.find((message) => message.role === 'tool')?.content)).toContain('The harbour master signs each ledger entry before noon');
+    expect(readMarked(String(last.find((message) => message.role === 'tool')?.content))).toContain('The harbour master signs each ledger entry before noon');
     expect(String(last.at(-1)?.content)).toMatch(/final answer/);
 
     const researcher = (await runtime.store.turns(outcome.runId)).find((turn) => turn.role === 'researcher')!;

@@ -4,6 +4,7 @@
  * totals count its calls; plan step ids and enum spellings are the runtime's business, not a reason to fail.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { readMarked } from '../../src/guards/spotlight.js';
 import { loadProject } from '../../src/config/load.js';
 import { ModelHttpError } from '../../src/errors.js';
 import { OfflineModel } from '../../src/models/offline/index.js';
@@ -107,7 +108,8 @@ describe('a failed turn keeps its record', () => {
     expect(researcher?.toolCalls.map((call) => call.name)).toEqual(['search_docs', 'search_docs']);
     expect(researcher?.toolCalls[1]?.arguments).toEqual({ query: 'Fresnel lens' });
     expect(researcher?.messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'tool']);
-    expect(researcher?.messages[3]?.content).toContain('Fresnel lens');
+    // The tool's result reached the model spotlighted (marked as data); read through the marking, it holds the passage.
+    expect(readMarked(researcher?.messages[3]?.content ?? '')).toContain('Fresnel lens');
     // The planner's call and the researcher's first call.
     expect(outcome.inputTokens).toBe(200);
     expect(outcome.costUsd).toBeCloseTo(0.24, 10);

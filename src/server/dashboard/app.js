@@ -1,11 +1,12 @@
 /* global document, window, setInterval, btoa */
 /**
  * The Baton dashboard: the runs waiting for a person's decision; runs with their status, cost and duration; a form to
- * submit a goal; charts of cost per task and model usage over time; and a run page whose transcript grows live while
- * the run is going.
+ * submit a goal; charts of cost per task, model usage and guard decisions over time; and a run page whose transcript
+ * grows live while the run is going, with its guard decisions and approvals.
  */
 import { api, setToken } from './api.js';
 import { loadDecisions } from './decisions.js';
+import { loadGuards } from './guards.js';
 import { loadHealth, loadRuns, loadStats, PAGE_SIZE, renderStats } from './overview.js';
 import { cancelRun, showRun, stopFollowing } from './run-view.js';
 import { $, showProblem, state } from './ui.js';
@@ -76,6 +77,7 @@ function showOverview() {
   void loadDecisions(decided);
   void loadRuns();
   void loadStats();
+  void loadGuards();
 }
 
 function route() {
@@ -126,7 +128,10 @@ function start() {
     if (!$('overview').hidden) {
       void loadDecisions(decided);
       void loadRuns();
-      if (state.ticks % 3 === 0) void loadStats();
+      if (state.ticks % 3 === 0) {
+        void loadStats();
+        void loadGuards();
+      }
     }
   }, 3000);
   // The first view waits for /healthz: how interrupted runs are described depends on the server's auto-resume.

@@ -73,11 +73,12 @@ export function barChart(container, items, options) {
 
 /**
  * Stacked bars: `slots` are `{ label, counts: { [series]: n } }`, drawn in the order of `series`, with a legend.
+ * `options.colours` (a Map from series name to colour) fixes colours where they carry meaning.
  */
 export function stackedBarChart(container, slots, series, options) {
   const totals = slots.map((slot) => series.reduce((sum, name) => sum + (slot.counts[name] || 0), 0));
   if (!slots.length || Math.max(...totals) === 0) return empty(container, options.emptyMessage || 'No data yet.');
-  const colours = colourFor(series);
+  const colours = options.colours || colourFor(series);
   // Calls are whole numbers: the axis only shows whole steps.
   const scaleMax = ticks(Math.max(...totals), 4, true).at(-1) || 1;
   const root = frame(options.label);

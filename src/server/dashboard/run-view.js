@@ -1,9 +1,10 @@
 /**
  * The run page: its status and figures, the answer with citations and verdicts, the transcript (live while the run has
- * not ended), and the decision form while it waits for a person.
+ * not ended), its guard decisions and approvals, and the decision form while it waits for a person.
  */
 import { api, followRun } from './api.js';
 import { hideRunDecision, showRunDecision } from './decisions.js';
+import { hideRunAudit, loadRunAudit, noteTurn } from './guards.js';
 import { ACTIVE_STATUSES, clear, el, formatCost, formatDuration, formatNumber, statusLabel } from './dom.js';
 import { renderTurn } from './transcript.js';
 import { $, interruptedText, showProblem, state } from './ui.js';
@@ -91,6 +92,7 @@ function addTurn(turn) {
   const after = [...list.children].find((child) => Number(child.dataset.seq) > turn.seq);
   list.insertBefore(node, after || null);
   node.classList.add('arrived');
+  noteTurn(turn);
   $('turn-count').textContent = `${list.children.length} turn${list.children.length === 1 ? '' : 's'}`;
 }
 
@@ -103,6 +105,7 @@ export async function showRun(runId) {
   $('turn-count').textContent = '';
   $('answer-card').hidden = true;
   hideRunDecision();
+  hideRunAudit();
   let run;
   try {
     run = await api(`/api/runs/${encodeURIComponent(runId)}`);
@@ -115,6 +118,7 @@ export async function showRun(runId) {
   if (state.runId !== runId) return;
   renderRunHead(run);
   renderAnswer(run);
+  void loadRunAudit(runId);
   if (ACTIVE_STATUSES.has(run.status)) {
     state.stopFollowing = followRun(runId, {
       turn: addTurn,

@@ -97,6 +97,9 @@ function openWal(file: string): Database.Database {
   try {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
+    // Deleted rows are overwritten, not left in free pages: an attachment's bytes (kept as given while its run needs
+    // them) are gone from the file once the run ends.
+    database.pragma('secure_delete = ON');
     // Another process may hold the write lock for one short transaction: wait for it instead of failing.
     database.pragma('busy_timeout = 5000');
     return database;
