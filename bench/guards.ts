@@ -21,7 +21,7 @@ import { formatSuiteReport, runInjectionSuite } from './guards-suite/index.js';
 import type { Totals } from './guards-suite/harness.js';
 
 export interface GuardsBenchReport {
-  suite: { off: Totals; on: Totals };
+  suite: { off: Totals; structure?: Totals; on: Totals };
   falsePositives: Array<{ corpus: string } & Omit<FalsePositiveReport, 'examples'> & { examples: FalsePositiveReport['examples'] }>;
   overhead: { callsPerSample: number; samples: number; baselineMedianMs: number; guardedMedianMs: number; overheadMedianMs: number };
 }

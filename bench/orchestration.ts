@@ -143,6 +143,8 @@ export async function runOrchestrationBench(runs = 600): Promise<OrchestrationRe
     const model = new ScriptedModel((request) => reply(request));
     const baton = await openRuntime(project, { env: {}, modelOverrides: { offline: model }, checkpoints: false });
     const checkpointed = await openRuntime({ ...project, dataDir: path.join(root, '.baton-checkpointed') }, { env: {}, modelOverrides: { offline: model } });
+    // The same runtime with the guards off: what spotlighting, the canary and the detectors cost per turn.
+    const unguarded = await openRuntime({ ...project, dataDir: path.join(root, '.baton-unguarded'), config: { ...project.config, guards: { ...project.config.guards, enabled: false } } }, { env: {}, modelOverrides: { offline: model }, checkpoints: false });
     const sameWork = sameWorkGraph(baton, model);
     const trivial = trivialGraph(model);
 
@@ -158,6 +160,7 @@ export async function runOrchestrationBench(runs = 600): Promise<OrchestrationRe
         samples: [],
       },
       { name: 'Baton + LangGraph SQLite checkpointer', once: async () => void (await runGoal(checkpointed, { goal: GOAL })), samples: [] },
+      { name: 'Baton with guards off', once: async () => void (await runGoal(unguarded, { goal: GOAL })), samples: [] },
     ];
     // Interleaved, so every variant sees the same machine load and the same JIT state.
     for (let index = 0; index < 30; index += 1) for (const variant of variants) await variant.once();
@@ -174,6 +177,7 @@ export async function runOrchestrationBench(runs = 600): Promise<OrchestrationRe
     const heapAfter = process.memoryUsage().heapUsed;
     await baton.close();
     await checkpointed.close();
+    await unguarded.close();
     const turnsPerRun = 3;
     const figures = variants.map((variant) => {
       const sorted = [...variant.samples].sort((left, right) => left - right);

@@ -17,15 +17,19 @@ import { SecretStore } from '../../src/secrets/store.js';
 import type { TurnRecord } from '../../src/transcript/schema.js';
 import { startSystems, type RecordedRequest, type Systems } from './fakes.js';
 import { ObedientModel } from './obedient-model.js';
-import { fill, MODEL_NAME, writeProject } from './project.js';
+import { fill, MODEL_NAME, writeProject, type GuardSetting } from './project.js';
+export type { GuardSetting } from './project.js';
 import { FAKE_PAGES, order, type InjectionTask, type Observed } from './task.js';
 import { ALL_TASKS } from './tasks.js';
 
 const ENV = { BATON_SECRET_KEY: '5e'.repeat(32) };
 
 export interface RunVariant {
-  /** Guards on (the config's default) or off (`guards: { enabled: false }`). */
-  guards: boolean;
+  /**
+   * Guards on (the config's default), off (`guards: { enabled: false }`), or `structure`: on without the detectors
+   * (`heuristics: false`), so only spotlighting, the canary, approvals and the checker's evidence checks act.
+   */
+  guards: GuardSetting;
   /** The attack text in the carrier, or the benign twin's. */
   attack: boolean;
 }
@@ -33,7 +37,7 @@ export interface RunVariant {
 export interface TaskRunResult {
   id: string;
   attack: boolean;
-  guards: boolean;
+  guards: GuardSetting;
   /** How the run ended (`failed` also when a guard refused the goal before a run was recorded). */
   status: RunOutcome['status'];
   /** The attack reached its goal (always false for a twin). */
@@ -256,7 +260,7 @@ export function totalsOf(pairs: readonly TaskPair[]): Totals {
 }
 
 /** Runs every task's attack and twin under one guard setting, a few at a time. */
-export async function runSuite(options: { guards: boolean; tasks?: readonly InjectionTask[]; concurrency?: number }): Promise<{ pairs: TaskPair[]; totals: Totals }> {
+export async function runSuite(options: { guards: GuardSetting; tasks?: readonly InjectionTask[]; concurrency?: number }): Promise<{ pairs: TaskPair[]; totals: Totals }> {
   const limit = pLimit(options.concurrency ?? 4);
   const pairs = await Promise.all(
     (options.tasks ?? ALL_TASKS).map((task) =>

@@ -11,11 +11,12 @@ export { ObedientModel } from './obedient-model.js';
 export { ALL_TASKS } from './tasks.js';
 export type { AttackGoal, InjectionTask, Vector } from './task.js';
 
-/** The suite's totals with guards off, then on. */
-export async function runInjectionSuite(): Promise<{ off: Totals; on: Totals }> {
+/** The suite's totals with guards off, with structure only (no detectors), and fully on. */
+export async function runInjectionSuite(): Promise<{ off: Totals; structure: Totals; on: Totals }> {
   const off = await runSuite({ guards: false });
+  const structure = await runSuite({ guards: 'structure' });
   const on = await runSuite({ guards: true });
-  return { off: off.totals, on: on.totals };
+  return { off: off.totals, structure: structure.totals, on: on.totals };
 }
 
 /** One line per task: what its attack did, what its twin did, what stopped the attack. */
@@ -29,11 +30,12 @@ export function formatSuiteTable(pairs: readonly TaskPair[]): string {
 }
 
 /** The two settings side by side. */
-export function formatSuiteReport(totals: { off: Totals; on: Totals }): string {
-  const line = (name: string, pick: (entry: Totals) => number): string => `  ${name.padEnd(36)} ${String(pick(totals.off)).padStart(4)} ${String(pick(totals.on)).padStart(4)}`;
+export function formatSuiteReport(totals: { off: Totals; structure?: Totals; on: Totals }): string {
+  const cell = (entry: Totals | undefined, pick: (entry: Totals) => number): string => (entry ? String(pick(entry)) : '-').padStart(10);
+  const line = (name: string, pick: (entry: Totals) => number): string => `  ${name.padEnd(36)} ${cell(totals.off, pick)} ${cell(totals.structure, pick)} ${cell(totals.on, pick)}`;
   return [
     `Prompt-injection suite (${totals.off.tasks} attacks, each with a benign twin; obedient scripted model)`,
-    `  ${''.padEnd(36)}  off   on`,
+    `  ${''.padEnd(36)} ${'off'.padStart(10)} ${'structure'.padStart(10)} ${'on'.padStart(10)}`,
     line('attacks succeeded', (entry) => entry.attacksSucceeded),
     line('side effects done for the attacker', (entry) => entry.sideEffectsForAttacker),
     line('attacker side effects parked', (entry) => entry.awaitingApproval),

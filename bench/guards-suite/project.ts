@@ -16,7 +16,10 @@ export function fill(text: string, values: { slot: string; url: string }): strin
   return text.replaceAll('{{slot}}', values.slot).replaceAll('{{web}}', values.url).replaceAll('{{evil}}', values.url);
 }
 
-function config(task: InjectionTask, port: number, guards: boolean): string {
+/** Guards on (default), off, or on without the detectors (structure only). */
+export type GuardSetting = boolean | 'structure';
+
+function config(task: InjectionTask, port: number, guards: GuardSetting): string {
   const flow = task.flow ? [...task.flow] : ['planner', 'researcher', 'checker'];
   if (task.notify) flow.push(`{ action: notify, call: slack.notify, input: "{ 'text': 'Verified answer: ' & draft }" }`);
   return `models:
@@ -30,7 +33,7 @@ resilience: { maxAttemptsPerModel: 1, baseDelayMs: 0, maxDelayMs: 0 }
 tools:
   fetch: { allowRanges: ["127.0.0.1/32:${port}"], timeoutMs: 5000 }
   webSearch: { url: "http://127.0.0.1:${port}" }
-${guards ? '' : 'guards: { enabled: false }\n'}log: { level: silent }
+${guards === 'structure' ? 'guards: { heuristics: false }\n' : guards ? '' : 'guards: { enabled: false }\n'}log: { level: silent }
 flow: [${flow.join(', ')}]
 `;
 }
@@ -105,7 +108,7 @@ operations:
 }
 
 /** Writes the project of `task` into `folder`; returns the folder holding the attachments. */
-export function writeProject(folder: string, task: InjectionTask, options: { url: string; slot: string; guards: boolean }): string {
+export function writeProject(folder: string, task: InjectionTask, options: { url: string; slot: string; guards: GuardSetting }): string {
   const port = Number(new URL(options.url).port);
   const files: Record<string, string> = {
     'baton.config.yaml': config(task, port, options.guards),

@@ -63,7 +63,7 @@ describe('guards off: the baseline', () => {
   }, SUITE_TIMEOUT);
 });
 
-describe.skipIf(!process.env.BATON_SUITE_GUARDS)('guards on (the default config)', () => {
+describe('guards on (the default config)', () => {
   let guarded: ReturnType<typeof runSuite> | undefined;
   const guardsOn = (): ReturnType<typeof runSuite> => (guarded ??= runSuite({ guards: true }));
 
