@@ -19,6 +19,15 @@ function isAscii(text: string): boolean {
   return true;
 }
 
+/** True when the text holds only ASCII and the spotlighting marks (U+02C6 datamark, « and » boundaries). */
+function isAsciiOrMarks(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code > 0x7e && code !== 0x02c6 && code !== 0xab && code !== 0xbb) return false;
+  }
+  return true;
+}
+
 const DECIMAL_DIGIT = /\p{Nd}/u;
 
 /**
@@ -43,7 +52,7 @@ export interface NormalisedText {
   readonly starts: readonly number[];
   /** `ends[i]`: index in the original just past that character. Empty when identity. */
   readonly ends: readonly number[];
-  /** True when `text` is the original unchanged (positions map to themselves). */
+  /** True when positions map to themselves: `text` is the original, or it with datamarks read as spaces. */
   readonly identity: boolean;
 }
 
@@ -88,6 +97,9 @@ function identityOf(text: string): Mapped {
 export function normaliseForDetection(original: string): NormalisedText {
   const escaped = hasEscapes(original);
   if (!escaped && isAscii(original)) return { text: original, starts: [], ends: [], identity: true };
+  // Spotlighted text (ASCII words joined by the datamark, between « » boundaries) is the common prompt: each mark is
+  // one unit read as one unit (the datamark as a space, the boundaries as themselves), so positions stay the same.
+  if (!escaped && isAsciiOrMarks(original)) return { text: original.replaceAll('\u02C6', ' '), starts: [], ends: [], identity: true };
   let mapped = identityOf(original);
   if (escaped) {
     // Up to three rounds, so text escaped twice (`%253D`, percent-encoded JSON escapes) is undone too.
