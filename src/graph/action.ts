@@ -34,9 +34,13 @@ export function hasReadOutside(state: RunStateValue, deps: Pick<SupervisorDeps, 
   return deps.untrustedInput || Object.keys(state.fetched ?? {}).length > 0 || (state.flagged?.length ?? 0) > 0;
 }
 
-/** The sources of guard events that flagged a text and let it through. */
+/**
+ * The sources that make later side effects ask (`approval: untrusted`) though the run keeps no text of them: texts a
+ * guard flagged and let through, and outside text a tool answered with that is no source (web search snippets, an
+ * error quoting a system's reply), recorded as `outside-read` events.
+ */
 export function flaggedSources(events: ReadonlyArray<{ type: string; action?: unknown; source?: unknown }>): string[] {
-  return [...new Set(events.filter((event) => event.type === 'guard' && event.action === 'flag' && typeof event.source === 'string').map((event) => event.source as string))];
+  return [...new Set(events.filter((event) => ((event.type === 'guard' && event.action === 'flag') || event.type === 'outside-read') && typeof event.source === 'string').map((event) => event.source as string))];
 }
 
 /**
@@ -114,7 +118,8 @@ async function screenResult(guard: RunGuard | undefined, operation: string, invo
   if (!guard?.enabled) return undefined;
   const screened = await guard.screen('tool', operation, JSON.stringify(invocation.result.output ?? null), signal);
   if (screened.event) onEvent(screened.event);
-  if (screened.action === 'block') throw new GuardError('GUARD_BLOCKED', `the result of ${operation} was refused: it carries instructions to an AI (${describeDetections(screened.event!)})`, screened.event!);
+  // The message goes into the stage's output, which later roles read: the rules only, never the matched words.
+  if (screened.action === 'block') throw new GuardError('GUARD_BLOCKED', `the result of ${operation} was refused: it carries instructions to an AI (${describeDetections(screened.event!, { excerpts: false })})`, screened.event!);
   return screened.action === 'quarantine' ? RunGuard.withheld(operation, screened.event!) : undefined;
 }
 

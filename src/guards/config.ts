@@ -72,7 +72,8 @@ const RuleMatch = z
     if (given !== 1) context.addIssue({ code: 'custom', message: `rule "${rule.name}": give exactly one of phrase, pattern or topic` });
     if (rule.pattern !== undefined) {
       try {
-        new RegExp(rule.pattern, 'iu');
+        // A pattern that matches nothing at all (`(INT-\d+)?`) would match everywhere: a redact rule would rewrite every text.
+        if (new RegExp(rule.pattern, 'iu').test('')) context.addIssue({ code: 'custom', path: ['pattern'], message: `rule "${rule.name}": the pattern matches an empty text, so it would match everywhere; make its parts required` });
       } catch (error) {
         context.addIssue({ code: 'custom', path: ['pattern'], message: `rule "${rule.name}": not a valid regular expression (${(error as Error).message})` });
       }

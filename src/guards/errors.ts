@@ -19,9 +19,13 @@ export class GuardError extends BatonError {
   }
 }
 
-/** One line naming what a guard found: `heuristic/ignore-previous ("Ignore all previous…")`. */
-export function describeDetections(event: Pick<GuardEvent, 'detections'>): string {
+/**
+ * One line naming what a guard found: `heuristic/ignore-previous ("Ignore all previous…")`. With `excerpts: false`
+ * the rules alone, for text a later model may read (the matched words would hand it the instruction).
+ */
+export function describeDetections(event: Pick<GuardEvent, 'detections'>, options: { excerpts?: boolean } = {}): string {
+  const excerpts = options.excerpts ?? true;
   return event.detections
-    .map((detection) => `${detection.detector}/${detection.rule}${detection.excerpt ? ` (${JSON.stringify(detection.excerpt.length > 60 ? `${detection.excerpt.slice(0, 60)}…` : detection.excerpt)})` : ''}`)
+    .map((detection) => `${detection.detector}/${detection.rule}${excerpts && detection.excerpt ? ` (${JSON.stringify(detection.excerpt.length > 60 ? `${detection.excerpt.slice(0, 60)}…` : detection.excerpt)})` : ''}`)
     .join(', ');
 }

@@ -4,7 +4,7 @@
  * is `block` (refused), `redact` (the matching text replaced by `[REDACTED:<rule>]`) or `flag` (let through, audited).
  */
 import { findSecrets, type Detector } from '../routing/detectors.js';
-import { normaliseForDetection } from '../routing/normalise.js';
+import { normaliseForDetection, originalSpan } from '../routing/normalise.js';
 import type { OutputPolicyConfig, OutputRule } from './config.js';
 import type { Detection, GuardAction } from './types.js';
 
@@ -31,6 +31,19 @@ function rulePattern(rule: OutputRule): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])(?:${rule.topic!.map((word) => escapeRegExp(word.trim()).replace(/\s+/g, '\\s+')).join('|')})(?![\\p{L}\\p{N}])`, 'giu');
 }
 
+/** `text` with each span replaced by `marker` (spans in order, overlapping ones merged). */
+function replaceSpans(text: string, spans: ReadonlyArray<[number, number]>, marker: string): string {
+  const pieces: string[] = [];
+  let cursor = 0;
+  for (const [start, end] of [...spans].sort((left, right) => left[0] - right[0])) {
+    if (end <= cursor) continue;
+    pieces.push(text.slice(cursor, Math.max(cursor, start)), marker);
+    cursor = end;
+  }
+  pieces.push(text.slice(cursor));
+  return pieces.join('');
+}
+
 export class OutputPolicy {
   private readonly rules: Array<{ rule: OutputRule; pattern: RegExp }>;
   private readonly personal: Detector[];
@@ -50,7 +63,12 @@ export class OutputPolicy {
     return (this.config.personal?.applies.includes('side-effect') ?? false) || this.rules.some(({ rule }) => rule.applies.includes('side-effect'));
   }
 
-  check(text: string, surface: PolicedSurface): PolicyResult {
+  /**
+   * Checks one text. `whole: false` (a citation's quote, one string of a payload) leaves out the rules about a whole
+   * answer: the disclaimer and the maximum length.
+   */
+  check(text: string, surface: PolicedSurface, options: { whole?: boolean } = {}): PolicyResult {
+    const whole = options.whole ?? surface === 'answer';
     let result = text;
     let action = 'allow' as PolicyResult['action'];
     const detections: Detection[] = [];
@@ -72,29 +90,29 @@ export class OutputPolicy {
 
     for (const { rule, pattern } of this.rules) {
       if (!rule.applies.includes(surface)) continue;
-      const normal = normaliseForDetection(result).text;
-      const matches = [...normal.matchAll(pattern)];
+      const normalised = normaliseForDetection(result);
+      const matches = [...normalised.text.matchAll(pattern)].filter((match) => match[0].length > 0);
       if (matches.length === 0) continue;
       take(rule.action, { detector: 'policy', rule: rule.name, score: 1, reason: `output policy rule "${rule.name}" matched ${matches.length} time(s)` });
-      // Redacting works on the original text: normalisation may have changed lengths, so the rule runs on it again.
-      if (rule.action === 'redact') result = result.replace(new RegExp(pattern.source, pattern.flags), `[REDACTED:${rule.name}]`);
+      // Matched on the normalised form (zero-width characters dropped, full-width letters folded): what is replaced is
+      // the original text behind each match, so a disguised phrase is removed as surely as a plain one.
+      if (rule.action === 'redact') result = replaceSpans(result, matches.map((match) => originalSpan(normalised, match.index, match.index + match[0].length)), `[REDACTED:${rule.name}]`);
     }
 
-    if (surface === 'answer' && this.config.disclaimer) {
-      const { text: disclaimer, action: onMissing } = this.config.disclaimer;
-      const present = normaliseForDetection(result).text.toLowerCase().includes(normaliseForDetection(disclaimer).text.toLowerCase());
-      if (!present) {
-        if (onMissing === 'append') {
-          result = `${result.trimEnd()}\n\n${disclaimer}`;
-          detections.push({ detector: 'policy', rule: 'disclaimer', score: 1, reason: 'the required disclaimer was missing and was appended' });
-        } else take(onMissing, { detector: 'policy', rule: 'disclaimer', score: 1, reason: 'the answer lacks the required disclaimer' });
-      }
+    const disclaimer = whole ? this.config.disclaimer : undefined;
+    const missing = disclaimer !== undefined && !normaliseForDetection(result).text.toLowerCase().includes(normaliseForDetection(disclaimer.text).text.toLowerCase());
+    const appending = missing && disclaimer.action === 'append';
+    if (missing && disclaimer.action !== 'append') take(disclaimer.action, { detector: 'policy', rule: 'disclaimer', score: 1, reason: 'the answer lacks the required disclaimer' });
+    // The length counts the disclaimer about to be appended: a cut never drops it.
+    const room = whole && this.config.maxLength ? this.config.maxLength.chars - (appending ? disclaimer!.text.length + 2 : 0) : Infinity;
+    if (result.length > room) {
+      const { chars, action: onLong } = this.config.maxLength!;
+      take(onLong, { detector: 'policy', rule: 'max-length', score: 1, reason: `the answer has ${result.length + (appending ? disclaimer!.text.length + 2 : 0)} characters, more than the ${chars} allowed` });
+      if (onLong === 'redact') result = `${result.slice(0, Math.max(0, room - 1))}…`;
     }
-
-    if (surface === 'answer' && this.config.maxLength && result.length > this.config.maxLength.chars) {
-      const { chars, action: onLong } = this.config.maxLength;
-      take(onLong, { detector: 'policy', rule: 'max-length', score: 1, reason: `the answer has ${result.length} characters, more than the ${chars} allowed` });
-      if (onLong === 'redact') result = `${result.slice(0, Math.max(0, chars - 1))}…`;
+    if (appending) {
+      result = `${result.trimEnd()}\n\n${disclaimer!.text}`;
+      detections.push({ detector: 'policy', rule: 'disclaimer', score: 1, reason: 'the required disclaimer was missing and was appended' });
     }
     return { text: action === 'block' ? text : result, action, detections };
   }
@@ -104,8 +122,20 @@ export class OutputPolicy {
     let action = 'allow' as PolicyResult['action'];
     const detections: Detection[] = [];
     const walk = (item: unknown): unknown => {
+      if (typeof item === 'number' && this.config.personal?.applies.includes(surface)) {
+        // A number can carry personal data (a card number as an SQL parameter); it cannot be redacted without changing
+        // its type, so a finding blocks unless the rule only flags.
+        const checked = this.check(String(item), surface, { whole: false });
+        const personal = checked.detections.filter((detection) => detection.detector === 'personal');
+        if (personal.length) {
+          const taken = this.config.personal.action === 'flag' ? 'flag' : 'block';
+          if (STRENGTH[taken] > STRENGTH[action]) action = taken;
+          detections.push(...personal);
+        }
+        return item;
+      }
       if (typeof item === 'string') {
-        const checked = this.check(item, surface);
+        const checked = this.check(item, surface, { whole: false });
         if (STRENGTH[checked.action] > STRENGTH[action]) action = checked.action;
         detections.push(...checked.detections);
         return checked.text;

@@ -13,13 +13,17 @@ import type { GuardEvent } from './types.js';
 export function policeCall(policy: OutputPolicy, onEvent: (event: TurnEvent) => void, clock: () => Date): ((call: PreparedCall) => PreparedCall) | undefined {
   if (!policy.appliesTo('side-effect')) return undefined;
   return (call) => {
-    const checked = policy.checkPayload(call.request, 'side-effect');
+    // The payload, not the addressing: an HTTP request's method, URL and headers are the connector's, not the model's
+    // words (its query and body are checked); rewriting them would send the call elsewhere.
+    const { method, url, headers, ...payload } = call.request;
+    const checked = policy.checkPayload(payload, 'side-effect');
     if (checked.action === 'allow') return call;
     const event: GuardEvent = { type: 'guard', at: clock().getTime(), surface: 'side-effect', action: checked.action, source: call.operation, detections: checked.detections };
     onEvent(event);
     if (checked.action === 'block') {
       throw new GuardError('OUTPUT_BLOCKED', `${call.target} was not sent: its payload breaks the output policy (${describeDetections(event)})`, event, { hint: 'change the payload so it passes outputPolicy, or change the rule in the config' });
     }
-    return checked.action === 'redact' ? { ...call, request: checked.value as Record<string, unknown> } : call;
+    const addressing = { ...(method !== undefined ? { method } : {}), ...(url !== undefined ? { url } : {}), ...(headers !== undefined ? { headers } : {}) };
+    return checked.action === 'redact' ? { ...call, request: { ...addressing, ...(checked.value as Record<string, unknown>) } } : call;
   };
 }

@@ -36,9 +36,12 @@ function neutralise(text: string): string {
     .replace(/<(\s*\/?\s*)(untrusted-data)/gi, '&lt;$1$2');
 }
 
-/** Replaces spaces and tabs with the datamark; keeps line breaks (structure a model needs to read tables and lists). */
+/**
+ * Replaces spaces and tabs with the datamark; keeps line breaks (structure a model needs to read tables and lists).
+ * A datamark the text already held stays: it reads back as a space, and quote checks read it so in the source too.
+ */
 export function datamark(text: string): string {
-  return text.replaceAll(DATAMARK, '^').replace(/[ \t\u00A0]+/g, DATAMARK);
+  return text.replace(/[ \t\u00A0]+/g, DATAMARK);
 }
 
 /** The datamark turned back into spaces, in a string. */

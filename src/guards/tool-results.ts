@@ -10,8 +10,8 @@ import { RunGuard } from './run-guard.js';
 import type { GuardEvent } from './types.js';
 
 export interface ToolGuardHooks {
-  /** Records a decision on the turn. */
-  onEvent: (event: GuardEvent) => void;
+  /** Records a decision on the turn, and `outside-read` events (what the run read from outside, for approvals). */
+  onEvent: (event: GuardEvent | { type: 'outside-read'; at: number; source: string }) => void;
   /** The sources read so far in the turn, and the texts of outside sources: entries a withheld result added are removed. */
   read: Set<string>;
   cache: Map<string, string>;
@@ -49,17 +49,28 @@ export function guardedRunner(runner: ToolRunner, guard: RunGuard, hooks: ToolGu
       const readBefore = new Set(hooks.read);
       const cachedBefore = new Set(hooks.cache.keys());
       const result = await runner.run(call);
-      if (result.record.error) return result;
       const surface = surfaceOf(call.name);
+      // Whatever a tool other than the knowledge base's answered (a result, a snippet, an error quoting a system's
+      // reply) came from outside: side effects with `approval: untrusted` ask from now on, even when nothing of it is
+      // kept as a source (web search snippets, a failed call).
+      if (surface === 'tool') hooks.onEvent({ type: 'outside-read', at: Date.now(), source: call.name });
       const forget = (sources?: ReadonlySet<string>): void => {
         for (const source of [...hooks.read]) if (!readBefore.has(source) && (!sources || sources.has(source) || [...sources].some((prefix) => source.startsWith(`${prefix}#`)))) hooks.read.delete(source);
         for (const source of [...hooks.cache.keys()]) if (!cachedBefore.has(source) && (!sources || sources.has(source) || [...sources].some((prefix) => source.startsWith(`${prefix}#`)))) hooks.cache.delete(source);
       };
       const decide = (event: GuardEvent | undefined, action: string, source: string): void => {
         if (event) hooks.onEvent(event);
+        if (action === 'block' && result.record.error) return; // an error is withheld below, never raised again
         if (action === 'block') throw new GuardError('GUARD_BLOCKED', `the result of ${call.name} from ${source} was refused: it carries instructions to an AI (${describeDetections(event!)})`, event!, { hint: `set guards.${surface === 'knowledge' ? 'knowledge' : 'tools'}: quarantine to withhold such results and go on` });
       };
       const value = parse(result.content);
+      if (result.record.error) {
+        // An error can quote what the system answered (a 4xx body, an MCP tool's own text): screened and marked too.
+        const screened = await guard.screen(surface, call.name, result.content, hooks.signal);
+        decide(screened.event, screened.action, call.name);
+        if (screened.action === 'quarantine' || screened.action === 'block') return { content: RunGuard.withheld(call.name, screened.event!), record: result.record };
+        return { ...result, content: value === undefined ? guard.mark(call.name, result.content) : String(guard.markJson(call.name, value)) };
+      }
       if (Array.isArray(value)) {
         const kept: unknown[] = [];
         const withheld = new Set<string>();

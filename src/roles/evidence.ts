@@ -31,6 +31,9 @@ export function normaliseForQuote(text: string): string {
   return text
     .normalize('NFKC')
     .toLowerCase()
+    // The spotlighting datamark (U+02C6) is read as a space on both sides: a source that held one itself (PDF text
+    // gives it for circumflexes) and a quote copied out of marked text compare alike.
+    .replace(/\u02C6/g, ' ')
     .replace(/[\u2018\u2019\u201c\u201d]/g, '')
     .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
     .replace(/\s+/g, ' ')

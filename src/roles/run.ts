@@ -62,7 +62,7 @@ function tracedRunner(runner: ToolRunner, telemetry: Telemetry): ToolRunner {
 
 /** A prompt value derived from outside text, spotlighted by the run's guard (unchanged without one). */
 function marked(context: RoleContext, source: string, value: unknown): unknown {
-  if (!context.guard?.enabled) return value;
+  if (!context.guard?.enabled || value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return value;
   return typeof value === 'string' ? context.guard.mark(source, value) : context.guard.markJson(source, value, 2);
 }
 
@@ -89,7 +89,12 @@ export async function runPlanner(state: RunStateValue, context: RoleContext): Pr
     previousPlan: state.plan,
     objections: state.plan ? previousObjections(state) : [],
   };
-  const result = await ask(context, task, { ...task }, PlanReply, 'plan');
+  // The checker's objections quote claims and their quotes (outside text): the planner reads them as marked data. A
+  // person's rejection at a human gate is an instruction from the user's side and stays plain.
+  const human = task.objections.filter((objection) => objection.kind === 'human');
+  const others = task.objections.filter((objection) => objection.kind !== 'human');
+  const objections = others.length === 0 || !context.guard?.enabled ? task.objections : human.length === 0 ? marked(context, 'objections', others) : `${JSON.stringify(human, null, 2)}\n${String(marked(context, 'objections', others))}`;
+  const result = await ask(context, task, { ...task, objections }, PlanReply, 'plan');
   const plan: Plan = { ...result.value, steps: result.value.steps.slice(0, context.limits.maxSteps) };
   return {
     output: plan,
@@ -159,7 +164,7 @@ export async function runResearcher(state: RunStateValue, step: PlanStep, contex
   const runner = await roleTools(context, toolNames, toolContext, read);
   // Scores are for ranking only; a model needs the text, where it came from and the chunk id.
   const shown = passages.map((passage) => ({ chunkId: passage.chunkId, source: passage.source, location: passage.location, text: passage.text }));
-  const result = await ask(context, task, { goal: state.goal, step, passages: marked(context, 'search_docs', shown), rejected }, ResearchOutput, 'findings', runner).catch((error: unknown) => {
+  const result = await ask(context, task, { goal: state.goal, step, passages: marked(context, 'search_docs', shown), rejected: marked(context, 'rejected', rejected) }, ResearchOutput, 'findings', runner).catch((error: unknown) => {
     throw carryToolCalls(error, [searchRecord]);
   });
   const claims: Claim[] = result.value.claims.map((claim, index) => ({ id: `${step.id}.c${index + 1}`, text: claim.text, citations: claim.citations }));
@@ -207,7 +212,7 @@ export async function runChecker(state: RunStateValue, draft: Draft, context: Ro
   const forbid = context.stage.role.config.policy?.forbid ?? [];
   const task: CheckTask = { kind: 'check', role: context.stage.name, goal: state.goal, plan, claims, draft, evidence, forbid };
   // Claims, their quotes and the draft derive from outside text: the checker reads them as marked data.
-  const result = await ask(context, task, { goal: state.goal, plan, claims: marked(context, 'claims', claims), draft: marked(context, 'draft', draft.text), evidence, forbid }, VerdictOutput, 'verdict');
+  const result = await ask(context, task, { goal: state.goal, plan, claims: marked(context, 'claims', claims), draft: marked(context, 'draft', draft.text), evidence: marked(context, 'evidence', evidence), forbid }, VerdictOutput, 'verdict');
   // The model adds judgement; it cannot overrule a failed evidence or policy check.
   const composed = composeDraft(plan, findings);
   // A draft a role rewrote is what the user reads: it is checked against the quotes of the citations it keeps.
@@ -321,7 +326,7 @@ export async function runGeneric(state: RunStateValue, draft: Draft | null, cont
   const toolNames = context.model.provider === 'offline' ? [] : (config.tools ?? []);
   const runner = await roleTools(context, toolNames, toolContext, read);
   // What earlier stages produced (findings, the draft, actions' records) derives from outside text: marked as data.
-  const variables = { ...task, findings: marked(context, 'findings', task.findings), draft: draft ? marked(context, 'draft', draft.text) : null, round: state.round, outputs: marked(context, 'outputs', state.outputs ?? {}) };
+  const variables = { ...task, plan: marked(context, 'plan', task.plan), verdicts: marked(context, 'verdicts', task.verdicts), findings: marked(context, 'findings', task.findings), draft: draft ? marked(context, 'draft', draft.text) : null, round: state.round, outputs: marked(context, 'outputs', state.outputs ?? {}) };
   const result = await ask(context, task, variables, schema, `${context.stage.name}_output`, runner);
   const output = result.value as Record<string, unknown>;
   const newDraft = writesDraft && typeof output['draft'] === 'string' ? { round: state.round, text: output['draft'], author: context.stage.name } : undefined;

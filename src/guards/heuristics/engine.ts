@@ -24,14 +24,26 @@ const NOT_LETTER = /[^\p{L}\p{N}]+/gu;
 /** Characters of the form read around a spaced-out run, so the words next to it join the compacted text. */
 const SPACED_CONTEXT = 48;
 
-/** Words that introduce a quoted phrase as something talked about, not said. */
+/**
+ * Words that introduce a quoted phrase as something talked about, not said: an example of a kind (`such as`, `e.g.`,
+ * `phrases like`, `known as`, `the string`), or what attackers or a filter do with it (`attackers write`, `the
+ * detector flags`). Reported speech (`says`, `reads`, `wrote`) and a colon before the quote are not cues: a model obeys
+ * a quoted order the same, so `The administrator says: "…"` is reported.
+ */
 const MENTION_CUE =
-  /\b(?:such as|like|e\.g\.,?|i\.e\.,?|for example,?|for instance,?|phrases?|strings?|texts?|words|sentences?|payloads?|patterns?|examples?|called|named|known as|reads?|write|writes|wrote|written|say|says|said|saying|type|types|typed|contains?|containing|includes?|including|insert(?:s|ed|ing)?|embed(?:s|ded|ding)?|hides?|hidden|hid|inject(?:s|ed|ing)?|uses?|using|try|tries|tried|attempts?|detects?|detected|flags?|flagged|blocks?|blocked|catch(?:es)?|caught|matches|match)\s?[:,]?\s?$/;
+  /(?:\b(?:such as|like|e\.g\.|i\.e\.|for example|for instance|known as|called|named|(?:the|a|this|that) (?:phrase|string|sentence|payload|pattern|text pattern|example|words?)|(?:phrases|strings|sentences|payloads|patterns|examples|words))|\b(?:attackers?|adversar(?:y|ies)|hackers?|jailbreakers?|injections?|jailbreaks?|malicious (?:users?|actors?|pages?|sites?|documents?|e-?mails?|prompts?)|bad actors?|(?:prompt )?injection attacks?) (?:\S+ )?(?:write|writes|wrote|use|uses|used|type|types|typed|insert|inserts|inserted|embed|embeds|embedded|hide|hides|hid|inject|injects|injected|include|includes|included|try|tries|tried)|\b(?:detects?|detected|flags?|flagged|blocks?|blocked|catch(?:es)?|caught|matches|match))\)?,? ?$/;
 const QUOTES = '"\'`';
+/**
+ * What a quoted phrase may not also ask for and still be a mention: the system prompt, a tool, or sending data out.
+ * Such a quote is an order whatever the words before it say.
+ */
+const QUOTED_TARGET =
+  /\b(?:system (?:prompt|message|instructions)|(?:initial|original|hidden|secret|internal) (?:prompt|instructions)|your (?:system )?prompt|tools?|functions?|plugins?|connectors?|call|invoke|execute|send|forward|e-?mail|upload|post|transmit|leak|exfiltrat\w*|transfer|webhook)\b|https?:\/\/|www\.|[\w.+-]+@[\w-]+\.[a-z]/;
 
 /**
- * Whether a match is a quoted mention: it lies inside quotes (or backticks) on one line, and the words before the
- * opening quote introduce it as an example (`attackers write "…"`, `phrases such as '…'`).
+ * Whether a match is a quoted mention: it lies inside quotes (or backticks) on one line, the words right before the
+ * opening quote introduce it as an example (`attackers write "…"`, `phrases such as '…'`), and the quoted text asks
+ * for nothing beyond the phrase itself ({@link QUOTED_TARGET}).
  */
 function isQuotedMention(text: string, start: number, end: number): boolean {
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
@@ -44,7 +56,8 @@ function isQuotedMention(text: string, start: number, end: number): boolean {
     const close = text.indexOf(quote, end);
     const lineEnd = text.indexOf('\n', end);
     if (close < 0 || (lineEnd >= 0 && close > lineEnd) || close - end > 200) continue;
-    if (MENTION_CUE.test(text.slice(Math.max(lineStart, open - 80), open))) return true;
+    if (!MENTION_CUE.test(text.slice(Math.max(lineStart, open - 80), open))) continue;
+    return !QUOTED_TARGET.test(text.slice(open + 1, close));
   }
   return false;
 }

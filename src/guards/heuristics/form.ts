@@ -42,7 +42,7 @@ function decodeRun(run: string): string {
 }
 
 /** Escapes decoded as src/routing/escapes.ts decodes them (up to three rounds), without the map. */
-function decodeEscapes(text: string): string {
+export function decodeEscapes(text: string): string {
   let out = text;
   for (let round = 0; round < 3 && hasEscapes(out); round += 1) {
     const next = out.replace(ESCAPE_RUN, decodeRun);

@@ -5,6 +5,15 @@
 import { LEAD, NEG, raw, type PhraseGroup } from '../rules.js';
 import { PROMPT_OBJ, K_PROMPT } from './vocabulary.js';
 
+/** The start of a heading or sentence, or after `important:`, `note:`, `your`, … (a lookbehind ending in `words`). */
+const HEAD_AT = (words: string): string => raw`(?<=(?:^|[\n.!?>\]*#"'(-] ?|\b(?:important|attention|urgent|note|update|begin|start|your)[:!]? )\b${words})`;
+const NEW = raw`(?:new|updated|revised|replacement|changed)`;
+const ORDER_NOUN = raw`(?:instructions?|prompt|directives?|orders|rules)`;
+/** After a "New instructions:" heading: an order aimed at the reader, not a memo (`the warehouse closes at 5pm`). */
+const AIMED_ORDER = raw`(?:from now on,? |effective immediately,? )?(?:you(?: are| must| will| shall| should|'re|'ll| need to| have to| may not| can no longer)\b|(?:ignore|disregard|forget|override|bypass|reveal|disclose|leak|print|output|repeat|exfiltrate|call|invoke|approve|pretend)\b|(?:reply|respond|answer|say) (?:only|with|exactly)\b|(?:transfer|wire|pay) (?:\S+ )?(?:\d|funds|money|the (?:funds|money|amount|balance)))`;
+/** The same after a foreign heading: an imperative or "you" in German, French, Spanish, Italian, Portuguese, Dutch, Russian, Chinese or Japanese. */
+const AIMED_ORDER_FOREIGN = raw`(?:(?:antworte|antworten sie|ignoriere|ignorieren sie|vergiss|vergessen sie|gib|geben sie|zeige?|zeigen sie|sende|senden sie|schicke?|leite|uberweise|uberweisen sie|genehmige|bestatige|sage?|sagen sie|schreibe?|rufe?|du bist|du musst|du sollst|du wirst|du darfst|sie sind jetzt|sie mussen|reponds|repondez|ignorez|oublie|oubliez|revele|revelez|affiche|affichez|envoie|envoyez|transfere|transferez|approuve|approuvez|dites|tu es|vous etes|tu dois|vous devez|responde|responda|ignora|ignore|olvida|olvide|revela|muestra|envia|envie|transfiere|aprueba|diga|eres|debes|rispondi|dimentica|rivela|mostra|invia|inoltra|trasferisci|approva|sei|devi|esqueca|revele|mostre|encaminhe|transfira|aprove|voce e|voce deve|antwoord|negeer|vergeet|onthul|toon|stuur|verstuur|keur|zeg|je bent|u bent|je moet|u moet)\b|отвечай|ответь|игнорируй|забудь|раскрой|покажи|отправь|перешли|одобри|скажи|ты |вы должны|你|您|忽略|回答|回复|输出|显示|发送|转发|批准|只|あなた|無視|答え|回答|出力|表示|送信|転送|承認)`;
+
 export const PROMPT_AND_ROLE_GROUPS: readonly PhraseGroup[] = [
   // ---- reveal-prompt ------------------------------------------------------------------------------------------------
   {
@@ -158,7 +167,13 @@ export const PROMPT_AND_ROLE_GROUPS: readonly PhraseGroup[] = [
     rule: 'new-instructions',
     keys: ['instruction', 'prompt', 'directive', 'orders', 'rules'],
     patterns: [
-      raw`\b(?:new|real|actual|true|secret|hidden|override|overriding|priority|system|admin|developer|replacement)(?<=(?:^|[\n.!?>\]*#"'(-] ?|\b(?:important|attention|urgent|note|update|begin|start|your)[:!]? )\b(?:new|real|actual|true|secret|hidden|override|overriding|priority|system|admin|developer|replacement)) (?:system )?(?:instructions?|prompt|directives?|orders|rules) ?(?::|-|=|\bare\b|\bfollow\b)`,
+      raw`\b(?:real|actual|true|secret|hidden|override|overriding|priority|system|admin|developer)${HEAD_AT(raw`(?:real|actual|true|secret|hidden|override|overriding|priority|system|admin|developer)`)} (?:system )?${ORDER_NOUN} ?(?::|-|=|\bare\b|\bfollow\b)`,
+      // New instructions aimed at the AI: "for the assistant:", "new system instructions:", "your new instructions:",
+      // "updated instructions: you must …". A plain "New instructions:" memo heading is not reported.
+      raw`\b${NEW} (?:system )?${ORDER_NOUN} (?:for|to) (?:the |all |any |every |this )?(?:ai|a\.i\.|assistant|model|bot|agent|chatbot|llm|gpt|language model|you)(?: ?(?::|-|=)| (?:are|follow)\b)`,
+      raw`\b${NEW}${HEAD_AT(NEW)} system (?:instructions?|prompt|directives?|message) ?(?::|-|=|\bare\b|\bfollow\b)`,
+      raw`\b${NEW}(?<=\byour ${NEW}) (?:system )?${ORDER_NOUN} ?(?::|-|=|\bare\b|\bfollow\b)`,
+      raw`\b${NEW}${HEAD_AT(NEW)} ${ORDER_NOUN} ?(?::|-|=) ?${AIMED_ORDER}`,
     ],
     compact: [raw`(?:new|real|actual|secret|hidden|system)instructions|systemoverride|adminoverride`],
   },
@@ -189,9 +204,12 @@ export const PROMPT_AND_ROLE_GROUPS: readonly PhraseGroup[] = [
   },
   {
     rule: 'new-instructions',
-    keys: ['neue anweisung', 'nouvelles instructions', 'nuevas instrucciones', 'nuove istruzioni', 'novas instrucoes', 'nieuwe instructies', 'новые инструкции', '新的指令', '新指令', '新しい指示'],
+    keys: ['neue anweisung', 'neuen anweisung', 'nouvelles instructions', 'nuevas instrucciones', 'nuove istruzioni', 'novas instrucoes', 'nieuwe instructies', 'новые инструкции', '新的指令', '新指令', '新しい指示'],
     patterns: [
-      raw`(?:(?:deine |ihre )?neue(?:n)? anweisung(?:en)?|(?:tes |vos )?nouvelles instructions|(?:tus |sus )?nuevas instrucciones|(?:le tue )?nuove istruzioni|(?:suas )?novas instrucoes|(?:je )?nieuwe instructies|(?:твои |ваши )?новые инструкции|新的指令|新指令|新しい指示) ?(?::|sind|sont|son|sono|sao|zijn|は)`,
+      // Yours: "deine neuen Anweisungen sind", "vos nouvelles instructions :", "你的新指令：".
+      raw`(?:(?:deine|ihre) neuen? anweisung(?:en)?|(?:tes|vos) nouvelles instructions|(?:tus|sus) nuevas instrucciones|le tue nuove istruzioni|(?:suas|tuas) novas instrucoes|(?:je|jouw|uw) nieuwe instructies|(?:твои|ваши) новые инструкции|(?:你的|您的)新的?指令|あなたの新しい指示) ?(?::|sind|sont|son|sono|sao|zijn|は)`,
+      // A heading followed by an order to the reader; a memo heading ("Neue Anweisungen: Das Lager schließt …") is not.
+      raw`(?:neuen? anweisung(?:en)?|nouvelles instructions|nuevas instrucciones|nuove istruzioni|novas instrucoes|nieuwe instructies|новые инструкции|新的指令|新指令|新しい指示) ?[:：] ?${AIMED_ORDER_FOREIGN}`,
     ],
   },
 ];
