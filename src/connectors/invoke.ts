@@ -51,6 +51,8 @@ export interface CallSite {
    * asked at each call, so a page a model fetched a moment before in the same turn counts.
    */
   untrusted: () => boolean;
+  /** What outside content the run has read, for the approval question (the run's taint, named). */
+  outsideSources?: () => string[];
   /**
    * Asks a person and returns the decision. Inside the graph this is LangGraph's `interrupt`: the first time through
    * it parks the run; when the run resumes with the decision, the node runs again and it returns the decision.
@@ -103,7 +105,11 @@ export function idempotencyKey(runId: string, turn: string, call: PreparedCall, 
 function needsApproval(operation: Operation, site: CallSite): string | undefined {
   if (operation.approval === 'always') return `${operation.id} is configured with approval: always`;
   if (!operation.sideEffect) return undefined;
-  if (operation.approval === 'untrusted' && site.untrusted()) return `${operation.id} changes something outside, and the run has read outside content (an e-mail, a page or a tool result) that could have steered it (approval: untrusted)`;
+  if (operation.approval === 'untrusted' && site.untrusted()) {
+    const sources = site.outsideSources?.() ?? [];
+    const named = sources.length ? `: ${sources.slice(0, 5).join(', ')}${sources.length > 5 ? ` and ${sources.length - 5} more` : ''}` : ' (an e-mail, a page or a tool result)';
+    return `${operation.id} changes something outside, and the run has read outside content that could have steered it${named} (approval: untrusted)`;
+  }
   return undefined;
 }
 

@@ -34,6 +34,12 @@ export function hasReadOutside(state: RunStateValue, deps: Pick<SupervisorDeps, 
   return deps.untrustedInput || Object.keys(state.fetched ?? {}).length > 0 || (state.flagged?.length ?? 0) > 0;
 }
 
+/** The outside content a run has read, by source (records folded into their result), for an approval question. */
+export function outsideSources(state: RunStateValue, deps: Pick<SupervisorDeps, 'untrustedInput'>, events: ReadonlyArray<{ type: string; action?: unknown; source?: unknown }> = []): string[] {
+  const fetched = Object.keys(state.fetched ?? {}).filter((source) => !source.includes('#'));
+  return [...new Set([...(deps.untrustedInput ? ['the run\'s attachments'] : []), ...fetched, ...(state.flagged ?? []), ...flaggedSources(events)])];
+}
+
 /**
  * The sources that make later side effects ask (`approval: untrusted`) though the run keeps no text of them: texts a
  * guard flagged and let through, and outside text a tool answered with that is no source (web search snippets, an
@@ -151,6 +157,7 @@ export async function superviseAction(stage: Stage, state: RunStateValue, deps: 
       turn: turnKeyText(key),
       store: deps.store,
       untrusted: () => hasReadOutside(state, deps),
+      outsideSources: () => outsideSources(state, deps),
       ask: askThroughInterrupt(stage, state),
       signal: deps.signal,
       clock: deps.clock,

@@ -9,7 +9,7 @@ import { operationTools } from '../connectors/tools.js';
 import type { RoleContext } from '../roles/context.js';
 import type { Redactor } from '../transcript/redact.js';
 import type { TurnEvent } from '../transcript/schema.js';
-import { askThroughInterrupt, flaggedSources, hasReadOutside, resultSources } from './action.js';
+import { askThroughInterrupt, flaggedSources, hasReadOutside, outsideSources, resultSources } from './action.js';
 import type { SupervisorDeps } from './node.js';
 import type { RunStateValue } from './state.js';
 
@@ -28,6 +28,7 @@ export function operationToolsFor(stage: Stage, state: RunStateValue, turn: stri
         turn,
         store: deps.store,
         untrusted: () => hasReadOutside(state, deps) || context.sourceCache.size > 0 || flaggedSources(context.meter.events).length > 0,
+        outsideSources: () => [...new Set([...outsideSources(state, deps, context.meter.events), ...[...context.sourceCache.keys()].filter((source) => !source.includes('#'))])],
         ask: askThroughInterrupt(stage, state),
         ...(deps.signal ? { signal: deps.signal } : {}),
         clock: deps.clock,

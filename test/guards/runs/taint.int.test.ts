@@ -29,6 +29,8 @@ describe('flag taint', () => {
     expect(posts(crm)).toEqual([]);
     const [pending] = await runtime.store.pendingDecisions();
     expect(pending).toMatchObject({ runId: outcome.runId, review: 'call', subject: { kind: 'approve', operation: 'crm.open_ticket', reason: expect.stringContaining('approval: untrusted') } });
+    // The question names what could have steered the call: the flagged passage's source.
+    expect((pending!.subject as { reason: string }).reason).toContain('kb/notice.md');
   });
 
   it('does not park it when nothing was flagged, or when the passage was quarantined', async () => {
