@@ -13,12 +13,12 @@ import { spotlightKeys } from './spotlight.js';
 import type { GuardEvent, InjectionDetector } from './types.js';
 
 /** The detectors the config asks for (the config loader checked that a classifier is a declared private model). */
-export function guardDetectors(config: GuardsConfig, models: Pick<ModelRegistry, 'get' | 'spec'> | undefined): InjectionDetector[] {
+export function guardDetectors(config: GuardsConfig, models: Pick<ModelRegistry, 'get' | 'spec'> | undefined, redact?: (text: string) => string): InjectionDetector[] {
   const detectors: InjectionDetector[] = [];
   if (config.heuristics) detectors.push(heuristicDetector);
   if (config.classifier && models) {
     const spec = models.spec(config.classifier.model);
-    detectors.push(new ClassifierDetector({ name: spec.name, model: models.get(spec.name), threshold: config.classifier.threshold, timeoutMs: config.classifier.timeoutMs }));
+    detectors.push(new ClassifierDetector({ name: spec.name, model: models.get(spec.name), threshold: config.classifier.threshold, timeoutMs: config.classifier.timeoutMs, ...(redact ? { redact } : {}) }));
   }
   return detectors;
 }

@@ -80,7 +80,7 @@ function observed(onEvent: (event: TurnEvent) => void, telemetry: RunDependencie
 export async function executeRun(deps: RunDependencies, acquired: RunRecord, options: ExecuteOptions): Promise<RunOutcome> {
   if (!deps.telemetry) return executeSegment(deps, acquired, options);
   // One span per execution of the run (a resume is another), with its turns, calls and guard decisions inside.
-  return deps.telemetry.run({ runId: acquired.id, resumed: (acquired.resumes ?? 0) > 0 || acquired.status !== 'queued', goalLength: acquired.goal.length }, () => executeSegment(deps, acquired, options), (outcome) => outcome.status);
+  return deps.telemetry.run({ runId: acquired.id, resumed: (acquired.resumes ?? 0) > 0, goalLength: acquired.goal.length }, () => executeSegment(deps, acquired, options), (outcome) => outcome.status);
 }
 
 async function executeSegment(deps: RunDependencies, acquired: RunRecord, options: ExecuteOptions): Promise<RunOutcome> {
@@ -135,7 +135,7 @@ async function executeSegment(deps: RunDependencies, acquired: RunRecord, option
   let flaggedInput = false;
   let evidence = deps.evidence;
   let failure: FailureInfo | null = null;
-  const detectors = guardDetectors(project.config.guards, deps.models);
+  const detectors = guardDetectors(project.config.guards, deps.models, store.redact);
   const policy = outputPolicy(project.config.outputPolicy, project.detectors);
   const observe = deps.telemetry ? (event: GuardEvent) => deps.telemetry!.guard(event) : undefined;
   try {

@@ -71,6 +71,10 @@ export const auditPaths: JsonObject = {
       responses: {
         '200': {
           description: 'The entries',
+          headers: {
+            'X-Baton-Truncated': { description: 'JSON lines only: `true` when older entries were left out (the JSON answer says so in `truncated`)', schema: { type: 'string', enum: ['true', 'false'] } },
+            'X-Baton-Damaged': { description: 'JSON lines only: how many damaged records were skipped', schema: { type: 'string' } },
+          },
           content: {
             'application/json': {
               schema: { type: 'object', required: ['entries', 'truncated', 'damaged'], properties: { entries: { type: 'array', items: ref('AuditEntry') }, truncated: { type: 'boolean' }, damaged: damagedList } },

@@ -97,6 +97,9 @@ export function registerAuditRoutes(app: FastifyInstance, context: AuditRouteCon
     const page = truncated ? entries.slice(1) : entries;
     void reply.header('vary', 'accept');
     if (query.format === 'jsonl' || (query.format === undefined && acceptsNdjson(request))) {
+      // JSON lines carry no envelope: whether older entries were left out (raise `limit`, or page with `until`) and how
+      // many damaged records were skipped travel as headers.
+      void reply.header('x-baton-truncated', String(truncated)).header('x-baton-damaged', String(damaged.length));
       return reply.type(`${NDJSON}; charset=utf-8`).send(page.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
     }
     return { entries: page, truncated, damaged };
