@@ -72,7 +72,7 @@ export interface ExecuteOptions {
 function observed(onEvent: (event: TurnEvent) => void, telemetry: RunDependencies['telemetry']): (event: TurnEvent) => void {
   if (!telemetry) return onEvent;
   return (event) => {
-    if (event.type === 'guard') telemetry.guard(event as GuardEvent);
+    if (event.type === 'guard') telemetry.guard(event as GuardEvent); // payload sources are operation ids, not URLs
     onEvent(event);
   };
 }
@@ -137,7 +137,8 @@ async function executeSegment(deps: RunDependencies, acquired: RunRecord, option
   let failure: FailureInfo | null = null;
   const detectors = guardDetectors(project.config.guards, deps.models, store.redact);
   const policy = outputPolicy(project.config.outputPolicy, project.detectors);
-  const observe = deps.telemetry ? (event: GuardEvent) => deps.telemetry!.guard(event) : undefined;
+  // A guard span names its source (a URL may carry a token): redacted like everything else that leaves.
+  const observe = deps.telemetry ? (event: GuardEvent) => deps.telemetry!.guard({ ...event, source: store.redact(event.source) }) : undefined;
   try {
     const attachments = await store.attachments(runId);
     attachmentsGiven = attachments.length > 0;
@@ -177,7 +178,7 @@ async function executeSegment(deps: RunDependencies, acquired: RunRecord, option
     stages: project.stages,
     stops: graphStops(project),
     store,
-    contextFor: roleContextFactory({ deps, project, store, runId, labels, evidence: () => evidence, images: () => images, detectors, signal: controller.signal, now }),
+    contextFor: roleContextFactory({ deps, project, store, runId, labels, evidence: () => evidence, images: () => images, detectors, signal: controller.signal, now, ...(observe ? { observe } : {}) }),
     abortReason: () => abortReason,
     limiterFor: (stage) => {
       let limiter = limiters.get(stage.name);

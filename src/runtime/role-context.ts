@@ -5,7 +5,7 @@
  */
 import type { Project, Stage } from '../config/load.js';
 import type { RunStateValue } from '../graph/state.js';
-import type { InjectionDetector } from '../guards/types.js';
+import type { GuardEvent, InjectionDetector } from '../guards/types.js';
 import { runGuard } from '../guards/setup.js';
 import type { EvidenceSource } from '../knowledge/types.js';
 import { RoutedModel, type TurnMeter } from '../models/routed.js';
@@ -26,6 +26,8 @@ export interface RoleContextSetup {
   evidence: () => EvidenceSource;
   images: () => Attachment[];
   detectors: readonly InjectionDetector[];
+  /** Sees every guard decision (telemetry), with its source redacted. */
+  observe?: (event: GuardEvent) => void;
   signal: AbortSignal;
   now: () => number;
 }
@@ -67,7 +69,7 @@ export function roleContextFactory(setup: RoleContextSetup): (stage: Stage, stat
       sourceCache: new Map(Object.entries(state.fetched ?? {})),
       signal: setup.signal,
       now,
-      guard: runGuard(project.config.guards, runId, state.guardSeed, setup.detectors, deps.telemetry ? (event) => deps.telemetry!.guard(event) : undefined),
+      guard: runGuard(project.config.guards, runId, state.guardSeed, setup.detectors, setup.observe),
     };
   };
 }
