@@ -4,18 +4,16 @@
  * the audit is shown as text (a source holding markup stays characters). Skipped, like the other browser test, only on
  * a developer machine without /usr/bin/chromium.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBrowserPage, SKIP_BROWSER, TEST_OUTPUT } from '../support/browser.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
 import { makeRuntime, type TestRuntime } from '../server/helpers.js';
 import { guard, recordAuditRuns, recordRun, RUN_IDS, TIMES, turn } from './fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && !process.env['CI'];
+const skip = SKIP_BROWSER;
 const MARKUP = '<img src=x id=pwned>';
-const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
+const OUTPUT = TEST_OUTPUT;
 
 describe.skipIf(skip)('guard views in Chromium', () => {
   let test: TestRuntime;
@@ -33,13 +31,7 @@ describe.skipIf(skip)('guard views in Chromium', () => {
     ]);
     await recordRun(test.runtime.store, 'run_audit_quiet', now - TIMES.HOUR, now - TIMES.HOUR + 1000, []);
     server = await startServer({ runtime: test.runtime, env: {}, port: 0, execute: false, onShutdownSignal: () => () => undefined });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    mkdirSync(OUTPUT, { recursive: true });
+    ({ browser, page } = await openBrowserPage(problems));
   });
 
   afterAll(async () => {

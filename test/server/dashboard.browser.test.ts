@@ -3,18 +3,16 @@
  * charts, and decide at a human gate from the "Waiting for you" queue. Skipped only on a developer machine without
  * /usr/bin/chromium; in CI (`CI` set) it always runs.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, openBrowserPage, SKIP_BROWSER, TEST_OUTPUT } from '../support/browser.js';
 import { submitRun } from '../../src/runtime/run.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
 import { eventually, GATED_CONFIG, makeRuntime, slowModel, type TestRuntime } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && !process.env['CI'];
+const skip = SKIP_BROWSER;
 if (skip) console.warn(`dashboard.browser.test.ts skipped: ${CHROMIUM} is not installed (apt-get install -y chromium); CI never skips it`);
-const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
+const OUTPUT = TEST_OUTPUT;
 
 /**
  * The page's document, for functions that run in the browser. This file is compiled without DOM types, and the page's
@@ -41,17 +39,7 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
       const { runId } = (await response.json()) as { runId: string };
       await eventually(async () => (((await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as { status: string }).status === 'approved' ? true : undefined), 10_000);
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    // CSP violations and script errors surface here; the page must produce none.
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    mkdirSync(OUTPUT, { recursive: true });
+    ({ browser, page } = await openBrowserPage(problems));
   });
 
   afterAll(async () => {
